@@ -1,0 +1,74 @@
+#pragma once
+// The process's handle on PostgreSQL: a bounded pool of connections opened lazily,
+// each with every repository statement prepared once (DESIGN.md "libpqxx 6.4"), a
+// readiness probe for /health/ready, and NOTIFY for cross-instance cache invalidation.
+// libpqxx stays inside storage/: repositories reach the pool through detail/pool.h.
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "storage/storage_error.h"
+
+namespace keyward::storage {
+
+namespace detail {
+class Pool;
+class ReadyProbe;
+}  // namespace detail
+
+struct DatabaseOptions {
+  // Upper bound on open connections; callers wait (up to acquire_timeout) for a free one.
+  std::size_t max_connections = 8;
+  std::chrono::milliseconds acquire_timeout{5000};
+  // Server-side bound on every pooled statement (lock waits included), unless the
+  // conninfo's `options` already sets statement_timeout.
+  std::chrono::milliseconds statement_timeout{5000};
+  // check_ready's budget: connect_timeout (unless the conninfo sets one) and the wait for
+  // the answer to SELECT 1.
+  std::chrono::seconds ready_timeout{2};
+};
+
+class Database {
+ public:
+  // Parses the conninfo (key=value or postgresql:// URL) without connecting: the database
+  // may be down at start and come up later. The error says what is wrong with the string.
+  [[nodiscard]] static Result<Database, std::string> open(std::string_view conninfo,
+                                                          DatabaseOptions options = {});
+
+  Database(Database&&) noexcept;
+  Database& operator=(Database&&) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  // nullopt when PostgreSQL answers SELECT 1 within ready_timeout, else a short reason
+  // ("database unreachable: connection refused ..."). Uses a connection of its own, so a
+  // busy pool never makes the instance look unready; after a failure the next call
+  // reconnects, so it recovers by itself once PostgreSQL is back.
+  [[nodiscard]] std::optional<std::string> check_ready();
+
+  // pg_notify(channel, payload): delivered to every Listener on `channel` (in any
+  // instance) once sent. The payload must stay under 8000 bytes.
+  [[nodiscard]] Result<Unit, StorageError> notify(std::string_view channel,
+                                                  std::string_view payload);
+
+  // The conninfo with its password masked, for logs.
+  [[nodiscard]] std::string describe() const;
+
+  // For repositories inside storage/ (the type is only complete in detail/pool.h).
+  [[nodiscard]] detail::Pool& pool() { return *pool_; }
+
+ private:
+  Database(std::string redacted, std::unique_ptr<detail::Pool> pool,
+           std::unique_ptr<detail::ReadyProbe> probe);
+
+  std::string redacted_;
+  std::unique_ptr<detail::Pool> pool_;
+  std::unique_ptr<detail::ReadyProbe> probe_;
+};
+
+}  // namespace keyward::storage

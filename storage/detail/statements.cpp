@@ -1,0 +1,15 @@
+#include "storage/detail/statements.h"
+
+namespace keyward::storage::detail {
+
+const std::vector<PreparedStatement>& all_statements() {
+  static const std::vector<PreparedStatement> statements = [] {
+    std::vector<PreparedStatement> all;
+    // Add each new repository's list here.
+    for (auto list : {key_repository_statements()}) all.insert(all.end(), list.begin(), list.end());
+    return all;
+  }();
+  return statements;
+}
+
+}  // namespace keyward::storage::detail

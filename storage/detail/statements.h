@@ -1,0 +1,23 @@
+#pragma once
+// Every prepared statement of every repository, prepared once on each new connection
+// (DESIGN.md "libpqxx 6.4"; cgimap prepared lazily inside each method, which STYLE.md
+// §7.6 asks us not to copy). A typo in any statement fails the first connection, so the
+// integration tests catch it.
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace keyward::storage::detail {
+
+struct PreparedStatement {
+  std::string_view name;
+  std::string_view sql;
+};
+
+// One function per repository, defined next to the code that uses the statements.
+[[nodiscard]] std::span<const PreparedStatement> key_repository_statements();
+
+// All of the above, in one list.
+[[nodiscard]] const std::vector<PreparedStatement>& all_statements();
+
+}  // namespace keyward::storage::detail

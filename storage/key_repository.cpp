@@ -1,0 +1,156 @@
+#include "storage/key_repository.h"
+
+#include <array>
+
+#include "storage/detail/params.h"
+#include "storage/detail/pool.h"
+#include "storage/detail/sql_time.h"
+#include "storage/detail/statements.h"
+
+namespace keyward::storage {
+namespace {
+
+using detail::from_micros;
+using detail::nullable_micros;
+using detail::to_micros;
+
+// Serialises every key state change across instances ("keywardK"); held until COMMIT.
+constexpr long long kKeysLockKey = 0x6b6579776172644bLL;
+
+#define KEY_COLUMNS                                        \
+  "kid, alg, state, public_jwk::text, private_key_sealed," \
+  " (EXTRACT(EPOCH FROM created_at) * 1000000)::bigint,"   \
+  " (EXTRACT(EPOCH FROM activates_at) * 1000000)::bigint," \
+  " (EXTRACT(EPOCH FROM retires_at) * 1000000)::bigint,"   \
+  " (EXTRACT(EPOCH FROM delete_after) * 1000000)::bigint"
+#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
+
+constexpr std::array kStatements{
+    detail::PreparedStatement{"keys_list",
+                              "SELECT " KEY_COLUMNS " FROM signing_keys ORDER BY created_at, kid"},
+    detail::PreparedStatement{
+        "keys_insert",
+        "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_key_sealed, created_at,"
+        " activates_at, retires_at, delete_after)"
+        " VALUES ($1, $2, $3, $4::jsonb, $5, " TS(6) ", " TS(7) ", " TS(8) ", " TS(9) ")"},
+    detail::PreparedStatement{"keys_lock", "SELECT pg_advisory_xact_lock($1::bigint)"},
+    detail::PreparedStatement{
+        "keys_state_taken",
+        "SELECT EXISTS (SELECT 1 FROM signing_keys WHERE alg = $1 AND state = $2)"},
+    // The newest due next key of each algorithm wins.
+    detail::PreparedStatement{
+        "keys_due",
+        "SELECT DISTINCT ON (alg) kid, alg FROM signing_keys"
+        " WHERE state = 'next' AND activates_at <= " TS(1) " ORDER BY alg, activates_at DESC,"
+                                                           " created_at DESC, kid DESC"},
+    // Retire first: the unique index on the active key is checked row by row.
+    detail::PreparedStatement{
+        "keys_retire_for",
+        "UPDATE signing_keys SET state = 'retired', retires_at = " TS(3) ", delete_after = " TS(
+            4) " WHERE alg = $1 AND kid <> $2"
+               " AND (state = 'active' OR (state = 'next' AND activates_at <= " TS(
+                   3) "))"
+                      " RETURNING kid"},
+    detail::PreparedStatement{
+        "keys_activate",
+        "UPDATE signing_keys SET state = 'active' WHERE kid = $1 AND state = 'next' RETURNING kid"},
+    detail::PreparedStatement{
+        "keys_delete_expired",
+        "DELETE FROM signing_keys WHERE state = 'retired' AND delete_after <= " TS(1)},
+};
+
+#undef KEY_COLUMNS
+#undef TS
+
+KeyRecord read_key(const pqxx::row& row) {
+  KeyRecord key;
+  key.kid = row[0].as<std::string>();
+  key.alg = row[1].as<std::string>();
+  // The table's CHECK allows only the three states.
+  key.state = parse_key_state(row[2].as<std::string>()).value_or(KeyState::Retired);
+  key.public_jwk = row[3].as<std::string>();
+  key.private_key_sealed = pqxx::binarystring(row[4]).str();
+  key.created_at = from_micros(row[5].as<long long>());
+  key.activates_at = from_micros(row[6].as<long long>());
+  if (!row[7].is_null()) key.retires_at = from_micros(row[7].as<long long>());
+  if (!row[8].is_null()) key.delete_after = from_micros(row[8].as<long long>());
+  return key;
+}
+
+void insert_row(pqxx::transaction_base& tx, const KeyRecord& key) {
+  tx.exec_prepared("keys_insert", key.kid, key.alg, std::string(to_string(key.state)),
+                   key.public_jwk, pqxx::binarystring(key.private_key_sealed),
+                   to_micros(key.created_at), to_micros(key.activates_at),
+                   nullable_micros(key.retires_at).get(), nullable_micros(key.delete_after).get());
+}
+
+}  // namespace
+
+namespace detail {
+std::span<const PreparedStatement> key_repository_statements() {
+  return kStatements;
+}
+}  // namespace detail
+
+KeyRepository::KeyRepository(Database& database) : pool_(database.pool()) {}
+
+Result<std::vector<KeyRecord>, StorageError> KeyRepository::list() {
+  return pool_.run(
+      [](pqxx::nontransaction& tx) {
+        std::vector<KeyRecord> keys;
+        for (const auto& row : tx.exec_prepared("keys_list")) keys.push_back(read_key(row));
+        return keys;
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<Unit, StorageError> KeyRepository::insert(const KeyRecord& key) {
+  return pool_.run([&](pqxx::nontransaction& tx) { insert_row(tx, key); });
+}
+
+Result<bool, StorageError> KeyRepository::insert_exclusive(const KeyRecord& key) {
+  return pool_.transact([&](pqxx::work& tx) {
+    tx.exec_prepared("keys_lock", kKeysLockKey);
+    const bool taken =
+        tx.exec_prepared1("keys_state_taken", key.alg, std::string(to_string(key.state)))[0]
+            .as<bool>();
+    if (taken) return false;
+    insert_row(tx, key);
+    return true;
+  });
+}
+
+Result<KeyChanges, StorageError> KeyRepository::promote_due(TimePoint now,
+                                                            std::chrono::seconds keep_retired_for) {
+  // Safe to retry on a fresh connection: under the lock it re-reads what is due.
+  return pool_.transact(
+      [&](pqxx::work& tx) {
+        tx.exec_prepared("keys_lock", kKeysLockKey);
+        KeyChanges changes;
+        const auto now_micros = to_micros(now);
+        const auto delete_after_micros = to_micros(now + keep_retired_for);
+        for (const auto& due : tx.exec_prepared("keys_due", now_micros)) {
+          const auto kid = due[0].as<std::string>();
+          const auto alg = due[1].as<std::string>();
+          for (const auto& retired :
+               tx.exec_prepared("keys_retire_for", alg, kid, now_micros, delete_after_micros)) {
+            changes.retired.push_back(retired[0].as<std::string>());
+          }
+          tx.exec_prepared1("keys_activate", kid);
+          changes.activated.push_back(kid);
+        }
+        return changes;
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<std::size_t, StorageError> KeyRepository::delete_expired(TimePoint now) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) {
+        return static_cast<std::size_t>(
+            tx.exec_prepared("keys_delete_expired", to_micros(now)).affected_rows());
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+}  // namespace keyward::storage
