@@ -1,0 +1,46 @@
+#pragma once
+// The composition root: Config → Database → endpoints → router → HTTP server. The only
+// place that knows which concrete pieces make up `keyward serve` and `keyward migrate`.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "server/config.h"
+#include "server/log.h"
+
+namespace keyward::server {
+
+// A running `keyward serve`, without the signal handling, so tests and main share it.
+class App {
+ public:
+  // Opens the database handle (no connection yet: PostgreSQL may come up later),
+  // resolves the master key, builds the routes and binds the listening socket.
+  [[nodiscard]] static Result<std::unique_ptr<App>, std::string> start(const Config& config,
+                                                                       Logger& logger);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  [[nodiscard]] uint16_t port() const;
+
+  // Graceful stop: drain (at most `timeout`), shut Pistache down, join the workers.
+  // Returns whether every in-flight request finished in time.
+  bool stop(std::chrono::milliseconds timeout);
+
+ private:
+  App();
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+// `keyward serve`: starts, logs {"msg":"listening","address":…}, waits for SIGTERM or
+// SIGINT, drains (10 s at most) and returns the exit code.
+[[nodiscard]] int run_serve(const Config& config, Logger& logger);
+
+// `keyward migrate`: prints each file it applied; on failure prints the file and
+// PostgreSQL's message to stderr and returns non-zero.
+[[nodiscard]] int run_migrate(const Config& config);
+
+}  // namespace keyward::server

@@ -1,0 +1,367 @@
+// The only file that includes Pistache. It reads the request off Pistache (the request
+// line and header block exactly as sent, captured by our own parser steps), hands it
+// to HttpService, runs the handler inline or on the worker pool, and writes the
+// HttpResponse back. Nothing here may throw into Pistache: its own handler would answer
+// 500 with e.what() as the body.
+#include "server/http/pistache_adapter.h"
+
+#include "server/http/cookies.h"
+#include "server/http/request_id.h"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/peer.h>
+
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace keyward::server {
+
+namespace {
+
+namespace P = Pistache;
+namespace PH = Pistache::Http;
+namespace PP = Pistache::Http::Private;
+
+// ---------------------------------------------------------------------------------
+// Capturing parser. Pistache 0.0.5 keeps neither the raw query string (it splits it
+// into an unordered_map that drops repeated names and decodes nothing) nor repeated
+// header fields. We wrap its request-line and header steps so that, when each step
+// completes, the exact bytes it consumed are kept beside the parsed request. Only
+// public and protected Pistache API is used: Step, RequestLineStep, HeadersStep,
+// StreamCursor::Token and ParserImpl's protected step table.
+
+class CapturingRequestLineStep final : public PP::Step {
+ public:
+  CapturingRequestLineStep(PH::Request* request, std::string* out)
+      : Step(request), inner_(request), out_(out) {}
+  PP::StepId id() const override { return PP::RequestLineStep::Id; }
+  PP::State apply(P::StreamCursor& cursor) override {
+    P::StreamCursor::Token token(cursor);
+    const PP::State state = inner_.apply(cursor);
+    if (state == PP::State::Next) out_->assign(token.rawText(), token.size());
+    return state;
+  }
+
+ private:
+  PP::RequestLineStep inner_;
+  std::string* out_;
+};
+
+class CapturingHeadersStep final : public PP::Step {
+ public:
+  CapturingHeadersStep(PH::Request* request, std::string* out)
+      : Step(request), inner_(request), out_(out) {}
+  PP::StepId id() const override { return PP::HeadersStep::Id; }
+  PP::State apply(P::StreamCursor& cursor) override {
+    P::StreamCursor::Token token(cursor);
+    const PP::State state = inner_.apply(cursor);
+    if (state == PP::State::Next) out_->assign(token.rawText(), token.size());
+    return state;
+  }
+
+ private:
+  PP::HeadersStep inner_;
+  std::string* out_;
+};
+
+class CapturingParser final : public PH::RequestParser {
+ public:
+  explicit CapturingParser(size_t max_size) : PH::RequestParser(max_size) {
+    allSteps[0] = std::make_unique<CapturingRequestLineStep>(&request, &request_line);
+    allSteps[1] = std::make_unique<CapturingHeadersStep>(&request, &header_block);
+  }
+  std::string request_line;  // "GET /x?y HTTP/1.1\r\n"
+  std::string header_block;  // "Name: value\r\n...\r\n"
+};
+
+// "METHOD SP request-target SP HTTP-version CRLF" (RFC 9112 §3).
+bool split_request_line(std::string_view line, IncomingRequest& in) {
+  if (line.size() < 2 || line.substr(line.size() - 2) != "\r\n") return false;
+  line.remove_suffix(2);
+  const size_t sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos) return false;
+  const size_t sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
+    return false;
+  in.method = std::string(line.substr(0, sp1));
+  in.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
+  const std::string_view version = line.substr(sp2 + 1);
+  if (version == "HTTP/1.1") {
+    in.http11 = true;
+  } else if (version == "HTTP/1.0") {
+    in.http11 = false;
+  } else {
+    return false;
+  }
+  return !in.target.empty();
+}
+
+// "field-name ':' OWS field-value OWS CRLF" per line, then the empty line (RFC 9112 §5).
+// A line without ':' or starting with whitespace (obs-fold) fails: Pistache 0.0.5
+// would have read "NoColon\r\nHost" as one field name.
+bool split_header_block(std::string_view block, Headers& out) {
+  while (!block.empty()) {
+    const size_t eol = block.find("\r\n");
+    if (eol == std::string_view::npos) return false;
+    const std::string_view line = block.substr(0, eol);
+    block.remove_prefix(eol + 2);
+    if (line.empty()) return block.empty();
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    const std::string_view name = line.substr(0, colon);
+    if (!is_token(name)) return false;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    out.add(std::string(name), std::string(value));
+  }
+  return false;
+}
+
+// A response header with any name. Pistache 0.0.5 writes only typed headers
+// (Collection::list()), never the raw ones, and keeps one header per name, so repeated
+// fields (Set-Cookie) are written as one value joined by "\r\nName: ". Values were
+// checked for CR/LF before they get here.
+class DynamicHeader final : public PH::Header::Header {
+ public:
+  DynamicHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& os) const override { os << value_; }
+  uint64_t hash() const override { return kHash; }
+
+ private:
+  static constexpr uint64_t kHash = PH::Header::detail::hash("keyward-dynamic-header");
+  std::string name_;
+  std::string value_;
+};
+
+bool safe_header(const HeaderField& f) {
+  if (!is_token(f.name)) return false;
+  for (const char c : f.value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+bool known_status(int status) {
+  switch (status) {
+#define CODE(value, name, str) case value:
+    STATUS_CODES
+#undef CODE
+    return true;
+    default:
+      return false;
+  }
+}
+
+struct SharedState {
+  SharedState(HttpService& s, WorkerPool& p) : service(s), pool(p) {}
+  HttpService& service;
+  WorkerPool& pool;
+  std::atomic<int64_t> in_flight{0};
+};
+
+// Writes `response` and counts the request as finished once Pistache has put it on the
+// wire (or failed to).
+void write_response(const std::shared_ptr<SharedState>& state, PH::ResponseWriter& writer,
+                    HttpResponse response) noexcept {
+  try {
+    bool ok = known_status(response.status);
+    for (const auto& f : response.headers.fields()) ok = ok && safe_header(f);
+    if (!ok) {
+      state->service.logger().error("invalid response from handler", {{"status", response.status}});
+      auto id = response.headers.get("X-Request-ID").value_or("");
+      auto replacement = HttpService::server_error(id);
+      for (const auto& name : {"X-Request-ID", "Connection", "Date", "X-Content-Type-Options"}) {
+        if (auto v = response.headers.get(name); v && safe_header({name, std::string(*v)})) {
+          replacement.headers.set(name, std::string(*v));
+        }
+      }
+      response = std::move(replacement);
+    }
+    // Pistache adds its own "Connection" (Close unless the client sent one); ours wins.
+    writer.headers().remove<PH::Header::Connection>();
+    std::vector<std::pair<std::string, std::string>> grouped;
+    for (const auto& f : response.headers.fields()) {
+      auto it = std::find_if(grouped.begin(), grouped.end(),
+                             [&](const auto& g) { return iequals(g.first, f.name); });
+      if (it == grouped.end()) {
+        grouped.emplace_back(f.name, f.value);
+      } else {
+        it->second += "\r\n" + it->first + ": " + f.value;
+      }
+    }
+    for (auto& [name, value] : grouped) {
+      writer.headers().remove(name);
+      writer.headers().add(std::make_shared<DynamicHeader>(name, std::move(value)));
+    }
+    writer.send(static_cast<PH::Code>(response.status), response.body)
+        .then([state](ssize_t) { state->in_flight.fetch_sub(1); },
+              [state](std::exception_ptr) { state->in_flight.fetch_sub(1); });
+  } catch (...) {
+    state->in_flight.fetch_sub(1);
+  }
+}
+
+class PistacheHandler final : public PH::Handler {
+ public:
+  HTTP_PROTOTYPE(PistacheHandler)
+
+  explicit PistacheHandler(std::shared_ptr<SharedState> state) : state_(std::move(state)) {}
+
+  void onRequest(const PH::Request& request, PH::ResponseWriter writer) override {
+    const auto started = std::chrono::steady_clock::now();
+    state_->in_flight.fetch_add(1);
+    HttpService& service = state_->service;
+    HttpService::Prepared prepared;
+    try {
+      IncomingRequest in;
+      const auto parser =
+          std::dynamic_pointer_cast<CapturingParser>(PH::Handler::getParser(writer.peer()));
+      if (!parser || !split_request_line(parser->request_line, in)) {
+        throw std::logic_error("request line not captured");
+      }
+      in.body = request.body();
+      in.peer_address = request.address().host();
+      if (!split_header_block(parser->header_block, in.headers)) {
+        in.headers = Headers{};
+        // Not a handler's business: a malformed header block is the client's fault.
+        prepared.request.request_id = choose_request_id("");
+        prepared.request.client_ip = in.peer_address;
+        prepared.request.http11 = in.http11;
+        prepared.request.path = in.target.substr(0, in.target.find('?'));
+        prepared.response = json_error(400, "invalid_request", "malformed header field");
+      } else {
+        prepared = service.prepare(std::move(in));
+      }
+    } catch (const std::exception& e) {
+      prepared = HttpService::Prepared{};
+      prepared.request.request_id = choose_request_id("");
+      service.logger().error(
+          "request conversion failed",
+          {{"request_id", prepared.request.request_id}, {"exception", e.what()}});
+      prepared.response = HttpService::server_error(prepared.request.request_id);
+    }
+
+    if (prepared.response || !prepared.route) {
+      HttpResponse response = prepared.response
+                                  ? std::move(*prepared.response)
+                                  : HttpService::server_error(prepared.request.request_id);
+      service.finish(prepared.request, response, std::chrono::steady_clock::now() - started);
+      write_response(state_, writer, std::move(response));
+      return;
+    }
+
+    const Route* route = prepared.route;
+    if (route->execution == Execution::Reactor) {
+      HttpResponse response = service.invoke(*route, prepared.request);
+      service.finish(prepared.request, response, std::chrono::steady_clock::now() - started);
+      write_response(state_, writer, std::move(response));
+      return;
+    }
+
+    // Worker: the writer moves to the pool and answers from there; Pistache queues the
+    // write for the reactor that owns the connection.
+    auto shared_writer = std::make_shared<PH::ResponseWriter>(std::move(writer));
+    auto shared_request = std::make_shared<HttpRequest>(std::move(prepared.request));
+    auto state = state_;
+    const bool queued = state->pool.submit([state, shared_writer, shared_request, route, started] {
+      HttpResponse response = state->service.invoke(*route, *shared_request);
+      state->service.finish(*shared_request, response, std::chrono::steady_clock::now() - started);
+      write_response(state, *shared_writer, std::move(response));
+    });
+    if (!queued) {
+      HttpResponse response = HttpService::unavailable("server busy");
+      service.finish(*shared_request, response, std::chrono::steady_clock::now() - started);
+      write_response(state_, *shared_writer, std::move(response));
+    }
+  }
+
+  // Header or body not complete within its timeout.
+  void onTimeout(const PH::Request& /*request*/, PH::ResponseWriter writer) override {
+    state_->in_flight.fetch_add(1);
+    HttpRequest request;
+    request.request_id = choose_request_id("");
+    request.path = "-";
+    HttpResponse response = json_error(408, "invalid_request", "request timeout");
+    state_->service.finish(request, response, std::chrono::steady_clock::duration::zero());
+    write_response(state_, writer, std::move(response));
+  }
+
+ private:
+  // Tcp::Handler's hook (private in Http::Handler, which only installs its parser here):
+  // install our capturing parser instead.
+  void onConnection(const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    peer->putData(PH::Handler::ParserData, std::make_shared<CapturingParser>(getMaxRequestSize()));
+  }
+
+  std::shared_ptr<SharedState> state_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  std::shared_ptr<SharedState> state;
+  std::unique_ptr<PH::Endpoint> endpoint;
+  std::mutex stop_mutex;
+  bool started = false;
+  bool stopped = false;
+};
+
+HttpServer::HttpServer(HttpService& service, WorkerPool& pool, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->state = std::make_shared<SharedState>(service, pool);
+}
+
+HttpServer::~HttpServer() {
+  drain_and_stop(std::chrono::milliseconds(0));
+}
+
+void HttpServer::start() {
+  const auto& o = impl_->options;
+  impl_->endpoint = std::make_unique<PH::Endpoint>(P::Address(o.host, P::Port(o.port)));
+  auto opts = PH::Endpoint::options()
+                  .threads(o.threads)
+                  .threadsName("keyward-io")
+                  .flags(P::Tcp::Options::ReuseAddr | P::Tcp::Options::NoDelay)
+                  .maxRequestSize(o.max_request_size)
+                  .headerTimeout(o.header_timeout)
+                  .bodyTimeout(o.body_timeout)
+                  .keepaliveTimeout(o.keepalive_timeout);
+  impl_->endpoint->init(opts);
+  impl_->endpoint->setHandler(PH::make_handler<PistacheHandler>(impl_->state));
+  impl_->endpoint->serveThreaded();
+  impl_->started = true;
+}
+
+uint16_t HttpServer::port() const {
+  return impl_->endpoint ? static_cast<uint16_t>(impl_->endpoint->getPort()) : 0;
+}
+
+int64_t HttpServer::in_flight() const {
+  return impl_->state->in_flight.load();
+}
+
+bool HttpServer::drain_and_stop(std::chrono::milliseconds timeout) {
+  std::lock_guard lock(impl_->stop_mutex);
+  if (!impl_->started || impl_->stopped) return true;
+  impl_->state->service.begin_drain();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool drained = impl_->state->in_flight.load() <= 0;
+  while (!drained && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    drained = impl_->state->in_flight.load() <= 0;
+  }
+  impl_->endpoint->shutdown();
+  impl_->stopped = true;
+  return drained;
+}
+
+}  // namespace keyward::server

@@ -1,0 +1,81 @@
+// keyward: the authorization server's one binary.
+//   keyward serve     run the HTTP server (behind the front door)
+//   keyward migrate   apply migrations/NNNN_*.sql
+//   keyward version   print the version
+//   keyward help      print this
+#include <signal.h>
+
+#include <cstdio>
+#include <string_view>
+
+#include "server/compose.h"
+#include "server/config.h"
+#include "server/log.h"
+
+#ifndef KEYWARD_VERSION
+#define KEYWARD_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: keyward <command>\n"
+    "\n"
+    "commands:\n"
+    "  serve     run the HTTP server; configuration from KEYWARD_* environment variables\n"
+    "            (docs/configuration.md); stops gracefully on SIGTERM or SIGINT\n"
+    "  migrate   apply the migrations in KEYWARD_MIGRATIONS_DIR to KEYWARD_DATABASE_URL\n"
+    "  version   print the version\n"
+    "  help      print this message\n";
+
+// Loads the configuration or prints every problem; nullopt means exit 2.
+std::optional<keyward::server::Config> load_or_report(std::string_view command) {
+  auto config = keyward::server::load_config(keyward::server::process_env());
+  if (!config.ok()) {
+    for (const auto& e : config.error()) {
+      std::fprintf(stderr, "keyward %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+                   e.c_str());
+    }
+    return std::nullopt;
+  }
+  return std::move(config).value();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A peer that closes early must cost us a failed write, never the process.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  const std::string_view command = argc > 1 ? argv[1] : "";
+  if (argc > 2) {
+    std::fprintf(stderr, "keyward %s: unexpected argument '%s'\n%s", argv[1], argv[2], kUsage);
+    return 2;
+  }
+  if (command == "serve") {
+    auto config = load_or_report(command);
+    if (!config) return 2;
+    keyward::server::Logger logger(config->log_level);
+    return keyward::server::run_serve(*config, logger);
+  }
+  if (command == "migrate") {
+    auto config = load_or_report(command);
+    if (!config) return 2;
+    return keyward::server::run_migrate(*config);
+  }
+  if (command == "version" || command == "--version") {
+    std::printf("keyward %s\n", KEYWARD_VERSION);
+    return 0;
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command.empty()) {
+    std::fputs(kUsage, stderr);
+  } else {
+    std::fprintf(stderr, "keyward: unknown command '%.*s'\n%s", static_cast<int>(command.size()),
+                 command.data(), kUsage);
+  }
+  return 2;
+}

@@ -1,0 +1,348 @@
+// Configuration loading and validation (server/config.h), and the documentation check:
+// every setting in kSettings must appear in docs/configuration.md.
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "common/base64url.h"
+#include "common/crypto.h"
+
+namespace keyward::server {
+namespace {
+
+EnvGetter env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+Config load_ok(std::map<std::string, std::string> vars) {
+  auto r = load_config(env_of(std::move(vars)));
+  if (!r.ok()) {
+    std::string all;
+    for (const auto& e : r.error()) all += e + "\n";
+    ADD_FAILURE() << all;
+    return Config{};
+  }
+  return std::move(r).value();
+}
+
+std::vector<std::string> load_errors(std::map<std::string, std::string> vars) {
+  auto r = load_config(env_of(std::move(vars)));
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? std::vector<std::string>{} : r.error();
+}
+
+std::string source_dir() {
+  if (const char* dir = std::getenv("KEYWARD_SOURCE_DIR"); dir && *dir) return dir;
+  return KEYWARD_SOURCE_DIR;
+}
+
+TEST(ConfigDocs, EverySettingIsDocumented) {
+  const std::string path = source_dir() + "/docs/configuration.md";
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "cannot read " << path;
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  for (const auto& s : kSettings) {
+    EXPECT_NE(doc.find("`" + std::string(s.name) + "`"), std::string::npos)
+        << s.name << " is missing from docs/configuration.md";
+  }
+}
+
+TEST(ConfigDocs, SettingNamesAreUniqueAndPrefixed) {
+  for (size_t i = 0; i < std::size(kSettings); ++i) {
+    EXPECT_TRUE(kSettings[i].name.starts_with("KEYWARD_")) << kSettings[i].name;
+    EXPECT_FALSE(kSettings[i].description.empty()) << kSettings[i].name;
+    for (size_t j = i + 1; j < std::size(kSettings); ++j)
+      EXPECT_NE(kSettings[i].name, kSettings[j].name);
+  }
+}
+
+TEST(Config, Defaults) {
+  const Config c = load_ok({});
+  EXPECT_EQ(c.issuer, "http://localhost:8080");
+  EXPECT_EQ(c.listen.host, "127.0.0.1");
+  EXPECT_EQ(c.listen.port, 8081);
+  EXPECT_FALSE(c.database_url.has_value());
+  EXPECT_FALSE(c.master_key.has_value());
+  EXPECT_EQ(c.data_dir, ".data");
+  EXPECT_EQ(c.threads, 2);
+  EXPECT_EQ(c.workers, 2);
+  EXPECT_EQ(c.access_token_ttl, std::chrono::seconds(600));
+  EXPECT_EQ(c.refresh_token_ttl, std::chrono::seconds(2592000));
+  EXPECT_EQ(c.id_token_ttl, std::chrono::seconds(600));
+  EXPECT_EQ(c.code_ttl, std::chrono::seconds(60));
+  EXPECT_EQ(c.argon2_memory_kib, 19456u);
+  EXPECT_EQ(c.argon2_iterations, 2u);
+  EXPECT_EQ(c.argon2_parallelism, 1u);
+  EXPECT_EQ(c.key_publication_delay, std::chrono::seconds(3600));
+  EXPECT_EQ(c.key_rotation_interval, std::chrono::seconds(7776000));
+  EXPECT_EQ(c.migrations_dir, KEYWARD_DEFAULT_MIGRATIONS_DIR);
+  EXPECT_EQ(c.templates_dir, KEYWARD_DEFAULT_TEMPLATES_DIR);
+  EXPECT_EQ(c.log_level, LogLevel::Info);
+  EXPECT_FALSE(c.test_routes);
+  EXPECT_TRUE(c.trusted_proxies.trusts(*IpAddress::parse("127.0.0.1")));
+  EXPECT_TRUE(c.trusted_proxies.trusts(*IpAddress::parse("::1")));
+  EXPECT_FALSE(c.trusted_proxies.trusts(*IpAddress::parse("10.0.0.1")));
+  // The default issuer is plain http on localhost: accepted, with a warning.
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("plain http"), std::string::npos);
+}
+
+TEST(Config, DefaultsMatchTheTable) {
+  for (const auto& s : kSettings) {
+    if (s.default_value.empty()) continue;
+    // Setting each variable to its documented default must load and change nothing.
+    const Config c = load_ok({{std::string(s.name), std::string(s.default_value)}});
+    EXPECT_EQ(c.issuer, "http://localhost:8080") << s.name;
+    EXPECT_EQ(c.access_token_ttl, std::chrono::seconds(600)) << s.name;
+  }
+}
+
+TEST(Config, EmptyValueMeansUnset) {
+  const Config c = load_ok({{"KEYWARD_ACCESS_TOKEN_TTL", ""}, {"KEYWARD_MASTER_KEY", ""}});
+  EXPECT_EQ(c.access_token_ttl, std::chrono::seconds(600));
+  EXPECT_FALSE(c.master_key.has_value());
+}
+
+TEST(Config, TtlMessageSaysWhatToSet) {
+  const auto errors = load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "abc"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0],
+            "KEYWARD_ACCESS_TOKEN_TTL must be a whole number of seconds between 60 and 86400 (got "
+            "\"abc\")");
+}
+
+TEST(Config, RangeLimits) {
+  EXPECT_EQ(load_ok({{"KEYWARD_ACCESS_TOKEN_TTL", "60"}}).access_token_ttl,
+            std::chrono::seconds(60));
+  EXPECT_EQ(load_ok({{"KEYWARD_ACCESS_TOKEN_TTL", "86400"}}).access_token_ttl,
+            std::chrono::seconds(86400));
+  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "59"}}).size(), 1u);
+  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "86401"}}).size(), 1u);
+  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "-60"}}).size(), 1u);
+  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "6e2"}}).size(), 1u);
+  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", " 600"}}).size(), 1u);
+  EXPECT_EQ(load_ok({{"KEYWARD_CODE_TTL", "60"}}).code_ttl, std::chrono::seconds(60));
+  const auto code = load_errors({{"KEYWARD_CODE_TTL", "61"}});
+  ASSERT_EQ(code.size(), 1u);
+  EXPECT_EQ(code[0],
+            "KEYWARD_CODE_TTL must be a whole number of seconds between 1 and 60 (got \"61\")");
+  EXPECT_EQ(load_errors({{"KEYWARD_THREADS", "0"}}).size(), 1u);
+  EXPECT_EQ(load_ok({{"KEYWARD_WORKERS", "8"}}).workers, 8);
+  EXPECT_EQ(load_errors({{"KEYWARD_ARGON2_MEMORY_KIB", "1024"}}).size(), 1u);
+}
+
+TEST(Config, EveryProblemIsReported) {
+  const auto errors = load_errors({{"KEYWARD_THREADS", "many"},
+                                   {"KEYWARD_ID_TOKEN_TTL", "1"},
+                                   {"KEYWARD_LOG_LEVEL", "loud"},
+                                   {"KEYWARD_TEST_ROUTES", "maybe"}});
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[0], "KEYWARD_THREADS must be a whole number between 1 and 64 (got \"many\")");
+  EXPECT_EQ(
+      errors[1],
+      "KEYWARD_ID_TOKEN_TTL must be a whole number of seconds between 60 and 86400 (got \"1\")");
+  EXPECT_EQ(errors[2], "KEYWARD_LOG_LEVEL must be debug, info, warn or error (got \"loud\")");
+  EXPECT_EQ(errors[3], "KEYWARD_TEST_ROUTES must be true or false (got \"maybe\")");
+}
+
+TEST(Config, HttpsIssuerHasNoWarning) {
+  const Config c = load_ok({{"KEYWARD_ISSUER", "https://id.example.com"}});
+  EXPECT_EQ(c.issuer, "https://id.example.com");
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_EQ(load_ok({{"KEYWARD_ISSUER", "https://example.com:8443/auth"}}).issuer,
+            "https://example.com:8443/auth");
+}
+
+TEST(Config, InsecureIssuerRefusedUnlessAllowed) {
+  const auto errors = load_errors({{"KEYWARD_ISSUER", "http://id.example.com"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(
+      errors[0],
+      "KEYWARD_ISSUER \"http://id.example.com\" is plain http for a host other than localhost: use "
+      "https, or set KEYWARD_ALLOW_INSECURE_ISSUER=true to allow it (never in production)");
+  const Config c = load_ok(
+      {{"KEYWARD_ISSUER", "http://id.example.com"}, {"KEYWARD_ALLOW_INSECURE_ISSUER", "true"}});
+  EXPECT_EQ(c.issuer, "http://id.example.com");
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("never do this in production"), std::string::npos);
+}
+
+TEST(Config, LocalHttpIssuersAccepted) {
+  for (const char* issuer : {"http://localhost:8080", "http://127.0.0.1", "http://[::1]:9000"}) {
+    EXPECT_EQ(load_ok({{"KEYWARD_ISSUER", issuer}}).issuer, issuer);
+  }
+  // Not fooled by a host that merely starts with localhost.
+  EXPECT_EQ(load_errors({{"KEYWARD_ISSUER", "http://localhost.evil.example"}}).size(), 1u);
+  EXPECT_EQ(load_errors({{"KEYWARD_ISSUER", "http://127.0.0.1.nip.io"}}).size(), 1u);
+}
+
+TEST(Config, MalformedIssuers) {
+  for (const char* issuer :
+       {"id.example.com", "ftp://id.example.com", "https://", "https://id.example.com/",
+        "https://id.example.com?x=1", "https://id.example.com#f", "https://u@id.example.com",
+        "https://id.example.com:0", "https://id.example.com:99999", "https://[::1"}) {
+    EXPECT_EQ(load_errors({{"KEYWARD_ISSUER", issuer}}).size(), 1u) << issuer;
+  }
+  EXPECT_EQ(load_errors({{"KEYWARD_ISSUER", "https://id.example.com/"}})[0],
+            "KEYWARD_ISSUER must not end with '/': clients compare it character for character (got "
+            "\"https://id.example.com/\")");
+}
+
+TEST(Config, Listen) {
+  Config c = load_ok({{"KEYWARD_LISTEN", "127.0.0.1:0"}});
+  EXPECT_EQ(c.listen.port, 0);
+  c = load_ok({{"KEYWARD_LISTEN", "localhost:9000"}});
+  EXPECT_EQ(c.listen.host, "127.0.0.1");
+  EXPECT_EQ(c.listen.to_string(), "127.0.0.1:9000");
+  c = load_ok({{"KEYWARD_LISTEN", "[::1]:9000"}});
+  EXPECT_EQ(c.listen.host, "::1");
+  EXPECT_EQ(c.listen.to_string(), "[::1]:9000");
+  for (const char* bad : {"8081", "127.0.0.1", "127.0.0.1:65536", "127.0.0.1:x", "example.com:80",
+                          "::1:80", "[::1]", "[::1]80"}) {
+    auto errors = load_errors({{"KEYWARD_LISTEN", bad}});
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_TRUE(errors[0].starts_with("KEYWARD_LISTEN must be host:port")) << errors[0];
+  }
+}
+
+TEST(Config, NonLoopbackListenWarnsLoudly) {
+  const Config c =
+      load_ok({{"KEYWARD_LISTEN", "0.0.0.0:8081"}, {"KEYWARD_ISSUER", "https://id.example.com"}});
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_EQ(
+      c.warnings[0],
+      "KEYWARD_LISTEN binds to 0.0.0.0:8081, which is not loopback: Pistache 0.0.5 must never face "
+      "clients directly; keep nginx (the front door) in front of every instance");
+  EXPECT_TRUE(load_ok({{"KEYWARD_LISTEN", "127.0.0.2:1"}, {"KEYWARD_ISSUER", "https://a.example"}})
+                  .warnings.empty());
+}
+
+TEST(Config, MasterKeyHexOrBase64url) {
+  const std::string bytes = random_bytes(32);
+  EXPECT_EQ(load_ok({{"KEYWARD_MASTER_KEY", to_hex(bytes)}}).master_key.value(), bytes);
+  EXPECT_EQ(load_ok({{"KEYWARD_MASTER_KEY", base64url_encode(bytes)}}).master_key.value(), bytes);
+}
+
+TEST(Config, BadMasterKeyIsNotQuoted) {
+  const std::string secretish = to_hex(random_bytes(31));  // 62 hex characters
+  const auto errors = load_errors({{"KEYWARD_MASTER_KEY", secretish}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(
+      errors[0],
+      "KEYWARD_MASTER_KEY must be 32 bytes as base64url (43 characters) or hex (64 characters); "
+      "generate one with: openssl rand -hex 32");
+  EXPECT_EQ(errors[0].find(secretish), std::string::npos);
+  EXPECT_EQ(load_errors({{"KEYWARD_MASTER_KEY", std::string(64, 'g')}}).size(), 1u);
+}
+
+TEST(Config, TrustedProxies) {
+  const Config c = load_ok({{"KEYWARD_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1"}});
+  EXPECT_TRUE(c.trusted_proxies.trusts(*IpAddress::parse("10.9.9.9")));
+  EXPECT_FALSE(c.trusted_proxies.trusts(*IpAddress::parse("127.0.0.1")));
+  EXPECT_TRUE(load_ok({{"KEYWARD_TRUSTED_PROXIES", "none"}}).trusted_proxies.ranges().empty());
+  const auto errors = load_errors({{"KEYWARD_TRUSTED_PROXIES", "nginx"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0],
+            "KEYWARD_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR "
+            "blocks, or none: "
+            "'nginx' is not an IP address or CIDR block");
+}
+
+TEST(Config, KeyRotation) {
+  EXPECT_EQ(load_ok({{"KEYWARD_KEY_ROTATION_INTERVAL", "0"}}).key_rotation_interval,
+            std::chrono::seconds(0));
+  const auto errors = load_errors({{"KEYWARD_KEY_ROTATION_INTERVAL", "3600"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0],
+            "KEYWARD_KEY_ROTATION_INTERVAL (3600 s) must be longer than "
+            "KEYWARD_KEY_PUBLICATION_DELAY (3600 s): a "
+            "key must be published before the next one replaces it");
+  EXPECT_EQ(load_errors({{"KEYWARD_KEY_ROTATION_INTERVAL", "60"}}).size(), 1u);
+  EXPECT_EQ(
+      load_ok({{"KEYWARD_KEY_ROTATION_INTERVAL", "7200"}, {"KEYWARD_KEY_PUBLICATION_DELAY", "0"}})
+          .key_rotation_interval,
+      std::chrono::seconds(7200));
+}
+
+TEST(Config, Booleans) {
+  EXPECT_TRUE(load_ok({{"KEYWARD_TEST_ROUTES", "1"}}).test_routes);
+  EXPECT_TRUE(load_ok({{"KEYWARD_TEST_ROUTES", "TRUE"}}).test_routes);
+  EXPECT_FALSE(load_ok({{"KEYWARD_TEST_ROUTES", "0"}}).test_routes);
+}
+
+TEST(Config, DatabaseUrlRequiredOnlyWhenUsed) {
+  const Config none = load_ok({});
+  auto r = require_database_url(none);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().starts_with(
+      "KEYWARD_DATABASE_URL is not set: set it to a PostgreSQL connection string"))
+      << r.error();
+  const Config some = load_ok({{"KEYWARD_DATABASE_URL", "host=/tmp dbname=keyward"}});
+  EXPECT_EQ(require_database_url(some).value(), "host=/tmp dbname=keyward");
+}
+
+class MasterKeyFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/keyward-config-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(MasterKeyFile, ConfiguredKeyWinsAndWritesNothing) {
+  Config c = load_ok({{"KEYWARD_MASTER_KEY", std::string(64, 'a')}});
+  c.data_dir = dir_ / "data";
+  auto k = resolve_master_key(c);
+  ASSERT_TRUE(k.ok()) << k.error();
+  EXPECT_FALSE(k->development);
+  EXPECT_EQ(k->bytes, std::string(32, '\xaa'));
+  EXPECT_FALSE(std::filesystem::exists(c.data_dir));
+}
+
+TEST_F(MasterKeyFile, DevelopmentKeyGeneratedPrivateAndReused) {
+  Config c = load_ok({});
+  c.data_dir = dir_ / "nested" / "data";
+  auto first = resolve_master_key(c);
+  ASSERT_TRUE(first.ok()) << first.error();
+  EXPECT_TRUE(first->development);
+  EXPECT_EQ(first->bytes.size(), 32u);
+  EXPECT_EQ(first->path, c.data_dir / "master.key");
+  struct stat st {};
+  ASSERT_EQ(::stat(first->path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto second = resolve_master_key(c);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->bytes, first->bytes);
+  // No temporary files left behind.
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(c.data_dir)) ++files;
+  EXPECT_EQ(files, 1u);
+}
+
+TEST_F(MasterKeyFile, MalformedFileIsAnError) {
+  Config c = load_ok({});
+  c.data_dir = dir_;
+  std::ofstream(dir_ / "master.key") << "not a key\n";
+  auto k = resolve_master_key(c);
+  ASSERT_FALSE(k.ok());
+  EXPECT_NE(k.error().find("delete it to generate a new one, or set KEYWARD_MASTER_KEY"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace keyward::server
