@@ -108,6 +108,7 @@ void Listener::run() {
   auto backoff = kMinBackoff;
   while (!stopping_) {
     PgConnPtr connection(PQconnectdb(conninfo_.c_str()));
+    detail::silence_notices(connection.get());
     bool ready = connection && PQstatus(connection.get()) == CONNECTION_OK;
     for (const auto& channel : channels_) {
       if (!ready) break;

@@ -19,6 +19,14 @@ struct PgResultFree {
 };
 using PgResultPtr = std::unique_ptr<PGresult, PgResultFree>;
 
+// libpq prints server notices (and the FATAL a terminated session receives) on stderr by
+// default; our logs are JSON lines, and these connections report failures themselves.
+inline void silence_notices(PGconn* connection) {
+  if (connection != nullptr)
+    PQsetNoticeProcessor(
+        connection, [](void*, const char*) {}, nullptr);
+}
+
 // libpq's messages are multi-line ("...: Connection refused\n\tIs the server running...");
 // the first line is the useful part for a log line or a readiness reason.
 [[nodiscard]] inline std::string first_line(const char* message) {

@@ -10,23 +10,33 @@ namespace keyward::storage::detail {
 std::optional<std::string> ReadyProbe::check() {
   std::lock_guard lock(mutex_);
   const auto start = std::chrono::steady_clock::now();
-  if (!connection_ || PQstatus(connection_.get()) != CONNECTION_OK) {
-    // Blocking, bounded by connect_timeout (set in the conninfo by Database::open).
-    connection_.reset(PQconnectdb(conninfo_.c_str()));
-    if (!connection_ || PQstatus(connection_.get()) != CONNECTION_OK) {
-      std::string reason =
-          "database unreachable: " + (connection_ ? first_line(PQerrorMessage(connection_.get()))
-                                                  : std::string("out of memory"));
-      connection_.reset();
-      return reason;
+  // A kept connection may have died since the last check (server restart, idle session
+  // timeout) without libpq knowing yet: if it fails, try once more on a fresh one, so a
+  // healthy database never looks unready.
+  const bool reused = connection_ && PQstatus(connection_.get()) == CONNECTION_OK;
+  for (bool fresh = !reused;; fresh = true) {
+    if (fresh) {
+      // Blocking, bounded by connect_timeout (set in the conninfo by Database::open).
+      connection_.reset(PQconnectdb(conninfo_.c_str()));
+      silence_notices(connection_.get());
+      if (!connection_ || PQstatus(connection_.get()) != CONNECTION_OK) {
+        std::string reason =
+            "database unreachable: " + (connection_ ? first_line(PQerrorMessage(connection_.get()))
+                                                    : std::string("out of memory"));
+        connection_.reset();
+        return reason;
+      }
     }
+    // Whatever connecting took, the query itself gets at least a short moment.
+    const auto deadline = std::max(
+        start + budget_, std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
+    auto reason = query(deadline);
+    if (!reason) return std::nullopt;
+    // Only a connection found closed earns the retry; a slow answer does not.
+    const bool closed = PQstatus(connection_.get()) == CONNECTION_BAD;
+    connection_.reset();
+    if (fresh || !closed) return reason;
   }
-  // Whatever connecting took, the query itself gets at least a short moment.
-  const auto deadline =
-      std::max(start + budget_, std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
-  auto reason = query(deadline);
-  if (reason) connection_.reset();
-  return reason;
 }
 
 std::optional<std::string> ReadyProbe::query(std::chrono::steady_clock::time_point deadline) {
