@@ -25,7 +25,7 @@ constexpr int kPollMillis = 1000;
 // same time is dead (a vanished peer sends no FIN), so we reconnect.
 constexpr auto kPingAfter = std::chrono::seconds(30);
 constexpr auto kMinBackoff = std::chrono::milliseconds(100);
-constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
+constexpr auto kMaxBackoff = std::chrono::milliseconds(1000);
 
 // LISTEN takes an identifier, not a string: quote it so any valid name works.
 bool listen_on(PGconn* connection, const std::string& channel) {

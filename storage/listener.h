@@ -40,7 +40,8 @@ class Listener {
   Listener& operator=(const Listener&) = delete;
   ~Listener();  // stop()
 
-  // Stops and joins the thread; returns promptly (the thread waits on a wake-up pipe too).
+  // Stops and joins the thread: at once when connected (it also waits on a wake-up pipe),
+  // within connect_timeout (2 s by default) when caught mid-connect.
   void stop();
 
   // Whether LISTEN is in effect right now.

@@ -297,8 +297,10 @@ TEST_F(KeyRepositoryTest, WaitingForTheKeysLockBeyondStatementTimeoutIsATimeout)
     db().exec("SELECT pg_advisory_lock(" + std::to_string(0x6b6579776172644bLL) + "), pg_sleep(3)");
   });
   const auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (db().scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") ==
-             "0" &&
+  // pg_locks is cluster-wide: count only this database's advisory locks.
+  while (db().scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                     " AND database = (SELECT oid FROM pg_database"
+                     " WHERE datname = current_database())") == "0" &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
