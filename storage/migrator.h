@@ -4,6 +4,8 @@
 // instances migrating at the same moment all succeed and each file is applied once.
 // Applied files are recorded in schema_migrations (version, name, checksum, applied_at);
 // an applied migration is never edited: a changed checksum is refused, naming the file.
+// A file must not contain BEGIN, COMMIT or ROLLBACK: the runner wraps each file in its
+// transaction, and a COMMIT inside would end it early and break the all-or-nothing rule.
 #include <filesystem>
 #include <string>
 #include <vector>

@@ -20,7 +20,9 @@ struct KeyRecord {
   std::string kid;
   std::string alg;  // "RS256"
   KeyState state = KeyState::Next;
-  std::string public_jwk;          // JSON object; PostgreSQL refuses private members
+  // A JSON object; PostgreSQL refuses private members. Stored as jsonb, so it comes back
+  // in jsonb's rendering (members reordered, spacing normalised): parse it, never compare text.
+  std::string public_jwk;
   std::string private_key_sealed;  // AES-256-GCM ciphertext, never the clear key
   TimePoint created_at;
   TimePoint activates_at;                 // a next key may sign from here on
