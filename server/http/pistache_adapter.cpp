@@ -33,6 +33,29 @@ namespace PP = Pistache::Http::Private;
 // public and protected Pistache API is used: Step, RequestLineStep, HeadersStep,
 // StreamCursor::Token and ParserImpl's protected step table.
 
+// "field-name ':' OWS field-value OWS CRLF" per line, then the empty line (RFC 9112 §5).
+// A line without ':' or starting with whitespace (obs-fold) fails: Pistache 0.0.5
+// would have read "NoColon\r\nHost" as one field name.
+bool split_header_block(std::string_view block, Headers& out) {
+  while (!block.empty()) {
+    const size_t eol = block.find("\r\n");
+    if (eol == std::string_view::npos) return false;
+    const std::string_view line = block.substr(0, eol);
+    block.remove_prefix(eol + 2);
+    if (line.empty()) return block.empty();
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    const std::string_view name = line.substr(0, colon);
+    if (!is_token(name)) return false;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    out.add(std::string(name), std::string(value));
+  }
+  return false;
+}
+
 class CapturingRequestLineStep final : public PP::Step {
  public:
   CapturingRequestLineStep(PH::Request* request, std::string* out)
@@ -50,31 +73,83 @@ class CapturingRequestLineStep final : public PP::Step {
   std::string* out_;
 };
 
-class CapturingHeadersStep final : public PP::Step {
+// Finds the end of the header block ("\r\n\r\n") and keeps it whole; we parse it
+// ourselves in onRequest. Pistache's own HeadersStep is not used: it parses Cookie and
+// every registered header as it goes and throws on a value it dislikes (a malformed
+// Cookie, an odd Content-Type), which Pistache then answers with a 500 carrying its
+// exception text; it also reads "NoColon\r\nHost: a" as one field name. The only typed
+// headers Pistache's BodyStep needs are Content-Length and Transfer-Encoding, and we
+// add them only when they are unambiguous; anything else reaches HttpService, which
+// answers 400 before any handler runs.
+class HeaderBlockStep final : public PP::Step {
  public:
-  CapturingHeadersStep(PH::Request* request, std::string* out)
-      : Step(request), inner_(request), out_(out) {}
+  HeaderBlockStep(PH::Request* request, std::string* out, bool* too_large, size_t max_body)
+      : Step(request), request_(request), out_(out), too_large_(too_large), max_body_(max_body) {}
   PP::StepId id() const override { return PP::HeadersStep::Id; }
   PP::State apply(P::StreamCursor& cursor) override {
-    P::StreamCursor::Token token(cursor);
-    const PP::State state = inner_.apply(cursor);
-    if (state == PP::State::Next) out_->assign(token.rawText(), token.size());
-    return state;
+    const std::string_view available(cursor.offset(), cursor.remaining());
+    size_t end = 0;
+    if (available.starts_with("\r\n")) {
+      end = 2;
+    } else {
+      const size_t pos = available.find("\r\n\r\n");
+      if (pos == std::string_view::npos) return PP::State::Again;
+      end = pos + 4;
+    }
+    out_->assign(available.substr(0, end));
+    *too_large_ = false;
+    if (!cursor.advance(end)) return PP::State::Again;
+    add_framing_headers();
+    return PP::State::Next;
   }
 
  private:
-  PP::HeadersStep inner_;
+  void add_framing_headers() {
+    Headers fields;
+    if (!split_header_block(*out_, fields)) return;
+    const auto lengths = fields.get_all("Content-Length");
+    const auto codings = fields.get_all("Transfer-Encoding");
+    if (!codings.empty()) {
+      // RFC 9112 §6.1: chunked is the only coding we accept; with a Content-Length too
+      // the message is refused (HttpService answers 400).
+      if (lengths.empty() && codings.size() == 1 && iequals(codings.front(), "chunked")) {
+        request_->headers().add(
+            std::make_shared<PH::Header::TransferEncoding>(PH::Header::Encoding::Chunked));
+      }
+      return;
+    }
+    if (lengths.size() != 1) return;
+    const auto v = lengths.front();
+    if (v.empty() || v.size() > 18 ||
+        !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return;
+    }
+    const uint64_t n = std::stoull(std::string(v));
+    // A body that could never fit is not read at all (Pistache would reserve memory
+    // for it first); onRequest answers 413.
+    if (n > max_body_) {
+      *too_large_ = true;
+      return;
+    }
+    request_->headers().add(std::make_shared<PH::Header::ContentLength>(n));
+  }
+
+  PH::Request* request_;
   std::string* out_;
+  bool* too_large_;
+  size_t max_body_;
 };
 
 class CapturingParser final : public PH::RequestParser {
  public:
   explicit CapturingParser(size_t max_size) : PH::RequestParser(max_size) {
     allSteps[0] = std::make_unique<CapturingRequestLineStep>(&request, &request_line);
-    allSteps[1] = std::make_unique<CapturingHeadersStep>(&request, &header_block);
+    allSteps[1] =
+        std::make_unique<HeaderBlockStep>(&request, &header_block, &body_too_large, max_size);
   }
   std::string request_line;  // "GET /x?y HTTP/1.1\r\n"
   std::string header_block;  // "Name: value\r\n...\r\n"
+  bool body_too_large = false;
 };
 
 // "METHOD SP request-target SP HTTP-version CRLF" (RFC 9112 §3).
@@ -97,29 +172,6 @@ bool split_request_line(std::string_view line, IncomingRequest& in) {
     return false;
   }
   return !in.target.empty();
-}
-
-// "field-name ':' OWS field-value OWS CRLF" per line, then the empty line (RFC 9112 §5).
-// A line without ':' or starting with whitespace (obs-fold) fails: Pistache 0.0.5
-// would have read "NoColon\r\nHost" as one field name.
-bool split_header_block(std::string_view block, Headers& out) {
-  while (!block.empty()) {
-    const size_t eol = block.find("\r\n");
-    if (eol == std::string_view::npos) return false;
-    const std::string_view line = block.substr(0, eol);
-    block.remove_prefix(eol + 2);
-    if (line.empty()) return block.empty();
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return false;
-    const std::string_view name = line.substr(0, colon);
-    if (!is_token(name)) return false;
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    out.add(std::string(name), std::string(value));
-  }
-  return false;
 }
 
 // A response header with any name. Pistache 0.0.5 writes only typed headers
@@ -228,14 +280,22 @@ class PistacheHandler final : public PH::Handler {
       }
       in.body = request.body();
       in.peer_address = request.address().host();
-      if (!split_header_block(parser->header_block, in.headers)) {
-        in.headers = Headers{};
-        // Not a handler's business: a malformed header block is the client's fault.
+      // Answers the layer gives before HttpService can even read the request; the
+      // connection is not reused after them (its framing cannot be trusted).
+      auto reject = [&](int status, std::string_view description) {
         prepared.request.request_id = choose_request_id("");
         prepared.request.client_ip = in.peer_address;
+        prepared.request.peer_address = in.peer_address;
         prepared.request.http11 = in.http11;
+        prepared.request.method = parse_method(in.method).value_or(Method::Get);
         prepared.request.path = in.target.substr(0, in.target.find('?'));
-        prepared.response = json_error(400, "invalid_request", "malformed header field");
+        prepared.response = json_error(status, "invalid_request", description);
+        prepared.response->headers.set("Connection", "close");
+      };
+      if (!split_header_block(parser->header_block, in.headers)) {
+        reject(400, "malformed header field");
+      } else if (parser->body_too_large) {
+        reject(413, "request too large");
       } else {
         prepared = service.prepare(std::move(in));
       }

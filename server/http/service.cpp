@@ -44,27 +44,42 @@ HttpResponse bad_request(std::string_view description) {
   return json_error(400, "invalid_request", description);
 }
 
-// Returns a description of what is wrong with the message framing, if anything.
-// Pistache 0.0.5 reads "Content-Length: abc" as 0 and only the first of two
-// Content-Length fields; the body it read is then not the body that was sent, so we
-// refuse the request rather than act on it (RFC 9112 §6.3: such a message is invalid).
-std::optional<std::string_view> framing_problem(const Headers& headers, const std::string& body) {
+struct Problem {
+  int status;
+  std::string_view description;
+};
+
+// What is wrong with the message framing or header fields, if anything. Pistache 0.0.5
+// reads "Content-Length: abc" as 0 and only the first of two Content-Length fields; the
+// body it read is then not the body that was sent, so we refuse the request rather than
+// act on it (RFC 9112 §6.3: such a message is invalid).
+std::optional<Problem> framing_problem(const Headers& headers, const std::string& body) {
+  for (const auto& f : headers.fields()) {
+    if (!is_token(f.name)) return Problem{400, "invalid header field name"};
+    for (const char c : f.value) {
+      // RFC 9110 §5.5: CR, LF and NUL are never valid in a field value.
+      if (c == '\r' || c == '\n' || c == '\0') return Problem{400, "invalid header field"};
+    }
+  }
   const auto lengths = headers.get_all("Content-Length");
-  if (lengths.size() > 1) return "more than one Content-Length";
+  const auto codings = headers.get_all("Transfer-Encoding");
+  if (!codings.empty()) {
+    // RFC 9112 §6.1: both together are a smuggling attempt or a broken intermediary.
+    if (!lengths.empty()) return Problem{400, "both Content-Length and Transfer-Encoding"};
+    if (codings.size() != 1 || !iequals(codings.front(), "chunked")) {
+      return Problem{501, "unsupported Transfer-Encoding"};
+    }
+    return std::nullopt;
+  }
+  if (lengths.size() > 1) return Problem{400, "more than one Content-Length"};
   if (lengths.size() == 1) {
     const auto v = lengths.front();
     if (v.empty() || v.size() > 18 ||
         !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return "invalid Content-Length";
+      return Problem{400, "invalid Content-Length"};
     }
-    if (std::stoull(std::string(v)) != body.size()) return "body does not match Content-Length";
-  }
-  for (const auto& f : headers.fields()) {
-    for (const char c : f.value) {
-      // RFC 9110 §5.5: CR, LF and NUL are never valid in a field value.
-      if (c == '\r' || c == '\n' || c == '\0') return "invalid header field";
-    }
-    if (!is_token(f.name)) return "invalid header field name";
+    if (std::stoull(std::string(v)) != body.size())
+      return Problem{400, "body does not match Content-Length"};
   }
   return std::nullopt;
 }
@@ -112,7 +127,9 @@ HttpService::Prepared HttpService::prepare(IncomingRequest in) const {
   req.method = *method;
 
   if (auto problem = framing_problem(req.headers, req.body)) {
-    p.response = bad_request(*problem);
+    p.response =
+        json_error(problem->status, problem->status == 501 ? "not_implemented" : "invalid_request",
+                   problem->description);
     return p;
   }
   // Only origin-form (RFC 9112 §3.2.1) reaches us through the front door; a fragment
@@ -205,7 +222,9 @@ bool HttpService::finish(const HttpRequest& request, HttpResponse& response,
     } else {
       close = !has_token(request.headers, "Connection", "keep-alive");
     }
-    if (draining()) close = true;
+    // The layer's own answer to a message whose framing it cannot trust says close.
+    if (draining() || iequals(response.headers.get("Connection").value_or(""), "close"))
+      close = true;
     response.headers.set("Connection", close ? "close" : "keep-alive");
     response.headers.set("X-Request-ID", request.request_id);
     response.headers.set("Date", http_date());
