@@ -19,25 +19,21 @@ constexpr int kMaxJsonDepth = 32;
 // RFC 7519 §4 allow rejecting duplicates, and rejecting them means no two parsers can read one
 // token differently.
 std::optional<json> parse_object(std::string_view text) {
-  std::vector<std::vector<std::string>> names;  // member names seen, one list per open object
+  // Counting member names per open object and comparing with the finished object's size finds
+  // duplicates without keeping the names: nlohmann::json keeps only the last of a repeated name.
+  std::vector<size_t> names;
   bool rejected = false;
   auto check = [&](int depth, json::parse_event_t event, json& parsed) {
     if (depth > kMaxJsonDepth) rejected = true;
     switch (event) {
       case json::parse_event_t::object_start:
-        names.emplace_back();
+        names.push_back(0);
         break;
-      case json::parse_event_t::key: {
-        const auto& name = parsed.get_ref<const std::string&>();
-        auto& seen = names.back();
-        if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-          rejected = true;
-        } else {
-          seen.push_back(name);
-        }
+      case json::parse_event_t::key:
+        ++names.back();
         break;
-      }
       case json::parse_event_t::object_end:
+        if (parsed.size() != names.back()) rejected = true;
         names.pop_back();
         break;
       default:

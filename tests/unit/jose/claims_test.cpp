@@ -15,8 +15,8 @@ using std::chrono::seconds;
 
 constexpr long long T = 1'000'000;  // "now" in these cases
 
-TimePoint at(long long unix) {
-  return TimePoint(seconds(unix));
+TimePoint at(long long epoch_seconds) {
+  return TimePoint(seconds(epoch_seconds));
 }
 
 // A parsed token with the given header members (alg is added) and claims; the signature is

@@ -20,8 +20,8 @@ using std::chrono::seconds;
 constexpr Alg kRs256Only[] = {Alg::RS256};
 constexpr Alg kAll[] = {Alg::RS256, Alg::ES256, Alg::EdDSA};
 
-TimePoint at(long long unix) {
-  return TimePoint(seconds(unix));
+TimePoint at(long long epoch_seconds) {
+  return TimePoint(seconds(epoch_seconds));
 }
 
 // One key of each type, published under its thumbprint.
