@@ -83,8 +83,14 @@ class CapturingRequestLineStep final : public PP::Step {
 // answers 400 before any handler runs.
 class HeaderBlockStep final : public PP::Step {
  public:
-  HeaderBlockStep(PH::Request* request, std::string* out, bool* too_large, size_t max_body)
-      : Step(request), request_(request), out_(out), too_large_(too_large), max_body_(max_body) {}
+  HeaderBlockStep(PH::Request* request, const std::string* request_line, std::string* out,
+                  bool* too_large, size_t max_size)
+      : Step(request),
+        request_(request),
+        request_line_(request_line),
+        out_(out),
+        too_large_(too_large),
+        max_size_(max_size) {}
   PP::StepId id() const override { return PP::HeadersStep::Id; }
   PP::State apply(P::StreamCursor& cursor) override {
     const std::string_view available(cursor.offset(), cursor.remaining());
@@ -125,9 +131,10 @@ class HeaderBlockStep final : public PP::Step {
       return;
     }
     const uint64_t n = std::stoull(std::string(v));
-    // A body that could never fit is not read at all (Pistache would reserve memory
-    // for it first); onRequest answers 413.
-    if (n > max_body_) {
+    // A request that could never fit (Pistache would answer 413 in plain text once its
+    // buffer overflowed, after reserving memory for the body) is answered by onRequest;
+    // the body is not read and the response says Connection: close.
+    if (n > max_size_ || request_line_->size() + out_->size() + n > max_size_) {
       *too_large_ = true;
       return;
     }
@@ -135,17 +142,18 @@ class HeaderBlockStep final : public PP::Step {
   }
 
   PH::Request* request_;
+  const std::string* request_line_;
   std::string* out_;
   bool* too_large_;
-  size_t max_body_;
+  size_t max_size_;
 };
 
 class CapturingParser final : public PH::RequestParser {
  public:
   explicit CapturingParser(size_t max_size) : PH::RequestParser(max_size) {
     allSteps[0] = std::make_unique<CapturingRequestLineStep>(&request, &request_line);
-    allSteps[1] =
-        std::make_unique<HeaderBlockStep>(&request, &header_block, &body_too_large, max_size);
+    allSteps[1] = std::make_unique<HeaderBlockStep>(&request, &request_line, &header_block,
+                                                    &body_too_large, max_size);
   }
   std::string request_line;  // "GET /x?y HTTP/1.1\r\n"
   std::string header_block;  // "Name: value\r\n...\r\n"

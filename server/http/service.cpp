@@ -130,6 +130,8 @@ HttpService::Prepared HttpService::prepare(IncomingRequest in) const {
     p.response =
         json_error(problem->status, problem->status == 501 ? "not_implemented" : "invalid_request",
                    problem->description);
+    // The body Pistache read is not the one that was sent: the connection is not reused.
+    p.response->headers.set("Connection", "close");
     return p;
   }
   // Only origin-form (RFC 9112 §3.2.1) reaches us through the front door; a fragment

@@ -1,0 +1,80 @@
+#pragma once
+// `keyward` in a child process, for black-box tests. RAII: the destructor kills the
+// child (SIGKILL) and reaps it if it still runs, and removes its temporary folder.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace keyward::test {
+
+using Env = std::map<std::string, std::string>;
+
+// KEYWARD_TEST_DATABASE_URL (set by scripts/test.sh), when there is one.
+[[nodiscard]] std::optional<std::string> test_database_url();
+
+// A conninfo nothing listens on: serve starts (it connects lazily) and is not ready.
+[[nodiscard]] std::string unreachable_database_url();
+
+// The environment a child gets: the parent's without any KEYWARD_* variable, then
+// KEYWARD_LISTEN=127.0.0.1:0, KEYWARD_DATA_DIR=<data_dir>, the source tree's migrations
+// and templates, and a database URL (the test database, else an unreachable one), then
+// `overrides` (an empty value removes a variable).
+[[nodiscard]] std::vector<std::string> child_environment(const Env& overrides,
+                                                         const std::filesystem::path& data_dir);
+
+class ServerProcess {
+ public:
+  // Starts `keyward serve` and waits (at most `timeout`) for its
+  // {"msg":"listening","address":"127.0.0.1:PORT"} line. Throws std::runtime_error with
+  // the child's output when it exits or does not listen in time.
+  explicit ServerProcess(const Env& env = {},
+                         std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  [[nodiscard]] uint16_t port() const { return port_; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
+
+  // Everything the child wrote to stdout and stderr so far.
+  [[nodiscard]] std::string output() const;
+  // The lines of output() that are JSON objects.
+  [[nodiscard]] std::vector<nlohmann::json> log_lines() const;
+  // Log lines with msg == "request" and this request id; waits up to `timeout` for at
+  // least one (the line is written just before the response leaves).
+  [[nodiscard]] std::vector<nlohmann::json> request_lines(
+      const std::string& request_id,
+      std::chrono::milliseconds timeout = std::chrono::seconds(2)) const;
+
+  // Sends `signal` and waits (at most `timeout`) for the exit; returns the exit code, or
+  // nullopt when it did not exit in time or died from a signal.
+  std::optional<int> stop(int signal, std::chrono::milliseconds timeout);
+  [[nodiscard]] bool running();
+
+ private:
+  std::filesystem::path dir_;
+  std::filesystem::path log_path_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `keyward <args>` to completion (at most `timeout`, then SIGKILL) with the same
+// environment rules as ServerProcess.
+[[nodiscard]] CommandResult run_keyward(
+    const std::vector<std::string>& args, const Env& env = {},
+    std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+}  // namespace keyward::test
