@@ -57,9 +57,8 @@ using UniqueEvpPkey = std::unique_ptr<EVP_PKEY, detail::EvpPkeyFree>;
 
 class PublicKey {
  public:
-  // Takes ownership of a public (or private: only its public half is kept) key and checks that
-  // it is one we verify with: RSA 2048..8192 bits, EC P-256 or Ed25519. JwkUnsupported or
-  // JwkBadKey otherwise.
+  // Takes ownership of a public key and checks that it is one we verify with: RSA 2048..8192
+  // bits, EC P-256 or Ed25519. JwkUnsupported or JwkBadKey otherwise.
   [[nodiscard]] static Result<PublicKey, Status> from_evp(UniqueEvpPkey key);
   // DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
   [[nodiscard]] static Result<PublicKey, Status> from_spki_der(std::string_view der);

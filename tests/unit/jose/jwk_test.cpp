@@ -134,7 +134,16 @@ TEST(Jwk, InvalidKeyMaterial) {
   std::string n = *base64url_decode(kA2Modulus);
   n.back() = static_cast<char>(n.back() & ~1);
   even_n["n"] = base64url_encode(n);
-  EXPECT_EQ(import_error(even_n), Status::JwkBadKey);  // OpenSSL's public check
+  EXPECT_EQ(import_error(even_n), Status::JwkBadKey);
+  // RFC 8017 §3.1: e odd and at least 3; e = 1 would make any padded message a signature.
+  for (const char* e : {"AQ", "Ag", "AQA", "AAAA", "AQAAAAAAAAAB"}) {  // 1, 2, 256, 0, 2^64+1
+    json bad_e = a2_public_jwk();
+    bad_e["e"] = e;
+    EXPECT_EQ(import_error(bad_e), Status::JwkBadKey) << e;
+  }
+  json e3 = a2_public_jwk();
+  e3["e"] = "Aw";
+  EXPECT_EQ(import_error(e3), Status::Ok);
   // A point off the curve.
   json off_curve = a3_public_jwk();
   std::string y = *base64url_decode(kA3Y);
