@@ -3,6 +3,26 @@
 // to HttpService, runs the handler inline or on the worker pool, and writes the
 // HttpResponse back. Nothing here may throw into Pistache: its own handler would answer
 // 500 with e.what() as the body.
+//
+// What Pistache 0.0.5 does by itself, observed over loopback (DESIGN.md, "The front
+// door"), and what this file does about it:
+// - "Content-Length: abc" is read as 0; the body is then parsed as the next request.
+//   We answer 400 (HttpService) with Connection: close.
+// - A request (line, headers and body) larger than maxRequestSize gets a plain-text 413
+//   from Pistache and the rest of its bytes are parsed as new requests (smuggling). A
+//   declared Content-Length that cannot fit is answered 413 by us without reading the
+//   body; a chunked body that outgrows the limit still gets Pistache's 413.
+// - Bytes after the first complete request in one read are dropped (no pipelining).
+// - A malformed Cookie (or a registered header it cannot parse) makes its HeadersStep
+//   throw: 500 with the exception text. We never run its HeadersStep.
+// - A header line without ':' is merged into the next field name, or hangs until the
+//   header timeout (a plain-text 408, then close). We answer 400.
+// - Every response says "Connection: Close" unless the client sent a Connection header,
+//   but the socket stays open. We always send our own Connection header.
+// - Only typed response headers are written; raw ones are silently dropped. We write
+//   ours as DynamicHeader.
+// - Repeated query parameters and header fields keep only the first. We keep all.
+// The front door (nginx) stops the first three before they reach us.
 #include "server/http/pistache_adapter.h"
 
 #include "server/http/cookies.h"
@@ -348,17 +368,6 @@ class PistacheHandler final : public PH::Handler {
       service.finish(*shared_request, response, std::chrono::steady_clock::now() - started);
       write_response(state_, *shared_writer, std::move(response));
     }
-  }
-
-  // Header or body not complete within its timeout.
-  void onTimeout(const PH::Request& /*request*/, PH::ResponseWriter writer) override {
-    state_->in_flight.fetch_add(1);
-    HttpRequest request;
-    request.request_id = choose_request_id("");
-    request.path = "-";
-    HttpResponse response = json_error(408, "invalid_request", "request timeout");
-    state_->service.finish(request, response, std::chrono::steady_clock::duration::zero());
-    write_response(state_, writer, std::move(response));
   }
 
  private:

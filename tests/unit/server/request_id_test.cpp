@@ -17,7 +17,7 @@ TEST(RequestId, SaneIdsKept) {
 TEST(RequestId, InsaneIdsReplaced) {
   const std::string too_long(65, 'a');
   for (const std::string& id : {std::string(), too_long, std::string("a b"), std::string("a\"b"),
-                               std::string("a\nb"), std::string("{\"x\":1}"), std::string("é")}) {
+                                std::string("a\nb"), std::string("{\"x\":1}"), std::string("é")}) {
     EXPECT_FALSE(is_sane_request_id(id)) << id;
     const std::string chosen = choose_request_id(id);
     EXPECT_NE(chosen, id);

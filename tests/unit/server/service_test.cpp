@@ -254,6 +254,35 @@ TEST_F(ServiceTest, TwoContentLengthsIs400) {
   EXPECT_EQ(run(std::move(in)).second.status, 400);
 }
 
+TEST_F(ServiceTest, TransferEncodingRules) {
+  auto both = get("/ok");
+  both.method = "POST";
+  both.headers.add("Content-Length", "0");
+  both.headers.add("Transfer-Encoding", "chunked");
+  auto r1 = run(std::move(both)).second;
+  EXPECT_EQ(r1.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r1.body)["error_description"],
+            "both Content-Length and Transfer-Encoding");
+  EXPECT_EQ(r1.headers.get("Connection").value(), "close");
+
+  auto gzip = get("/ok");
+  gzip.method = "POST";
+  gzip.headers.add("Transfer-Encoding", "gzip, chunked");
+  EXPECT_EQ(run(std::move(gzip)).second.status, 501);
+
+  auto chunked = get("/ok");
+  chunked.method = "POST";
+  chunked.headers.add("Transfer-Encoding", "Chunked");
+  chunked.body = "dechunked by Pistache";
+  EXPECT_EQ(run(std::move(chunked)).second.status, 201);
+}
+
+TEST_F(ServiceTest, ControlCharactersInHeaderValuesAre400) {
+  auto in = get("/ok");
+  in.headers.add("X-Evil", std::string("a\0b", 3));
+  EXPECT_EQ(run(std::move(in)).second.status, 400);
+}
+
 TEST_F(ServiceTest, ContentLengthMatchingBodyIsFine) {
   auto in = get("/ok");
   in.method = "POST";
