@@ -3,16 +3,28 @@
 namespace keyward::server {
 
 std::optional<std::string> ReadinessCheck::check() {
-  std::lock_guard lock(mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  if (!checked_at_ || now - *checked_at_ >= max_age_) {
-    try {
-      last_ = probe_();
-    } catch (const std::exception&) {
-      last_ = "readiness probe failed";
-    }
-    checked_at_ = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  const auto fresh = [&] {
+    return checked_at_ && std::chrono::steady_clock::now() - *checked_at_ < max_age_;
+  };
+  // While one caller waits on the database, the others get the last answer at once
+  // instead of queueing behind it: a hung database must not pin every worker.
+  if (fresh() || probing_) {
+    if (!checked_at_) return std::string("readiness check in progress");
+    return last_;
   }
+  probing_ = true;
+  lock.unlock();
+  std::optional<std::string> result;
+  try {
+    result = probe_();
+  } catch (const std::exception&) {
+    result = "readiness probe failed";
+  }
+  lock.lock();
+  last_ = std::move(result);
+  checked_at_ = std::chrono::steady_clock::now();
+  probing_ = false;
   return last_;
 }
 

@@ -15,7 +15,8 @@ namespace keyward::server {
 using ReadinessProbe = std::function<std::optional<std::string>()>;
 
 // Runs the probe at most once per `max_age` and shares the answer, so a burst of
-// load-balancer checks costs one database round trip. Thread-safe.
+// load-balancer checks costs one database round trip; callers arriving while a probe
+// runs get the previous answer without waiting. Thread-safe.
 class ReadinessCheck {
  public:
   explicit ReadinessCheck(ReadinessProbe probe,
@@ -29,6 +30,7 @@ class ReadinessCheck {
   std::chrono::milliseconds max_age_;
   std::mutex mutex_;
   std::optional<std::chrono::steady_clock::time_point> checked_at_;
+  bool probing_ = false;
   std::optional<std::string> last_;
 };
 
