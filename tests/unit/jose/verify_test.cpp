@@ -2,7 +2,10 @@
 // never from the token alone, and each way of failing has its own status.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <thread>
+#include <vector>
 
 #include "common/base64url.h"
 #include "common/crypto.h"
@@ -94,6 +97,29 @@ TEST(Verify, SigningRefusesMisuse) {
                std::invalid_argument);
   const JwtSigner signer(ec_key(), {.kid = "k"});
   EXPECT_THROW((void)signer.sign("claims"), std::invalid_argument);
+}
+
+TEST(Verify, OneSignerAndOneJwksAreSharedAcrossThreads) {
+  // The token endpoint shares one JwtSigner per key and the resource server one Jwks.
+  const JwtSigner signer(ec_key(), {.kid = keys().ec.kid()});
+  std::atomic<int> verified{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        json claims = good_claims();
+        claims["jti"] = std::to_string(t) + "-" + std::to_string(i);
+        const std::string token = signer.sign(claims);
+        auto jwt = Jwt::parse(token);
+        if (jwt && verify_signature(*jwt, keys().jwks, kAll) == Status::Ok &&
+            jwt->claims().at("jti") == claims.at("jti")) {
+          ++verified;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(verified.load(), 200);
 }
 
 TEST(Verify, FlipEverySignatureBit_Rs256) {
