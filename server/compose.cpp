@@ -71,7 +71,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   });
   Router& router = p.service->router();
   add_health_routes(router, readiness);
-  if (config.test_routes) add_test_routes(router);
+  if (config.test_routes) add_test_routes(router, logger);
 
   HttpServerOptions server_options;
   server_options.host = config.listen.host;
@@ -86,6 +86,10 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
                "; set KEYWARD_LISTEN to a free address");
   }
   return app;
+}
+
+void App::begin_drain() {
+  if (parts_->service) parts_->service->begin_drain();
 }
 
 uint16_t App::port() const {
@@ -128,6 +132,7 @@ int run_serve(const Config& config, Logger& logger) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
+  app.value()->begin_drain();
   logger.info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   const bool drained = app.value()->stop(std::chrono::seconds(10));
   if (!drained) logger.warn("drain timed out: some in-flight requests were cut off");

@@ -25,6 +25,10 @@ class App {
 
   [[nodiscard]] uint16_t port() const;
 
+  // From now on new requests are answered 503 with Connection: close and readiness
+  // reports "shutting down"; requests already at a handler carry on.
+  void begin_drain();
+
   // Graceful stop: drain (at most `timeout`), shut Pistache down, join the workers.
   // Returns whether every in-flight request finished in time.
   bool stop(std::chrono::milliseconds timeout);

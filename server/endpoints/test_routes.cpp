@@ -5,13 +5,13 @@
 
 namespace keyward::server {
 
-void add_test_routes(Router& router) {
+void add_test_routes(Router& router, Logger& logger) {
   router.add(Method::Get, "/__test/throw", [](const HttpRequest&) -> HttpResponse {
     throw std::runtime_error("secret internal detail");
   });
   router.add(
       Method::Get, "/__test/sleep",
-      [](const HttpRequest& request) {
+      [&logger](const HttpRequest& request) {
         int ms = 0;
         if (auto v = request.query.get("ms")) {
           try {
@@ -20,6 +20,8 @@ void add_test_routes(Router& router) {
             return json_error(400, "invalid_request", "ms must be a number");
           }
         }
+        // Lets a test know the request is in flight before it signals the server.
+        logger.info("test sleep started", {{"request_id", request.request_id}});
         std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         return HttpResponse::json(200, {{"slept_ms", ms}});
       },

@@ -342,11 +342,25 @@ TEST(FoundationLifecycle, SigtermDrainsInFlightRequestsThenExitsZero) {
       {{"KEYWARD_TEST_ROUTES", "1"}, {"KEYWARD_DATABASE_URL", unreachable_database_url()}});
   Connection slow(server.port());
   slow.send("GET /__test/sleep?ms=1000 HTTP/1.1\r\nHost: a\r\nX-Request-ID: in-flight\r\n\r\n");
-  // The request is in flight once the worker has it; nothing in the log yet says so,
-  // so give it a moment (this is not a timing assertion).
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Signal only once the handler runs, so the request is certainly in flight.
+  bool started = false;
+  for (int i = 0; i < 500 && !started; ++i) {
+    for (const auto& l : server.log_lines()) {
+      started = started || (l.value("msg", "") == "test sleep started" &&
+                            l.value("request_id", "") == "in-flight");
+    }
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(started) << server.output();
   ::kill(server.pid(), SIGTERM);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // "stopping" is logged once the drain has begun.
+  bool stopping = false;
+  for (int i = 0; i < 500 && !stopping; ++i) {
+    for (const auto& l : server.log_lines())
+      stopping = stopping || l.value("msg", "") == "stopping";
+    if (!stopping) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(stopping) << server.output();
   // New requests during the drain are refused, and told to close.
   try {
     Connection late(server.port());
@@ -354,8 +368,8 @@ TEST(FoundationLifecycle, SigtermDrainsInFlightRequestsThenExitsZero) {
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.json()["error"], "temporarily_unavailable");
     EXPECT_EQ(r.header("Connection"), "close");
-  } catch (const std::runtime_error&) {
-    // Already shut down (connection refused): also "not accepting".
+  } catch (const std::runtime_error& e) {
+    ADD_FAILURE() << "the listener must stay up while draining: " << e.what();
   }
   const auto r = slow.read_response();
   EXPECT_EQ(r.status, 200);
