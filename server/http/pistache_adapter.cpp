@@ -403,7 +403,10 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   const auto& o = impl_->options;
-  impl_->endpoint = std::make_unique<PH::Endpoint>(P::Address(o.host, P::Port(o.port)));
+  // Pistache joins host and port into one string and splits it again: an IPv6 literal
+  // needs its brackets.
+  const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  impl_->endpoint = std::make_unique<PH::Endpoint>(P::Address(host, P::Port(o.port)));
   auto opts = PH::Endpoint::options()
                   .threads(o.threads)
                   .threadsName("keyward-io")
