@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/kdf.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -19,7 +20,9 @@ std::string random_bytes(size_t n) {
   return out;
 }
 
-std::string random_token(size_t bytes) { return base64url_encode(random_bytes(bytes)); }
+std::string random_token(size_t bytes) {
+  return base64url_encode(random_bytes(bytes));
+}
 
 bool equal_constant_time(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -44,6 +47,23 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
            reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr) {
     throw std::runtime_error("HMAC-SHA-256 failed");
   }
+  return out;
+}
+
+std::string hkdf_sha256(std::string_view key, std::string_view info, size_t length) {
+  std::string out(length, '\0');
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr);
+  if (ctx == nullptr) throw std::runtime_error("HKDF unavailable");
+  size_t out_len = length;
+  const bool ok =
+      EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_CTX_set_hkdf_md(ctx, EVP_sha256()) == 1 &&
+      EVP_PKEY_CTX_set1_hkdf_key(ctx, reinterpret_cast<const unsigned char*>(key.data()),
+                                 static_cast<int>(key.size())) == 1 &&
+      EVP_PKEY_CTX_add1_hkdf_info(ctx, reinterpret_cast<const unsigned char*>(info.data()),
+                                  static_cast<int>(info.size())) == 1 &&
+      EVP_PKEY_derive(ctx, reinterpret_cast<unsigned char*>(out.data()), &out_len) == 1;
+  EVP_PKEY_CTX_free(ctx);
+  if (!ok || out_len != length) throw std::runtime_error("HKDF failed");
   return out;
 }
 

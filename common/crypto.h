@@ -24,3 +24,13 @@ namespace keyward {
 [[nodiscard]] std::string to_hex(std::string_view bytes);
 
 }  // namespace keyward
+
+namespace keyward {
+
+// HKDF-SHA-256 (RFC 5869) with an empty salt: derives independent keys from the
+// master key for each purpose ("keyward client-secret v1", "keyward signing-keys v1"),
+// so no two uses ever share a key.
+[[nodiscard]] std::string hkdf_sha256(std::string_view key, std::string_view info,
+                                      size_t length = 32);
+
+}  // namespace keyward

@@ -26,8 +26,8 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   template <class F>
-    requires std::is_convertible_v<F, E>
-  Result(Err<F> e) : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
+  requires std::is_convertible_v<F, E> Result(Err<F> e)
+      : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

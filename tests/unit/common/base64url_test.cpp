@@ -7,7 +7,7 @@ namespace {
 
 TEST(Base64Url, Rfc4648TestVectorsWithoutPadding) {
   const std::pair<std::string, std::string> rows[] = {
-      {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},        {"foo", "Zm9v"},
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
       {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : rows) {
@@ -24,7 +24,8 @@ TEST(Base64Url, UsesUrlSafeAlphabet) {
 }
 
 TEST(Base64Url, RejectsNonCanonicalInput) {
-  for (const char* bad : {"Zg==", "Zm8=", "+/8", "Zm 9v", "Zm9v\n", "A", "Zh" /* non-zero leftover bits */, "Z.g"}) {
+  for (const char* bad :
+       {"Zg==", "Zm8=", "+/8", "Zm 9v", "Zm9v\n", "A", "Zh" /* non-zero leftover bits */, "Z.g"}) {
     EXPECT_FALSE(base64url_decode(bad).has_value()) << bad;
   }
   EXPECT_FALSE(base64url_decode("Zh").has_value());

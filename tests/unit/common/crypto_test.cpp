@@ -40,5 +40,19 @@ TEST(Crypto, HmacSha256Rfc4231Case2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Crypto, HkdfSha256Rfc5869Case3NoSalt) {
+  const std::string ikm(22, '\x0b');
+  EXPECT_EQ(to_hex(hkdf_sha256(ikm, "", 42)),
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+            "9d201395faa4b61a96c8");
+}
+
+TEST(Crypto, HkdfSeparatesPurposes) {
+  const std::string master(32, 'k');
+  EXPECT_NE(hkdf_sha256(master, "keyward client-secret v1"),
+            hkdf_sha256(master, "keyward signing-keys v1"));
+  EXPECT_EQ(hkdf_sha256(master, "a").size(), 32u);
+}
+
 }  // namespace
 }  // namespace keyward
