@@ -48,10 +48,11 @@ namespace PP = Pistache::Http::Private;
 // ---------------------------------------------------------------------------------
 // Capturing parser. Pistache 0.0.5 keeps neither the raw query string (it splits it
 // into an unordered_map that drops repeated names and decodes nothing) nor repeated
-// header fields. We wrap its request-line and header steps so that, when each step
-// completes, the exact bytes it consumed are kept beside the parsed request. Only
-// public and protected Pistache API is used: Step, RequestLineStep, HeadersStep,
-// StreamCursor::Token and ParserImpl's protected step table.
+// header fields. We wrap its request-line step so that the exact line it consumed is
+// kept beside the parsed request, and replace its header step with one that keeps the
+// header block as sent. Only public and protected Pistache API is used: Step,
+// RequestLineStep, StreamCursor, Message::headers() and ParserImpl's protected step
+// table. The parser is installed per connection from Handler::onConnection.
 
 // "field-name ':' OWS field-value OWS CRLF" per line, then the empty line (RFC 9112 §5).
 // A line without ':' or starting with whitespace (obs-fold) fails: Pistache 0.0.5
