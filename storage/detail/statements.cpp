@@ -6,7 +6,9 @@ const std::vector<PreparedStatement>& all_statements() {
   static const std::vector<PreparedStatement> statements = [] {
     std::vector<PreparedStatement> all;
     // Add each new repository's list here.
-    for (auto list : {key_repository_statements()}) all.insert(all.end(), list.begin(), list.end());
+    for (auto list : {key_repository_statements(), client_repository_statements(),
+                      user_repository_statements(), throttle_repository_statements()})
+      all.insert(all.end(), list.begin(), list.end());
     return all;
   }();
   return statements;

@@ -16,6 +16,9 @@ struct PreparedStatement {
 
 // One function per repository, defined next to the code that uses the statements.
 [[nodiscard]] std::span<const PreparedStatement> key_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> client_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> user_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> throttle_repository_statements();
 
 // All of the above, in one list.
 [[nodiscard]] const std::vector<PreparedStatement>& all_statements();

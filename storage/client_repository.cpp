@@ -1,0 +1,131 @@
+#include "storage/client_repository.h"
+
+#include <array>
+
+#include "storage/detail/pool.h"
+#include "storage/detail/sql_time.h"
+#include "storage/detail/statements.h"
+#include "storage/detail/text_array.h"
+
+namespace keyward::storage {
+namespace {
+
+using detail::from_micros;
+using detail::read_text_array;
+using detail::text_array_literal;
+
+#define CLIENT_COLUMNS                                                                   \
+  "client_id, secret_hmac, name, confidential, first_party, token_endpoint_auth_method," \
+  " grant_types, scopes, redirect_uris, post_logout_redirect_uris, audiences,"           \
+  " (EXTRACT(EPOCH FROM created_at) * 1000000)::bigint,"                                 \
+  " (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint"
+
+constexpr std::array kStatements{
+    detail::PreparedStatement{
+        "clients_insert",
+        "INSERT INTO clients (client_id, secret_hmac, name, confidential, first_party,"
+        " token_endpoint_auth_method, grant_types, scopes, redirect_uris,"
+        " post_logout_redirect_uris, audiences)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8::text[], $9::text[], $10::text[],"
+        " $11::text[]) RETURNING " CLIENT_COLUMNS},
+    detail::PreparedStatement{"clients_find",
+                              "SELECT " CLIENT_COLUMNS " FROM clients WHERE client_id = $1"},
+    detail::PreparedStatement{
+        "clients_list", "SELECT " CLIENT_COLUMNS " FROM clients ORDER BY created_at, client_id"},
+    detail::PreparedStatement{"clients_update_secret",
+                              "UPDATE clients SET secret_hmac = $2, updated_at = now()"
+                              " WHERE client_id = $1"},
+    detail::PreparedStatement{"clients_delete", "DELETE FROM clients WHERE client_id = $1"},
+};
+
+#undef CLIENT_COLUMNS
+
+ClientRecord read_client(const pqxx::row& row) {
+  ClientRecord client;
+  client.client_id = row[0].as<std::string>();
+  if (!row[1].is_null()) client.secret_hmac = pqxx::binarystring(row[1]).str();
+  client.name = row[2].as<std::string>();
+  client.confidential = row[3].as<bool>();
+  client.first_party = row[4].as<bool>();
+  client.token_endpoint_auth_method = row[5].as<std::string>();
+  client.grant_types = read_text_array(row[6]);
+  client.scopes = read_text_array(row[7]);
+  client.redirect_uris = read_text_array(row[8]);
+  client.post_logout_redirect_uris = read_text_array(row[9]);
+  client.audiences = read_text_array(row[10]);
+  client.created_at = from_micros(row[11].as<long long>());
+  client.updated_at = from_micros(row[12].as<long long>());
+  return client;
+}
+
+}  // namespace
+
+namespace detail {
+std::span<const PreparedStatement> client_repository_statements() {
+  return kStatements;
+}
+}  // namespace detail
+
+ClientRepository::ClientRepository(Database& database) : pool_(database.pool()) {}
+
+Result<ClientRecord, StorageError> ClientRepository::insert(const ClientRecord& client) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    // libpqxx 6.4 passes a NULL for a null pointer; a binarystring for bytea.
+    const auto row =
+        client.secret_hmac
+            ? tx.exec_prepared1(
+                  "clients_insert", client.client_id, pqxx::binarystring(*client.secret_hmac),
+                  client.name, client.confidential, client.first_party,
+                  client.token_endpoint_auth_method, text_array_literal(client.grant_types),
+                  text_array_literal(client.scopes), text_array_literal(client.redirect_uris),
+                  text_array_literal(client.post_logout_redirect_uris),
+                  text_array_literal(client.audiences))
+            : tx.exec_prepared1(
+                  "clients_insert", client.client_id, static_cast<const char*>(nullptr),
+                  client.name, client.confidential, client.first_party,
+                  client.token_endpoint_auth_method, text_array_literal(client.grant_types),
+                  text_array_literal(client.scopes), text_array_literal(client.redirect_uris),
+                  text_array_literal(client.post_logout_redirect_uris),
+                  text_array_literal(client.audiences));
+    return read_client(row);
+  });
+}
+
+Result<std::optional<ClientRecord>, StorageError> ClientRepository::find(
+    std::string_view client_id) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) -> std::optional<ClientRecord> {
+        const auto rows = tx.exec_prepared("clients_find", std::string(client_id));
+        if (rows.empty()) return std::nullopt;
+        return read_client(rows[0]);
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<std::vector<ClientRecord>, StorageError> ClientRepository::list() {
+  return pool_.run(
+      [](pqxx::nontransaction& tx) {
+        std::vector<ClientRecord> clients;
+        for (const auto& row : tx.exec_prepared("clients_list"))
+          clients.push_back(read_client(row));
+        return clients;
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<bool, StorageError> ClientRepository::update_secret(std::string_view client_id,
+                                                           std::string_view secret_hmac) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    return tx.exec_prepared("clients_update_secret", std::string(client_id),
+                            pqxx::binarystring(secret_hmac.data(), secret_hmac.size()))
+               .affected_rows() == 1;
+  });
+}
+
+Result<bool, StorageError> ClientRepository::remove(std::string_view client_id) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    return tx.exec_prepared("clients_delete", std::string(client_id)).affected_rows() == 1;
+  });
+}
+
+}  // namespace keyward::storage

@@ -1,0 +1,117 @@
+#include "storage/throttle_repository.h"
+
+#include <array>
+
+#include "storage/detail/pool.h"
+#include "storage/detail/sql_time.h"
+#include "storage/detail/statements.h"
+#include "storage/detail/text_array.h"
+
+namespace keyward::storage {
+namespace {
+
+using detail::from_micros;
+using detail::to_micros;
+
+#define THROTTLE_COLUMNS                                                    \
+  "key, failures, (EXTRACT(EPOCH FROM last_failure_at) * 1000000)::bigint," \
+  " (EXTRACT(EPOCH FROM blocked_until) * 1000000)::bigint"
+#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
+
+constexpr std::array kStatements{
+    detail::PreparedStatement{"throttle_find", "SELECT " THROTTLE_COLUMNS
+                                               " FROM login_throttle WHERE key = ANY($1::text[])"},
+    // One atomic upsert: concurrent failures on one key each count. A key whose last
+    // failure is older than $3 starts again from 1, unblocked.
+    detail::PreparedStatement{
+        "throttle_count_failure",
+        "INSERT INTO login_throttle AS t (key, failures, last_failure_at) VALUES ($1, 1, " TS(
+            2) ")"
+               " ON CONFLICT (key) DO UPDATE SET"
+               " failures = CASE WHEN t.last_failure_at < " TS(
+                   3) " THEN 1 ELSE t.failures + 1 END,"
+                      " blocked_until = CASE WHEN t.last_failure_at < " TS(
+                          3) " THEN NULL ELSE t.blocked_until END,"
+                             " last_failure_at = EXCLUDED.last_failure_at"
+                             " RETURNING " THROTTLE_COLUMNS},
+    // GREATEST ignores NULL: the longer of the stored and the new block wins.
+    detail::PreparedStatement{
+        "throttle_block", "UPDATE login_throttle SET blocked_until = GREATEST(blocked_until, " TS(
+                              2) ") WHERE key = $1 RETURNING " THROTTLE_COLUMNS},
+    detail::PreparedStatement{"throttle_clear", "DELETE FROM login_throttle WHERE key = $1"},
+    detail::PreparedStatement{
+        "throttle_prune",
+        "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle"
+        " WHERE last_failure_at < " TS(2) " AND (blocked_until IS NULL OR blocked_until <= " TS(
+            1) ") LIMIT $3)"},
+};
+
+#undef THROTTLE_COLUMNS
+#undef TS
+
+ThrottleRecord read_record(const pqxx::row& row) {
+  ThrottleRecord record;
+  record.key = row[0].as<std::string>();
+  record.failures = row[1].as<int>();
+  record.last_failure_at = from_micros(row[2].as<long long>());
+  if (!row[3].is_null()) record.blocked_until = from_micros(row[3].as<long long>());
+  return record;
+}
+
+}  // namespace
+
+namespace detail {
+std::span<const PreparedStatement> throttle_repository_statements() {
+  return kStatements;
+}
+}  // namespace detail
+
+ThrottleRepository::ThrottleRepository(Database& database) : pool_(database.pool()) {}
+
+Result<std::vector<ThrottleRecord>, StorageError> ThrottleRepository::find(
+    const std::vector<std::string>& keys) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) {
+        std::vector<ThrottleRecord> records;
+        for (const auto& row :
+             tx.exec_prepared("throttle_find", detail::text_array_literal(keys))) {
+          records.push_back(read_record(row));
+        }
+        return records;
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<ThrottleRecord, StorageError> ThrottleRepository::record_failure(
+    std::string_view key, TimePoint now, TimePoint forget_before,
+    const std::function<std::optional<TimePoint>(int failures)>& block_until) {
+  return pool_.transact([&](pqxx::work& tx) {
+    auto record = read_record(tx.exec_prepared1("throttle_count_failure", std::string(key),
+                                                to_micros(now), to_micros(forget_before)));
+    const auto until = block_until ? block_until(record.failures) : std::nullopt;
+    if (until && (!record.blocked_until || *record.blocked_until < *until)) {
+      record =
+          read_record(tx.exec_prepared1("throttle_block", std::string(key), to_micros(*until)));
+    }
+    return record;
+  });
+}
+
+Result<Unit, StorageError> ThrottleRepository::clear(std::string_view key) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) { tx.exec_prepared("throttle_clear", std::string(key)); });
+}
+
+Result<std::size_t, StorageError> ThrottleRepository::prune(TimePoint now, TimePoint forget_before,
+                                                            std::size_t batch) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) {
+        return static_cast<std::size_t>(tx.exec_prepared("throttle_prune", to_micros(now),
+                                                         to_micros(forget_before),
+                                                         static_cast<long long>(batch))
+                                            .affected_rows());
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+}  // namespace keyward::storage

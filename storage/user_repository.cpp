@@ -1,0 +1,154 @@
+#include "storage/user_repository.h"
+
+#include <array>
+#include <cctype>
+
+#include "storage/detail/params.h"
+#include "storage/detail/pool.h"
+#include "storage/detail/sql_time.h"
+#include "storage/detail/statements.h"
+
+namespace keyward::storage {
+namespace {
+
+using detail::from_micros;
+using detail::NullableText;
+
+#define USER_COLUMNS                                                                   \
+  "id::text, username, email, email_verified, given_name, family_name, password_hash," \
+  " disabled, (EXTRACT(EPOCH FROM created_at) * 1000000)::bigint,"                     \
+  " (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint"
+
+constexpr std::array kStatements{
+    detail::PreparedStatement{
+        "users_insert",
+        "INSERT INTO users (username, email, given_name, family_name, password_hash)"
+        " VALUES (lower($1), $2, $3, $4, $5) RETURNING " USER_COLUMNS},
+    detail::PreparedStatement{"users_find_by_username",
+                              "SELECT " USER_COLUMNS " FROM users WHERE username = lower($1)"},
+    detail::PreparedStatement{"users_find_by_id",
+                              "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid"},
+    detail::PreparedStatement{"users_list", "SELECT " USER_COLUMNS " FROM users ORDER BY username"},
+    detail::PreparedStatement{"users_set_disabled",
+                              "UPDATE users SET disabled = $2, updated_at = now()"
+                              " WHERE username = lower($1)"},
+    detail::PreparedStatement{"users_set_password_hash",
+                              "UPDATE users SET password_hash = $2, updated_at = now()"
+                              " WHERE username = lower($1)"},
+    detail::PreparedStatement{"users_replace_password_hash",
+                              "UPDATE users SET password_hash = $3, updated_at = now()"
+                              " WHERE id = $1::uuid AND password_hash = $2"},
+};
+
+#undef USER_COLUMNS
+
+std::optional<std::string> optional_text(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<std::string>();
+}
+
+UserRecord read_user(const pqxx::row& row) {
+  UserRecord user;
+  user.id = row[0].as<std::string>();
+  user.username = row[1].as<std::string>();
+  user.email = optional_text(row[2]);
+  user.email_verified = row[3].as<bool>();
+  user.given_name = optional_text(row[4]);
+  user.family_name = optional_text(row[5]);
+  user.password_hash = row[6].as<std::string>();
+  user.disabled = row[7].as<bool>();
+  user.created_at = from_micros(row[8].as<long long>());
+  user.updated_at = from_micros(row[9].as<long long>());
+  return user;
+}
+
+// The canonical 8-4-4-4-12 hex form, which is all we ever hand out: anything else cannot
+// be a user id, and casting it to uuid in SQL would be an error rather than "not found".
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+namespace detail {
+std::span<const PreparedStatement> user_repository_statements() {
+  return kStatements;
+}
+}  // namespace detail
+
+UserRepository::UserRepository(Database& database) : pool_(database.pool()) {}
+
+Result<UserRecord, StorageError> UserRepository::insert(const NewUser& user) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    return read_user(tx.exec_prepared1("users_insert", user.username,
+                                       NullableText(user.email).get(),
+                                       NullableText(user.given_name).get(),
+                                       NullableText(user.family_name).get(), user.password_hash));
+  });
+}
+
+Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_username(
+    std::string_view username) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
+        const auto rows = tx.exec_prepared("users_find_by_username", std::string(username));
+        if (rows.empty()) return std::nullopt;
+        return read_user(rows[0]);
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_id(std::string_view id) {
+  if (!is_uuid(id)) return std::optional<UserRecord>();
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
+        const auto rows = tx.exec_prepared("users_find_by_id", std::string(id));
+        if (rows.empty()) return std::nullopt;
+        return read_user(rows[0]);
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<std::vector<UserRecord>, StorageError> UserRepository::list() {
+  return pool_.run(
+      [](pqxx::nontransaction& tx) {
+        std::vector<UserRecord> users;
+        for (const auto& row : tx.exec_prepared("users_list")) users.push_back(read_user(row));
+        return users;
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<bool, StorageError> UserRepository::set_disabled(std::string_view username, bool disabled) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    return tx.exec_prepared("users_set_disabled", std::string(username), disabled)
+               .affected_rows() == 1;
+  });
+}
+
+Result<bool, StorageError> UserRepository::set_password_hash(std::string_view username,
+                                                             std::string_view password_hash) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    return tx.exec_prepared("users_set_password_hash", std::string(username),
+                            std::string(password_hash))
+               .affected_rows() == 1;
+  });
+}
+
+Result<bool, StorageError> UserRepository::replace_password_hash(std::string_view id,
+                                                                 std::string_view old_hash,
+                                                                 std::string_view new_hash) {
+  if (!is_uuid(id)) return false;
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    return tx.exec_prepared("users_replace_password_hash", std::string(id), std::string(old_hash),
+                            std::string(new_hash))
+               .affected_rows() == 1;
+  });
+}
+
+}  // namespace keyward::storage
