@@ -19,6 +19,10 @@ struct PreparedStatement {
 [[nodiscard]] std::span<const PreparedStatement> client_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> user_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> throttle_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> grant_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> refresh_token_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> revocation_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> janitor_statements();
 
 // All of the above, in one list.
 [[nodiscard]] const std::vector<PreparedStatement>& all_statements();

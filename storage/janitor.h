@@ -1,0 +1,55 @@
+#pragma once
+// Housekeeping (issue 4): deletes what can never be used again, so the token tables stay
+// bounded by traffic × lifetime however long Keyward runs. Each statement deletes at most
+// `batch_size` rows (short locks, short WAL bursts, no long transaction), looping until a
+// table has nothing left that is due. One instance at a time: the run holds a session
+// advisory lock and an instance that cannot take it skips its turn.
+#include <chrono>
+#include <cstddef>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "storage/database.h"
+#include "storage/storage_error.h"
+
+namespace keyward::storage {
+
+struct JanitorOptions {
+  std::size_t batch_size = 1000;
+  // Per table and run, so one run always ends; the next run carries on.
+  std::size_t max_batches = 1000;
+  // Sign-in throttle rows whose last failure is this old and that block nothing are
+  // forgotten; grants/login_throttle.h forgets them after an hour without failures.
+  std::chrono::seconds throttle_forget_after{3600};
+};
+
+struct JanitorCounts {
+  bool ran = false;  // false: another instance holds the lock; nothing was deleted
+  std::size_t authorization_codes = 0;    // expired
+  std::size_t refresh_tokens = 0;         // expired (rotated or not)
+  std::size_t revoked_access_tokens = 0;  // past the token's own expiry
+  std::size_t grants = 0;                 // expired or revoked (their rows cascade)
+  std::size_t browser_sessions = 0;       // past their absolute lifetime
+  std::size_t login_throttle = 0;         // forgotten failure counters
+
+  [[nodiscard]] std::size_t total() const {
+    return authorization_codes + refresh_tokens + revoked_access_tokens + grants +
+           browser_sessions + login_throttle;
+  }
+};
+
+class Janitor {
+ public:
+  explicit Janitor(Database& database, JanitorOptions options = {});
+
+  // Deletes everything due at `now`. A revoked grant goes at once: its tokens are refused
+  // whether the row is there or not (a missing grant is a dead one), and reuse of its
+  // refresh tokens is then simply an unknown token.
+  [[nodiscard]] Result<JanitorCounts, StorageError> run_once(TimePoint now);
+
+ private:
+  detail::Pool& pool_;
+  JanitorOptions options_;
+};
+
+}  // namespace keyward::storage
