@@ -1,15 +1,20 @@
 #pragma once
 // Sign-in throttling (DESIGN.md "Secrets and passwords"; issue 4): failed password
 // attempts are counted per account ("user:<username>") and per address
-// ("ip:<address>"). After `free_failures` failures in a row each further failure blocks
+// ("ip:<address>"). From the `threshold`-th failure in a row on, each failure blocks
 // the key for a delay that doubles, capped at `max_delay`: a growing back-off rather
 // than a hard lock-out, which an attacker could use to lock users out. A success clears
 // the account's counter (not the address's: one right password must not buy an address
 // another round of guesses on other accounts); a key left alone for `forget_after`
-// starts again from zero.
+// starts again from zero. Attempts refused while blocked are not counted (and no
+// password is checked for them).
 //
-// Defaults: account 5 free failures, address 20 (offices and carrier NAT share one), then
-// 1 s, 2 s, 4 s, ... capped at 15 min; forgotten after 1 h without failures.
+// Defaults: an account is blocked for 1 s after its 5th failure in a row, 2 s after the
+// 6th, 4 s after the 7th, ... and 15 min (the cap) from the 15th on; an address the same
+// from its 20th failure (offices and carrier NAT share addresses); forgotten after 1 h
+// without failures. That leaves a guesser about 100 tries a day per account. The price:
+// while someone guesses, the owner too must wait out each block (never longer than 15
+// min); docs/clients.md says so.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -23,13 +28,13 @@
 namespace keyward::grants {
 
 struct ThrottlePolicy {
-  int free_failures = 5;
+  int threshold = 5;  // failures in a row before the first delay
   std::chrono::seconds base_delay{1};
   std::chrono::seconds max_delay{15 * 60};
   std::chrono::seconds forget_after{60 * 60};
 
   // How long a key is blocked after its `failures`-th failure in a row: zero while
-  // failures < free_failures, then base_delay * 2^(failures - free_failures), capped.
+  // failures < threshold, then base_delay * 2^(failures - threshold), capped at max_delay.
   [[nodiscard]] std::chrono::seconds delay_after(int failures) const;
 };
 

@@ -1,0 +1,171 @@
+#include "grants/client_registration.h"
+
+#include <algorithm>
+
+#include "grants/redirect_uri.h"
+#include "grants/scope.h"
+
+namespace keyward::grants {
+
+namespace {
+
+constexpr size_t kMaxName = 200;
+constexpr size_t kMaxListItem = 2000;
+
+OAuthError metadata_error(std::string description) {
+  return OAuthError{ErrorCode::InvalidClientMetadata, std::move(description), {}};
+}
+
+OAuthError redirect_error(std::string description) {
+  return OAuthError{ErrorCode::InvalidRedirectUri, std::move(description), {}};
+}
+
+bool has_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+bool has_space_or_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
+std::vector<std::string> unique(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    if (std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+  }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& items, std::string_view item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+// `prefix` is "" or "post-logout ": the problems redirect_uri_problem() names begin
+// with "redirect URI".
+std::optional<OAuthError> check_uris(const std::vector<std::string>& uris,
+                                     std::string_view prefix) {
+  for (const auto& uri : uris) {
+    if (auto problem = redirect_uri_problem(uri)) {
+      return redirect_error(std::string(prefix) + *problem + ": '" + uri + "'");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+OAuthResult<Client> validate_client_registration(const ClientRegistration& request) {
+  Client client;
+
+  if (request.name.empty()) return err(metadata_error("the client needs a name"));
+  if (request.name.size() > kMaxName) {
+    return err(
+        metadata_error("the name is longer than " + std::to_string(kMaxName) + " characters"));
+  }
+  if (has_control(request.name)) {
+    return err(metadata_error("the name contains control characters"));
+  }
+  client.name = request.name;
+
+  client.grant_types = unique(request.grant_types);
+  if (client.grant_types.empty()) {
+    return err(metadata_error(
+        "the client needs at least one grant type (authorization_code, refresh_token, "
+        "client_credentials, password)"));
+  }
+  for (const auto& grant : client.grant_types) {
+    if (std::find(std::begin(kGrantTypes), std::end(kGrantTypes), grant) == std::end(kGrantTypes)) {
+      return err(metadata_error("unknown grant type '" + grant +
+                                "' (known: authorization_code, refresh_token, "
+                                "client_credentials, password)"));
+    }
+  }
+  if (contains(client.grant_types, "refresh_token") &&
+      !contains(client.grant_types, "authorization_code") &&
+      !contains(client.grant_types, "password")) {
+    return err(metadata_error(
+        "refresh_token needs authorization_code or password: only those grants issue "
+        "refresh tokens"));
+  }
+
+  client.confidential = !request.public_client;
+  // RFC 6749 §4.4: the client credentials grant is for confidential clients only: a
+  // public client has no credentials to grant anything on.
+  if (!client.confidential && contains(client.grant_types, "client_credentials")) {
+    return err(metadata_error(
+        "a public client cannot use client_credentials (RFC 6749 §4.4): it has no secret "
+        "to authenticate with"));
+  }
+
+  client.token_endpoint_auth_method = request.token_endpoint_auth_method.value_or(
+      client.confidential ? "client_secret_basic" : "none");
+  const auto& method = client.token_endpoint_auth_method;
+  if (method != "client_secret_basic" && method != "client_secret_post" && method != "none") {
+    return err(metadata_error("unknown token_endpoint_auth_method '" + method +
+                              "' (known: client_secret_basic, client_secret_post, none)"));
+  }
+  if (client.confidential && method == "none") {
+    return err(metadata_error(
+        "token_endpoint_auth_method none is for public clients: register the client as "
+        "public, or use client_secret_basic or client_secret_post"));
+  }
+  if (!client.confidential && method != "none") {
+    return err(
+        metadata_error("a public client has no secret, so its token_endpoint_auth_method "
+                       "must be none, not " +
+                       method));
+  }
+
+  auto scopes = parse_scope(request.scope);
+  if (!scopes) {
+    return err(metadata_error(
+        "the scope must be space-separated tokens of printable ASCII without '\"' or '\\', "
+        "separated by single spaces (RFC 6749 §3.3)"));
+  }
+  client.scopes.assign(scopes->begin(), scopes->end());
+
+  client.redirect_uris = unique(request.redirect_uris);
+  client.post_logout_redirect_uris = unique(request.post_logout_redirect_uris);
+  const bool code_flow = contains(client.grant_types, "authorization_code");
+  if (code_flow && client.redirect_uris.empty()) {
+    return err(redirect_error(
+        "authorization_code needs at least one redirect URI: the authorization server "
+        "redirects only to registered URIs (RFC 6749 §3.1.2.2)"));
+  }
+  if (!code_flow && !client.redirect_uris.empty()) {
+    return err(redirect_error("redirect URIs are only used by the authorization_code grant"));
+  }
+  if (!code_flow && !client.post_logout_redirect_uris.empty()) {
+    return err(
+        redirect_error("post-logout redirect URIs are only used by clients that sign users in "
+                       "(authorization_code)"));
+  }
+  if (auto problem = check_uris(client.redirect_uris, "")) return err(*problem);
+  if (auto problem = check_uris(client.post_logout_redirect_uris, "post-logout ")) {
+    return err(*problem);
+  }
+
+  client.audiences = unique(request.audiences);
+  for (const auto& audience : client.audiences) {
+    if (audience.empty()) return err(metadata_error("an audience cannot be empty"));
+    if (audience.size() > kMaxListItem) {
+      return err(metadata_error("an audience is longer than " + std::to_string(kMaxListItem) +
+                                " characters"));
+    }
+    if (has_space_or_control(audience)) {
+      return err(
+          metadata_error("audience '" + audience + "' contains spaces or control characters"));
+    }
+  }
+
+  client.first_party = request.first_party;
+  return client;
+}
+
+}  // namespace keyward::grants

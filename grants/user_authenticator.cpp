@@ -1,0 +1,84 @@
+#include "grants/user_authenticator.h"
+
+#include <cctype>
+
+#include "grants/client_storage_failure.h"
+
+namespace keyward::grants {
+
+namespace {
+
+constexpr const char* kInvalidCredentials = "invalid username or password";
+
+User to_user(const storage::UserRecord& record) {
+  User user;
+  user.id = record.id;
+  user.username = record.username;
+  user.email = record.email.value_or("");
+  user.email_verified = record.email_verified;
+  user.given_name = record.given_name.value_or("");
+  user.family_name = record.family_name.value_or("");
+  user.disabled = record.disabled;
+  return user;
+}
+
+// The throttle key of a username no account has: lower-cased like stored ones (ASCII is
+// enough here: a name that only PostgreSQL's lower() would fold belongs to no account).
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+UserAuthenticator::UserAuthenticator(storage::UserRepository& users, LoginThrottle& throttle,
+                                     Argon2Params params)
+    : users_(users), throttle_(throttle), params_(params) {}
+
+OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
+                                                  std::string_view password,
+                                                  std::string_view client_ip) {
+  auto found = users_.find_by_username(username);
+  if (!found.ok()) return err(storage_failure(found.error(), "user lookup"));
+  const std::optional<storage::UserRecord>& user = found.value();
+  // The stored (lower-cased) name when there is an account, so "Alice" and "alice" share
+  // one counter.
+  const std::string account = user ? user->username : ascii_lower(username);
+
+  // Checked before the password, whether or not the account exists: a blocked key gets no
+  // answer about its password, and the same answer either way.
+  auto allowed = throttle_.check(account, client_ip);
+  if (!allowed.ok()) return err(std::move(allowed).error());
+
+  // An unknown user is checked against a dummy hash with the same parameters, so it
+  // takes as long as a wrong password.
+  const PasswordCheck check =
+      verify_password(user ? user->password_hash : dummy_password_hash(params_), password, params_);
+  if (!user || check == PasswordCheck::Mismatch) {
+    auto counted = throttle_.record_failure(account, client_ip);
+    if (!counted.ok()) return err(std::move(counted).error());
+    return err(OAuthError::invalid_grant(kInvalidCredentials,
+                                         user ? "wrong password for " + account : "unknown user"));
+  }
+  // Disabled users get no tokens (issue 4). The answer is the one a wrong password gets:
+  // only the password's holder reaches this line, but nothing is gained by telling them.
+  if (user->disabled) {
+    return err(OAuthError::invalid_grant(kInvalidCredentials, "user " + account + " is disabled"));
+  }
+
+  auto cleared = throttle_.record_success(account);
+  if (!cleared.ok()) return err(std::move(cleared).error());
+
+  if (check == PasswordCheck::MatchNeedsRehash) {
+    // The parameters grew since this hash was made (DESIGN.md "Secrets and passwords"):
+    // store a new one now that we hold the password. Only if the hash is still the one
+    // we verified (a concurrent set-password wins), and a failure here costs nothing but
+    // another try at the next login.
+    (void)users_.replace_password_hash(user->id, user->password_hash,
+                                       hash_password(password, params_));
+  }
+  return to_user(*user);
+}
+
+}  // namespace keyward::grants
