@@ -113,6 +113,12 @@ TEST_F(Foundation, EveryMethodOnAnUnknownPathIs404) {
   }
 }
 
+TEST_F(Foundation, PostToAGetRouteIs405) {
+  const auto r = post(port(), "/health/live", "a=1");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.header("Allow"), "GET");
+}
+
 TEST_F(Foundation, MalformedCookieIs400BeforeAnyHandler) {
   // /__test/throw would answer 500 had the request reached it.
   for (const char* cookie : {"=;;\"bad", "a=1;;b=2", "sid", "a=b c"}) {

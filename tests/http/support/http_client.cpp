@@ -131,4 +131,16 @@ Response get(uint16_t port, std::string_view target, std::string_view extra_head
   return c.request(raw);
 }
 
+Response post(uint16_t port, std::string_view target, std::string_view body,
+              std::string_view content_type, std::string_view extra_headers) {
+  Connection c(port);
+  std::string raw = "POST " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  raw += "Content-Type: " + std::string(content_type) + "\r\n";
+  raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  raw += extra_headers;
+  raw += "\r\n";
+  raw += body;
+  return c.request(raw);
+}
+
 }  // namespace keyward::test

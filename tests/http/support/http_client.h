@@ -56,4 +56,9 @@ class Connection {
 [[nodiscard]] Response get(uint16_t port, std::string_view target,
                            std::string_view extra_headers = "");
 
+// "POST <target> HTTP/1.1" with Content-Type and Content-Length set, on a fresh connection.
+[[nodiscard]] Response post(uint16_t port, std::string_view target, std::string_view body,
+                            std::string_view content_type = "application/x-www-form-urlencoded",
+                            std::string_view extra_headers = "");
+
 }  // namespace keyward::test
