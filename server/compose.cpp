@@ -6,12 +6,24 @@
 #include <cstdio>
 #include <iostream>
 
+#include "server/endpoints/discovery.h"
 #include "server/endpoints/health.h"
+#include "server/endpoints/jwks.h"
 #include "server/endpoints/test_routes.h"
 #include "server/http/pistache_adapter.h"
 #include "server/http/service.h"
+#include "server/keys/key_manager.h"
 #include "server/worker_pool.h"
+#include "grants/client_auth.h"
+#include "grants/client_cache.h"
+#include "grants/client_secret.h"
+#include "grants/login_throttle.h"
+#include "grants/user_authenticator.h"
+#include "storage/client_repository.h"
 #include "storage/database.h"
+#include "storage/listener.h"
+#include "storage/throttle_repository.h"
+#include "storage/user_repository.h"
 #include "storage/migrator.h"
 
 namespace keyward::server {
@@ -22,6 +34,18 @@ constexpr size_t kWorkerQueue = 1024;
 
 struct App::Parts {
   std::optional<storage::Database> database;
+  // Clients and users (issue 4), for the endpoints that authenticate them: built right
+  // after the database and destroyed after the server, whose requests use them.
+  SystemClock clock;
+  std::unique_ptr<storage::ClientRepository> clients;
+  std::unique_ptr<grants::ClientCache> client_cache;
+  std::unique_ptr<storage::Listener> client_listener;  // feeds client_cache; stops first
+  std::unique_ptr<grants::ClientAuthenticator> client_auth;
+  std::unique_ptr<storage::UserRepository> users;
+  std::unique_ptr<storage::ThrottleRepository> throttle_store;
+  std::unique_ptr<grants::LoginThrottle> login_throttle;
+  std::unique_ptr<grants::UserAuthenticator> user_auth;  // call from the worker pool
+  std::shared_ptr<KeyManager> keys;  // after database: it uses it until it stops
   std::unique_ptr<HttpService> service;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<HttpServer> server;
@@ -60,18 +84,65 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   std::unique_ptr<App> app(new App());
   Parts& p = *app->parts_;
   p.database.emplace(std::move(database).value());
+
+  // Clients are cached per process; `keyward client` NOTIFYs every change (payload: the
+  // client id), and after a reconnection everything is dropped, since NOTIFYs sent while
+  // the listener was away are lost (DESIGN.md "Shape").
+  p.clients = std::make_unique<storage::ClientRepository>(*p.database);
+  p.client_cache = std::make_unique<grants::ClientCache>(*p.clients, p.clock);
+  grants::ClientCache* client_cache = p.client_cache.get();
+  auto client_listener = storage::Listener::start(
+      *url, {std::string(grants::kClientsChannel)},
+      [client_cache](const std::string&, const std::string& client_id) {
+        client_cache->invalidate(client_id);
+      },
+      [client_cache] { client_cache->invalidate_all(); });
+  if (!client_listener.ok()) return err("cannot listen for client changes: " + client_listener.error());
+  p.client_listener = std::move(client_listener).value();
+  p.client_auth = std::make_unique<grants::ClientAuthenticator>(
+      *p.client_cache, grants::client_secret_key(master_key->bytes));
+  p.users = std::make_unique<storage::UserRepository>(*p.database);
+  p.throttle_store = std::make_unique<storage::ThrottleRepository>(*p.database);
+  p.login_throttle = std::make_unique<grants::LoginThrottle>(*p.throttle_store, p.clock);
+  p.user_auth = std::make_unique<grants::UserAuthenticator>(
+      *p.users, *p.login_throttle,
+      grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
+                           config.argon2_parallelism});
   p.service = std::make_unique<HttpService>(HttpServiceOptions{config.trusted_proxies}, logger);
   p.pool = std::make_unique<WorkerPool>(static_cast<size_t>(config.workers), kWorkerQueue);
 
+  KeyManagerOptions key_options;
+  key_options.master_key = master_key->bytes;
+  key_options.publication_delay = config.key_publication_delay;
+  key_options.rotation_interval = config.key_rotation_interval;
+  key_options.keep_retired_for = retired_key_lifetime(config.access_token_ttl, config.id_token_ttl);
+  p.keys = std::make_shared<KeyManager>(*p.database, *url, std::move(key_options), logger);
+  // What discovery lists; each grant wired below adds its grant_type.
+  DiscoveryMetadata discovery;
+  discovery.issuer = config.issuer;
+
   HttpService* service = p.service.get();
   storage::Database* db = &*p.database;
-  auto readiness = std::make_shared<ReadinessCheck>([service, db]() -> std::optional<std::string> {
-    if (service->draining()) return std::string("shutting down");
-    return db->check_ready();
-  });
+  KeyManager* keys = p.keys.get();
+  auto readiness =
+      std::make_shared<ReadinessCheck>([service, db, keys]() -> std::optional<std::string> {
+        if (service->draining()) return std::string("shutting down");
+        if (auto reason = db->check_ready()) return reason;
+        return keys->not_ready_reason();
+      });
   Router& router = p.service->router();
   add_health_routes(router, readiness);
-  if (config.test_routes) add_test_routes(router, logger);
+  add_jwks_route(router, p.keys, jwks_max_age(config.key_publication_delay));
+  if (config.test_routes) {
+    add_test_routes(router, logger);
+    add_test_signing_route(router, p.keys, config.issuer, config.access_token_ttl);
+  }
+
+  // Last among the routes: once every grant has added itself to discovery.grant_types.
+  add_discovery_routes(router, p.keys, std::move(discovery),
+                       jwks_max_age(config.key_publication_delay));
+  // Loads (or creates) the signing keys in the background; readiness waits for them.
+  if (auto started = p.keys->start(); !started.ok()) return err(started.error());
 
   HttpServerOptions server_options;
   server_options.host = config.listen.host;
@@ -104,6 +175,7 @@ bool App::stop(std::chrono::milliseconds timeout) {
   // workers finish what they hold; the Pistache objects outlive both.
   if (parts_->server) drained = parts_->server->drain_and_stop(timeout);
   if (parts_->pool) parts_->pool->stop();
+  if (parts_->keys) parts_->keys->stop();
   return drained;
 }
 

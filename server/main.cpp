@@ -1,13 +1,22 @@
 // keyward: the authorization server's one binary.
 //   keyward serve     run the HTTP server (behind the front door)
 //   keyward migrate   apply migrations/NNNN_*.sql
+//   keyward keys      list or rotate the signing keys
+//   keyward client    register and manage OAuth clients
+//   keyward user      manage end users
 //   keyward version   print the version
 //   keyward help      print this
 #include <signal.h>
 
 #include <cstdio>
+#include <iostream>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "server/cli/keys_command.h"
+#include "server/cli/client_command.h"
+#include "server/cli/user_command.h"
 #include "server/compose.h"
 #include "server/config.h"
 #include "server/log.h"
@@ -25,6 +34,14 @@ constexpr const char* kUsage =
     "  serve     run the HTTP server; configuration from KEYWARD_* environment variables\n"
     "            (docs/configuration.md); stops gracefully on SIGTERM or SIGINT\n"
     "  migrate   apply the migrations in KEYWARD_MIGRATIONS_DIR to KEYWARD_DATABASE_URL\n"
+    "  keys list [--json]\n"
+    "            the signing keys: kid, alg, state, created, activates, retires\n"
+    "  keys rotate [--alg RS256|ES256]\n"
+    "            publish a next key that signs after KEYWARD_KEY_PUBLICATION_DELAY\n"
+    "  client create|list|show|rotate-secret|delete ...\n"
+    "            register and manage OAuth clients (keyward client help)\n"
+    "  user create|list|show|disable|enable|set-password ...\n"
+    "            manage end users (keyward user help)\n"
     "  version   print the version\n"
     "  help      print this message\n";
 
@@ -48,6 +65,19 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   const std::string_view command = argc > 1 ? argv[1] : "";
+  if (command == "keys") {
+    auto config = load_or_report(command);
+    if (!config) return 2;
+    const std::vector<std::string_view> args(argv + 2, argv + argc);
+    return keyward::server::run_keys_command(*config, args);
+  }
+  if (command == "client" || command == "user") {
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    const auto env = keyward::server::process_env();
+    return command == "client"
+               ? keyward::server::cli::run_client_command(args, env, std::cout, std::cerr)
+               : keyward::server::cli::run_user_command(args, env, std::cin, std::cout, std::cerr);
+  }
   if (argc > 2) {
     std::fprintf(stderr, "keyward %s: unexpected argument '%s'\n%s", argv[1], argv[2], kUsage);
     return 2;

@@ -54,6 +54,14 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "keys_activate",
         "UPDATE signing_keys SET state = 'active' WHERE kid = $1 AND state = 'next' RETURNING kid"},
+    // One signing key at a time: every active key older than the newest one retires.
+    detail::PreparedStatement{
+        "keys_retire_superseded",
+        "UPDATE signing_keys SET state = 'retired', retires_at = " TS(1) ", delete_after = " TS(
+            2) " WHERE state = 'active' AND (activates_at, created_at, kid) <"
+               " (SELECT activates_at, created_at, kid FROM signing_keys WHERE state = 'active'"
+               " ORDER BY activates_at DESC, created_at DESC, kid DESC LIMIT 1)"
+               " RETURNING kid"},
     detail::PreparedStatement{
         "keys_delete_expired",
         "DELETE FROM signing_keys WHERE state = 'retired' AND delete_after <= " TS(1)},
@@ -140,6 +148,21 @@ Result<KeyChanges, StorageError> KeyRepository::promote_due(TimePoint now,
           changes.activated.push_back(kid);
         }
         return changes;
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<std::vector<std::string>, StorageError> KeyRepository::retire_superseded(
+    TimePoint now, std::chrono::seconds keep_retired_for) {
+  return pool_.transact(
+      [&](pqxx::work& tx) {
+        tx.exec_prepared("keys_lock", kKeysLockKey);
+        std::vector<std::string> retired;
+        for (const auto& row : tx.exec_prepared("keys_retire_superseded", to_micros(now),
+                                                to_micros(now + keep_retired_for))) {
+          retired.push_back(row[0].as<std::string>());
+        }
+        return retired;
       },
       detail::Retry::OnceIfBroken);
 }

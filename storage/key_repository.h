@@ -53,6 +53,15 @@ class KeyRepository {
   [[nodiscard]] Result<KeyChanges, StorageError> promote_due(TimePoint now,
                                                              std::chrono::seconds keep_retired_for);
 
+  // Retires every active key activated before the newest active key, whatever its
+  // algorithm, with retires_at = now and delete_after = now + keep_retired_for; returns
+  // their kids. One key signs at a time: after a rotation that changed the algorithm
+  // (keyward keys rotate --alg ES256), promote_due leaves the previous algorithm's key
+  // active, and this retires it. "Newest" orders by activates_at, then created_at, then
+  // kid. Idempotent, like promote_due.
+  [[nodiscard]] Result<std::vector<std::string>, StorageError> retire_superseded(
+      TimePoint now, std::chrono::seconds keep_retired_for);
+
   // Deletes retired keys whose delete_after has passed; returns how many. Never touches
   // next or active keys.
   [[nodiscard]] Result<std::size_t, StorageError> delete_expired(TimePoint now);

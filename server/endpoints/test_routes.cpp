@@ -3,6 +3,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/clock.h"
+#include "common/crypto.h"
+
 namespace keyward::server {
 
 void add_test_routes(Router& router, Logger& logger) {
@@ -36,6 +39,45 @@ void add_test_routes(Router& router, Logger& logger) {
                                     {"cookies", cookies},
                                     {"client_ip", request.client_ip}});
   });
+}
+
+void add_test_signing_route(Router& router, std::shared_ptr<const grants::SigningKeys> keys,
+                            std::string issuer, std::chrono::seconds access_ttl) {
+  router.add(
+      Method::Get, "/__test/sign",
+      [keys = std::move(keys), issuer = std::move(issuer), access_ttl](const HttpRequest& request) {
+        const auto key = keys->active();
+        if (!key) return json_error(503, "temporarily_unavailable", "no signing key");
+        long long ttl = access_ttl.count();
+        if (auto v = request.query.get("ttl")) {
+          try {
+            ttl = std::stoll(std::string(*v));
+          } catch (const std::exception&) {
+            ttl = 0;
+          }
+          if (ttl < 1 || ttl > 86400) {
+            return json_error(400, "invalid_request", "ttl must be 1-86400");
+          }
+        }
+        const auto param = [&](std::string_view name, std::string_view fallback) {
+          return std::string(request.query.get(name).value_or(fallback));
+        };
+        const auto now = unix_seconds(std::chrono::system_clock::now());
+        const nlohmann::json claims = {{"iss", issuer},
+                                       {"sub", param("sub", "test-client")},
+                                       {"aud", param("aud", "test-audience")},
+                                       {"client_id", param("sub", "test-client")},
+                                       {"scope", param("scope", "test")},
+                                       {"jti", random_token(16)},
+                                       {"iat", now},
+                                       {"exp", now + ttl}};
+        auto r = HttpResponse::json(200, {{"access_token", key->access_token.sign(claims)},
+                                          {"token_type", "Bearer"},
+                                          {"expires_in", ttl},
+                                          {"kid", key->kid}});
+        r.headers.set("Cache-Control", "no-store");
+        return r;
+      });
 }
 
 }  // namespace keyward::server

@@ -1,0 +1,377 @@
+#include "server/cli/client_command.h"
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+#include "common/crypto.h"
+#include "grants/client_cache.h"
+#include "grants/client_registration.h"
+#include "grants/client_secret.h"
+#include "grants/scope.h"
+#include "storage/client_repository.h"
+
+namespace keyward::server::cli {
+
+const char* const kClientUsage =
+    "usage: keyward client <command>\n"
+    "\n"
+    "  create --name NAME --grant-types LIST --scopes \"S1 S2\" [--redirect-uri URI]...\n"
+    "         [--post-logout-redirect-uri URI]... [--public] [--first-party]\n"
+    "         [--audience AUD]... [--token-endpoint-auth-method M]\n"
+    "      registers a client and prints it as JSON. LIST is comma-separated:\n"
+    "      authorization_code, refresh_token, client_credentials, password. M is\n"
+    "      client_secret_basic (default), client_secret_post, or none (public clients).\n"
+    "      A confidential client's client_secret is printed this once and never again.\n"
+    "  list               prints every client as JSON (never a secret)\n"
+    "  show ID            prints one client as JSON (never its secret)\n"
+    "  rotate-secret ID   replaces the secret and prints the new one; the old one stops\n"
+    "                     working at once\n"
+    "  delete ID          deletes the client with its grants, codes, refresh tokens and\n"
+    "                     consents\n"
+    "\n"
+    "Settings come from KEYWARD_DATABASE_URL and KEYWARD_MASTER_KEY (docs/configuration.md).\n"
+    "Every change is announced to running servers (NOTIFY keyward_clients).\n";
+
+// --- shared with user_command.cpp ------------------------------------------------------
+
+std::optional<std::string> CommandArgs::single(std::string_view name) const {
+  const auto it = options.find(name);
+  if (it == options.end() || it->second.empty()) return std::nullopt;
+  return it->second.front();
+}
+
+std::vector<std::string> CommandArgs::all(std::string_view name) const {
+  const auto it = options.find(name);
+  return it == options.end() ? std::vector<std::string>{} : it->second;
+}
+
+Result<CommandArgs, std::string> parse_command_args(const std::vector<std::string>& args,
+                                                    const std::vector<OptionSpec>& specs) {
+  CommandArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
+      if (!arg.empty() && arg[0] == '-' && arg != "-") return err("unknown option '" + arg + "'");
+      out.positional.push_back(arg);
+      continue;
+    }
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const OptionSpec* spec = nullptr;
+    for (const auto& s : specs) {
+      if (s.name == name) spec = &s;
+    }
+    if (!spec) return err("unknown option '--" + name + "'");
+    std::string value;
+    if (spec->takes_value) {
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return err("--" + name + " needs a value");
+      }
+    } else if (eq != std::string::npos) {
+      return err("--" + name + " takes no value");
+    }
+    auto& values = out.options[name];
+    if (!values.empty() && !spec->repeatable) return err("--" + name + " is given twice");
+    values.push_back(std::move(value));
+  }
+  return out;
+}
+
+std::optional<CommandContext> open_context(std::string_view command, const EnvGetter& env,
+                                           std::ostream& err) {
+  auto config = load_config(env);
+  if (!config.ok()) {
+    for (const auto& e : config.error()) err << "keyward " << command << ": " << e << "\n";
+    return std::nullopt;
+  }
+  auto url = require_database_url(config.value());
+  if (!url.ok()) {
+    err << "keyward " << command << ": " << url.error() << "\n";
+    return std::nullopt;
+  }
+  storage::DatabaseOptions options;
+  options.max_connections = 1;
+  auto database = storage::Database::open(url.value(), options);
+  if (!database.ok()) {
+    err << "keyward " << command
+        << ": KEYWARD_DATABASE_URL is not a valid PostgreSQL connection string: "
+        << database.error() << "\n";
+    return std::nullopt;
+  }
+  return CommandContext{std::move(config).value(), std::move(database).value()};
+}
+
+// --- client ----------------------------------------------------------------------------
+
+namespace {
+
+using nlohmann::ordered_json;
+
+void print_storage_error(std::ostream& err, const storage::StorageError& e) {
+  if (e.code == storage::StorageErrorCode::Unavailable) {
+    err << "keyward client: cannot reach the database (KEYWARD_DATABASE_URL): " << e.message
+        << "\n";
+  } else {
+    err << "keyward client: database error (" << storage::to_string(e.code) << "): " << e.message
+        << "\n";
+  }
+}
+
+ordered_json describe(const storage::ClientRecord& c) {
+  ordered_json j;
+  j["client_id"] = c.client_id;
+  j["client_name"] = c.name;
+  j["client_type"] = c.confidential ? "confidential" : "public";
+  j["first_party"] = c.first_party;
+  j["token_endpoint_auth_method"] = c.token_endpoint_auth_method;
+  j["grant_types"] = c.grant_types;
+  j["scope"] = grants::format_scope(grants::to_scope_set(c.scopes));
+  j["redirect_uris"] = c.redirect_uris;
+  j["post_logout_redirect_uris"] = c.post_logout_redirect_uris;
+  j["audiences"] = c.audiences;
+  // RFC 7591 §3.2.1's name for when the id was issued.
+  j["client_id_issued_at"] = unix_seconds(c.created_at);
+  j["updated_at"] = unix_seconds(c.updated_at);
+  return j;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string current;
+  for (char c : text) {
+    if (c == ',' || c == ' ' || c == '\t') {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
+// Tells the running servers; a lost NOTIFY only delays the change until their cache's
+// TTL runs out, so it is a warning, not a failure.
+void announce(storage::Database& database, const std::string& client_id, std::ostream& err) {
+  auto sent = database.notify(grants::kClientsChannel, client_id);
+  if (!sent.ok()) {
+    err << "keyward client: warning: the change is stored but running servers were not told ("
+        << sent.error().message << "); they pick it up within a minute\n";
+  }
+}
+
+std::optional<std::string> secret_key(const Config& config, std::ostream& err) {
+  auto master = resolve_master_key(config);
+  if (!master.ok()) {
+    err << "keyward client: " << master.error() << "\n";
+    return std::nullopt;
+  }
+  if (master->development) {
+    err << "keyward client: warning: KEYWARD_MASTER_KEY is not set: using the development key in "
+        << master->path.string()
+        << "; the server must use the same key or this secret will not verify\n";
+  }
+  return grants::client_secret_key(master->bytes);
+}
+
+int create(const std::vector<std::string>& words, const EnvGetter& env, std::ostream& out,
+           std::ostream& err) {
+  auto args = parse_command_args(words, {{"name"},
+                                         {"grant-types"},
+                                         {"scopes"},
+                                         {"redirect-uri", true, true},
+                                         {"post-logout-redirect-uri", true, true},
+                                         {"public", false},
+                                         {"first-party", false},
+                                         {"audience", true, true},
+                                         {"token-endpoint-auth-method"}});
+  if (!args.ok()) {
+    err << "keyward client create: " << args.error() << "\n";
+    return kExitUsage;
+  }
+  if (!args->positional.empty()) {
+    err << "keyward client create: unexpected argument '" << args->positional.front() << "'\n";
+    return kExitUsage;
+  }
+  for (const char* required : {"name", "grant-types", "scopes"}) {
+    if (!args->has(required)) {
+      err << "keyward client create: --" << required << " is required\n";
+      return kExitUsage;
+    }
+  }
+  grants::ClientRegistration registration;
+  registration.name = *args->single("name");
+  registration.grant_types = split_list(*args->single("grant-types"));
+  registration.scope = *args->single("scopes");
+  registration.redirect_uris = args->all("redirect-uri");
+  registration.post_logout_redirect_uris = args->all("post-logout-redirect-uri");
+  registration.audiences = args->all("audience");
+  registration.public_client = args->has("public");
+  registration.first_party = args->has("first-party");
+  registration.token_endpoint_auth_method = args->single("token-endpoint-auth-method");
+  auto client = grants::validate_client_registration(registration);
+  if (!client.ok()) {
+    err << "keyward client create: " << client.error().description << "\n";
+    return kExitUsage;
+  }
+
+  auto context = open_context("client create", env, err);
+  if (!context) return kExitUsage;
+
+  storage::ClientRecord record;
+  record.client_id = random_token(16);  // 128 bits: unguessable, though not a secret
+  record.name = client->name;
+  record.confidential = client->confidential;
+  record.first_party = client->first_party;
+  record.token_endpoint_auth_method = client->token_endpoint_auth_method;
+  record.grant_types = client->grant_types;
+  record.scopes = client->scopes;
+  record.redirect_uris = client->redirect_uris;
+  record.post_logout_redirect_uris = client->post_logout_redirect_uris;
+  record.audiences = client->audiences;
+  std::optional<grants::NewClientSecret> secret;
+  if (record.confidential) {
+    auto key = secret_key(context->config, err);
+    if (!key) return kExitUsage;
+    secret = grants::generate_client_secret(*key);
+    record.secret_hmac = secret->hmac;
+  }
+  storage::ClientRepository repository(context->database);
+  auto inserted = repository.insert(record);
+  if (!inserted.ok()) {
+    print_storage_error(err, inserted.error());
+    return kExitFailed;
+  }
+  announce(context->database, record.client_id, err);
+
+  ordered_json j;
+  j["client_id"] = inserted->client_id;
+  if (secret) j["client_secret"] = secret->secret;
+  const ordered_json described = describe(inserted.value());
+  for (const auto& [k, v] : described.items()) {
+    if (k != "client_id") j[k] = v;
+  }
+  out << j.dump(2) << "\n";
+  if (secret) err << "keyward client create: the client_secret is shown only once: store it now\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_client_command(const std::vector<std::string>& args, const EnvGetter& env,
+                       std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << kClientUsage;
+    return kExitUsage;
+  }
+  const std::string& sub = args.front();
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (sub == "help" || sub == "--help" || sub == "-h") {
+    out << kClientUsage;
+    return 0;
+  }
+  if (sub == "create") return create(rest, env, out, err);
+
+  const bool needs_id = sub == "show" || sub == "rotate-secret" || sub == "delete";
+  if (!needs_id && sub != "list") {
+    err << "keyward client: unknown command '" << sub << "'\n" << kClientUsage;
+    return kExitUsage;
+  }
+  const std::string name = "client " + sub;
+  auto parsed = parse_command_args(rest, {});
+  if (!parsed.ok()) {
+    err << "keyward " << name << ": " << parsed.error() << "\n";
+    return kExitUsage;
+  }
+  const size_t want = needs_id ? 1 : 0;
+  if (parsed->positional.size() != want) {
+    if (parsed->positional.size() < want) {
+      err << "keyward " << name << ": which client? usage: keyward " << name << " ID\n";
+    } else {
+      err << "keyward " << name << ": unexpected argument '" << parsed->positional[want] << "'\n";
+    }
+    return kExitUsage;
+  }
+
+  auto context = open_context(name, env, err);
+  if (!context) return kExitUsage;
+  storage::ClientRepository repository(context->database);
+
+  if (sub == "list") {
+    auto clients = repository.list();
+    if (!clients.ok()) {
+      print_storage_error(err, clients.error());
+      return kExitFailed;
+    }
+    ordered_json j = ordered_json::array();
+    for (const auto& c : *clients) j.push_back(describe(c));
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+
+  const std::string& id = parsed->positional.front();
+  auto found = repository.find(id);
+  if (!found.ok()) {
+    print_storage_error(err, found.error());
+    return kExitFailed;
+  }
+  if (!found->has_value()) {
+    err << "keyward " << name << ": no client '" << id << "'\n";
+    return kExitFailed;
+  }
+  const storage::ClientRecord& client = **found;
+
+  if (sub == "show") {
+    out << describe(client).dump(2) << "\n";
+    return 0;
+  }
+  if (sub == "rotate-secret") {
+    if (!client.confidential) {
+      err << "keyward " << name << ": client '" << id
+          << "' is public: it has no secret to rotate\n";
+      return kExitUsage;
+    }
+    auto key = secret_key(context->config, err);
+    if (!key) return kExitUsage;
+    const auto secret = grants::generate_client_secret(*key);
+    auto updated = repository.update_secret(id, secret.hmac);
+    if (!updated.ok()) {
+      print_storage_error(err, updated.error());
+      return kExitFailed;
+    }
+    if (!updated.value()) {
+      err << "keyward " << name << ": no client '" << id << "'\n";
+      return kExitFailed;
+    }
+    announce(context->database, id, err);
+    ordered_json j;
+    j["client_id"] = id;
+    j["client_secret"] = secret.secret;
+    out << j.dump(2) << "\n";
+    err << "keyward " << name << ": the client_secret is shown only once: store it now\n";
+    return 0;
+  }
+  // delete
+  auto removed = repository.remove(id);
+  if (!removed.ok()) {
+    print_storage_error(err, removed.error());
+    return kExitFailed;
+  }
+  if (!removed.value()) {
+    err << "keyward " << name << ": no client '" << id << "'\n";
+    return kExitFailed;
+  }
+  announce(context->database, id, err);
+  ordered_json j;
+  j["client_id"] = id;
+  j["deleted"] = true;
+  out << j.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace keyward::server::cli
