@@ -1,0 +1,57 @@
+#pragma once
+// Token introspection (RFC 7662) and the verification of our own access tokens that it
+// shares with revocation. An access token is active when its signature verifies under a
+// published key, it is ours (iss, typ at+jwt), unexpired, and one query finds its grant
+// live and its jti not revoked. A refresh token is active when unrotated, unexpired and
+// its grant live. Everything else is exactly {"active": false} (RFC 7662 §2.2): revoked,
+// expired, foreign and garbage tokens are indistinguishable.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "grants/oauth_error.h"
+#include "grants/signing_keys.h"
+#include "jose/jwt.h"
+#include "storage/refresh_token_repository.h"
+#include "storage/revocation_repository.h"
+
+namespace keyward::grants {
+
+// Our own, unexpired access token, with every claim we issue present and well typed
+// (sub, client_id, scope, jti, gid strings; iat, exp numbers). Audience is not checked:
+// the introspecting resource server decides (RFC 7662 §2.2 returns aud for that).
+[[nodiscard]] std::optional<jose::Jwt> verify_own_access_token(std::string_view token,
+                                                               const SigningKeys& keys,
+                                                               const std::string& issuer,
+                                                               TimePoint now);
+
+// Refresh tokens are 43 base64url characters; access tokens are JWTs (three parts).
+[[nodiscard]] bool looks_like_jwt(std::string_view token);
+
+class Introspection {
+ public:
+  Introspection(const SigningKeys& keys, storage::RevocationRepository& revocations,
+                storage::RefreshTokenRepository& refresh_tokens, const Clock& clock,
+                std::string issuer);
+
+  // The RFC 7662 §2.2 response. Any authenticated confidential client may introspect any
+  // token: introspection is for resource servers, which are such clients. The
+  // token_type_hint is not needed (the token's shape tells its type) and is ignored, as
+  // RFC 7662 §2.1 allows. A storage failure is an error (503/500), never "inactive".
+  [[nodiscard]] OAuthResult<nlohmann::json> introspect(std::string_view token);
+
+ private:
+  OAuthResult<nlohmann::json> access_token(std::string_view token, TimePoint now);
+  OAuthResult<nlohmann::json> refresh_token(std::string_view token, TimePoint now);
+
+  const SigningKeys& keys_;
+  storage::RevocationRepository& revocations_;
+  storage::RefreshTokenRepository& refresh_tokens_;
+  const Clock& clock_;
+  const std::string issuer_;
+};
+
+}  // namespace keyward::grants

@@ -1,0 +1,27 @@
+#pragma once
+// POST /introspect (RFC 7662): form body → no repeated parameter → client authentication
+// (confidential clients only: §2.1 requires the caller to authenticate, and a public
+// client has nothing to authenticate with; invalid_client 401 otherwise) → `token`
+// required → grants::Introspection → 200 with the §2.2 document and Cache-Control:
+// no-store. Any confidential client may introspect any token (docs/endpoints.md). Runs on
+// the worker pool (one database query per live-looking token).
+#include "grants/client_auth.h"
+#include "grants/introspection.h"
+#include "server/http/router.h"
+#include "server/log.h"
+
+namespace keyward::server {
+
+inline constexpr std::string_view kIntrospectionPath = "/introspect";
+
+struct IntrospectionEndpoint {
+  grants::ClientAuthenticator& clients;
+  grants::Introspection& introspection;
+  Logger& logger;
+};
+
+void add_introspection_route(Router& router, IntrospectionEndpoint endpoint);
+[[nodiscard]] HttpResponse handle_introspection_request(const HttpRequest& request,
+                                                        const IntrospectionEndpoint& endpoint);
+
+}  // namespace keyward::server

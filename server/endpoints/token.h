@@ -1,0 +1,45 @@
+#pragma once
+// POST /token (RFC 6749 §3.2, §5): the stages every grant shares, in order, each a small
+// function returning a Result (STYLE.md §7.2):
+//   form body (application/x-www-form-urlencoded, strict decoding)
+//   → no repeated parameter (RFC 6749 §3.2; RFC 8707 `resource` excepted): invalid_request
+//   → client authentication (client_auth_input, ClientAuthenticator): invalid_client /
+//     invalid_request
+//   → grant_type present and registered: invalid_request / unsupported_grant_type
+//   → the client may use it: unauthorized_client
+//   → the grant's handler → RFC 6749 §5.1 JSON with Cache-Control: no-store.
+// Runs on the worker pool: client lookups, grants and Argon2 may block. Errors go through
+// the one writer (server/http/oauth_error_writer.h).
+#include "grants/client.h"
+#include "grants/client_auth.h"
+#include "grants/grant_registry.h"
+#include "grants/oauth_error.h"
+#include "server/http/form.h"
+#include "server/http/router.h"
+#include "server/log.h"
+
+namespace keyward::server {
+
+inline constexpr std::string_view kTokenPath = "/token";
+
+struct TokenEndpoint {
+  grants::ClientAuthenticator& clients;
+  const grants::GrantRegistry& grants;
+  Logger& logger;
+};
+
+void add_token_route(Router& router, TokenEndpoint endpoint);
+[[nodiscard]] HttpResponse handle_token_request(const HttpRequest& request,
+                                                const TokenEndpoint& endpoint);
+
+// Stages shared with /introspect and /revoke.
+
+// The body as a form: Content-Type application/x-www-form-urlencoded (parameters such as
+// charset allowed), strictly decoded, no parameter given twice. invalid_request otherwise.
+[[nodiscard]] grants::OAuthResult<FormParams> read_oauth_form(const HttpRequest& request);
+
+// RFC 6749 §2.3 through client_auth_input and the authenticator.
+[[nodiscard]] grants::OAuthResult<grants::Client> authenticate_client(
+    const HttpRequest& request, const FormParams& form, grants::ClientAuthenticator& clients);
+
+}  // namespace keyward::server
