@@ -8,20 +8,34 @@
 
 #include "server/endpoints/discovery.h"
 #include "server/endpoints/health.h"
+#include "server/endpoints/introspection.h"
 #include "server/endpoints/jwks.h"
+#include "server/endpoints/revocation.h"
 #include "server/endpoints/test_routes.h"
+#include "server/endpoints/token.h"
 #include "server/http/pistache_adapter.h"
 #include "server/http/service.h"
+#include "server/janitor_schedule.h"
 #include "server/keys/key_manager.h"
 #include "server/worker_pool.h"
 #include "grants/client_auth.h"
 #include "grants/client_cache.h"
+#include "grants/client_credentials.h"
 #include "grants/client_secret.h"
+#include "grants/grant_registry.h"
+#include "grants/introspection.h"
 #include "grants/login_throttle.h"
+#include "grants/password.h"
+#include "grants/refresh_token.h"
+#include "grants/revocation.h"
+#include "grants/token_issuer.h"
 #include "grants/user_authenticator.h"
 #include "storage/client_repository.h"
 #include "storage/database.h"
+#include "storage/grant_repository.h"
 #include "storage/listener.h"
+#include "storage/refresh_token_repository.h"
+#include "storage/revocation_repository.h"
 #include "storage/throttle_repository.h"
 #include "storage/user_repository.h"
 #include "storage/migrator.h"
@@ -46,6 +60,16 @@ struct App::Parts {
   std::unique_ptr<grants::LoginThrottle> login_throttle;
   std::unique_ptr<grants::UserAuthenticator> user_auth;  // call from the worker pool
   std::shared_ptr<KeyManager> keys;  // after database: it uses it until it stops
+  // Tokens (issue 4): after the keys and the users they use, before the server.
+  std::unique_ptr<storage::GrantRepository> grant_store;
+  std::unique_ptr<storage::RefreshTokenRepository> refresh_store;
+  std::unique_ptr<storage::RevocationRepository> revocation_store;
+  std::unique_ptr<grants::TokenIssuer> issuer;
+  std::unique_ptr<grants::StandingGrants> standing_grants;
+  std::unique_ptr<grants::GrantRegistry> grant_registry;
+  std::unique_ptr<grants::Introspection> introspection;
+  std::unique_ptr<grants::Revocation> revocation;
+  std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<HttpService> service;
   std::unique_ptr<WorkerPool> pool;
   std::unique_ptr<HttpServer> server;
@@ -133,6 +157,33 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   Router& router = p.service->router();
   add_health_routes(router, readiness);
   add_jwks_route(router, p.keys, jwks_max_age(config.key_publication_delay));
+  // Tokens (issue 4): POST /token with its grants, /introspect, /revoke, all on the
+  // worker pool.
+  p.grant_store = std::make_unique<storage::GrantRepository>(*p.database);
+  p.refresh_store = std::make_unique<storage::RefreshTokenRepository>(*p.database);
+  p.revocation_store = std::make_unique<storage::RevocationRepository>(*p.database);
+  p.issuer = std::make_unique<grants::TokenIssuer>(
+      *p.keys, p.clock,
+      grants::TokenIssuerConfig{config.issuer, config.access_token_ttl, config.refresh_token_ttl});
+  p.standing_grants =
+      std::make_unique<grants::StandingGrants>(*p.grant_store, p.clock, config.access_token_ttl);
+  p.grant_registry = std::make_unique<grants::GrantRegistry>();
+  p.grant_registry->add(
+      std::make_unique<grants::ClientCredentialsGrant>(*p.issuer, *p.standing_grants));
+  p.grant_registry->add(
+      std::make_unique<grants::PasswordGrant>(*p.user_auth, *p.grant_store, *p.issuer));
+  p.grant_registry->add(std::make_unique<grants::RefreshTokenGrant>(*p.refresh_store, *p.issuer));
+  for (const auto& grant_type : p.grant_registry->grant_types()) {
+    discovery.grant_types.push_back(grant_type);
+  }
+  p.introspection = std::make_unique<grants::Introspection>(
+      *p.keys, *p.revocation_store, *p.refresh_store, p.clock, config.issuer);
+  p.revocation = std::make_unique<grants::Revocation>(
+      *p.keys, *p.revocation_store, *p.refresh_store, *p.grant_store, p.clock, config.issuer);
+  add_token_route(router, TokenEndpoint{*p.client_auth, *p.grant_registry, logger});
+  add_introspection_route(router, IntrospectionEndpoint{*p.client_auth, *p.introspection, logger});
+  add_revocation_route(router, RevocationEndpoint{*p.client_auth, *p.revocation, logger});
+
   if (config.test_routes) {
     add_test_routes(router, logger);
     add_test_signing_route(router, p.keys, config.issuer, config.access_token_ttl);
@@ -156,6 +207,8 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
     return err("cannot listen on " + config.listen.to_string() + ": " + e.what() +
                "; set KEYWARD_LISTEN to a free address");
   }
+  // Housekeeping (issue 4): every 10 minutes; one instance at a time.
+  p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger);
   return app;
 }
 
@@ -175,6 +228,7 @@ bool App::stop(std::chrono::milliseconds timeout) {
   // workers finish what they hold; the Pistache objects outlive both.
   if (parts_->server) drained = parts_->server->drain_and_stop(timeout);
   if (parts_->pool) parts_->pool->stop();
+  if (parts_->janitor) parts_->janitor->stop();
   if (parts_->keys) parts_->keys->stop();
   return drained;
 }

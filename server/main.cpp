@@ -2,6 +2,7 @@
 //   keyward serve     run the HTTP server (behind the front door)
 //   keyward migrate   apply migrations/NNNN_*.sql
 //   keyward keys      list or rotate the signing keys
+//   keyward janitor   delete expired and revoked tokens and grants once
 //   keyward client    register and manage OAuth clients
 //   keyward user      manage end users
 //   keyward version   print the version
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/cli/janitor_command.h"
 #include "server/cli/keys_command.h"
 #include "server/cli/client_command.h"
 #include "server/cli/user_command.h"
@@ -34,6 +36,8 @@ constexpr const char* kUsage =
     "  serve     run the HTTP server; configuration from KEYWARD_* environment variables\n"
     "            (docs/configuration.md); stops gracefully on SIGTERM or SIGINT\n"
     "  migrate   apply the migrations in KEYWARD_MIGRATIONS_DIR to KEYWARD_DATABASE_URL\n"
+    "  janitor   delete expired codes, refresh tokens, revoked token ids and dead grants\n"
+    "            once (serve does it every 10 minutes); prints the counts\n"
     "  keys list [--json]\n"
     "            the signing keys: kid, alg, state, created, activates, retires\n"
     "  keys rotate [--alg RS256|ES256]\n"
@@ -65,6 +69,12 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   const std::string_view command = argc > 1 ? argv[1] : "";
+  if (command == "janitor") {
+    auto config = load_or_report(command);
+    if (!config) return 2;
+    const std::vector<std::string_view> args(argv + 2, argv + argc);
+    return keyward::server::run_janitor_command(*config, args);
+  }
   if (command == "keys") {
     auto config = load_or_report(command);
     if (!config) return 2;
