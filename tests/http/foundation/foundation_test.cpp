@@ -324,9 +324,17 @@ TEST(FoundationReady, ReadyAgainstTheTestDatabase) {
   const auto url = test_database_url();
   ASSERT_TRUE(url.has_value())
       << "KEYWARD_TEST_DATABASE_URL is not set: run through scripts/test.sh";
+  // Readiness also waits for the signing keys, which need the schema.
+  const auto migrated = run_keyward({"migrate"}, {{"KEYWARD_DATABASE_URL", *url}});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.output;
   ServerProcess server({{"KEYWARD_DATABASE_URL", *url}});
-  const auto r = get(server.port(), "/health/ready");
-  EXPECT_EQ(r.status, 200);
+  // Keys load in the background after start: poll, bounded (not a timing assertion).
+  Response r = get(server.port(), "/health/ready");
+  for (int i = 0; i < 150 && r.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = get(server.port(), "/health/ready");
+  }
+  EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json(), (nlohmann::json{{"status", "ready"}}));
   EXPECT_EQ(r.header("Cache-Control"), "no-store");
 }
