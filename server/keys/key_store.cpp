@@ -85,6 +85,22 @@ Result<RotationOutcome, std::string> rotate_signing_key(storage::Database& datab
                                                         TimePoint now,
                                                         std::chrono::seconds publication_delay) {
   storage::KeyRepository keys(database);
+  // A key sealed under a master key the servers do not have would take over at activates_at
+  // and then fail to open everywhere: refuse unless this master key opens the signing key.
+  auto existing = keys.list();
+  if (!existing.ok()) return err("cannot list the keys: " + existing.error().message);
+  const storage::KeyRecord* signing = nullptr;
+  for (const auto& k : existing.value()) {
+    if (k.state == storage::KeyState::Active &&
+        (signing == nullptr || k.activates_at >= signing->activates_at)) {
+      signing = &k;
+    }
+  }
+  if (signing != nullptr && !open_private_key(kek, *signing).ok()) {
+    return err("KEYWARD_MASTER_KEY does not open the active key " + signing->kid +
+               ": it is not the master key the servers use, and a key sealed under it could "
+               "never sign; nothing created");
+  }
   RotationOutcome outcome;
   outcome.key =
       generate_key_record(kek, alg, storage::KeyState::Next, now, now + publication_delay);

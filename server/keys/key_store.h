@@ -47,8 +47,9 @@ struct RotationOutcome {
   bool notified = false;   // NOTIFY sent; if not, instances see it at their periodic re-read
 };
 
-// Creates a next key for alg that activates at now + publication_delay, unless one of that
-// algorithm is already pending (KeyRepository::insert_exclusive: instances rotating at once
+// Creates a next key for alg that activates at now + publication_delay, unless this master
+// key does not open the active key (the error says so: the new key could never sign), or one
+// of that algorithm is already pending (KeyRepository::insert_exclusive: instances rotating at once
 // create one key), and NOTIFYs kKeysChannel so every instance publishes it within seconds.
 [[nodiscard]] Result<RotationOutcome, std::string> rotate_signing_key(
     storage::Database& database, std::string_view kek, jose::Alg alg, TimePoint now,

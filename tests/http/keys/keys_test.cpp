@@ -269,6 +269,20 @@ TEST_F(KeysHttp, KeysRotateIsPublishedByTheRunningServerWithinFiveSeconds) {
   EXPECT_NE(table.output.find(new_kid), std::string::npos);
 }
 
+TEST_F(KeysHttp, KeysRotateRefusesAnotherMasterKey) {
+  ServerProcess server(env());
+  ASSERT_EQ(wait_ready(server.port()).status, 200);
+  const auto kid = db().scalar("SELECT kid FROM signing_keys");
+  const auto r =
+      run_keyward({"keys", "rotate"}, env({{"KEYWARD_MASTER_KEY", std::string(64, 'a')}}));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("keyward keys: KEYWARD_MASTER_KEY does not open the active key " +
+                          kid.value_or("?")),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM signing_keys"), "1");
+}
+
 TEST_F(KeysHttp, KeysCommandUsageErrors) {
   const auto bad_alg = run_keyward({"keys", "rotate", "--alg", "HS256"}, env());
   EXPECT_EQ(bad_alg.exit_code, 2);
