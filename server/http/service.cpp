@@ -56,6 +56,10 @@ struct Problem {
 std::optional<Problem> framing_problem(const Headers& headers, const std::string& body) {
   for (const auto& f : headers.fields()) {
     if (!is_token(f.name)) return Problem{400, "invalid header field name"};
+    // RFC 9110 allows an empty field value, but nginx 1.22 (our front door) turns a
+    // header line without a colon into exactly that and forwards it; no client of an
+    // authorization server needs an empty field, so we refuse what was a malformed line.
+    if (f.value.empty()) return Problem{400, "empty header field"};
     for (const char c : f.value) {
       // RFC 9110 §5.5: CR, LF and NUL are never valid in a field value.
       if (c == '\r' || c == '\n' || c == '\0') return Problem{400, "invalid header field"};
