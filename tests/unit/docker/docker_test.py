@@ -1,0 +1,231 @@
+"""Offline checks of docker/Dockerfile and docker/compose.yml (there is no Docker engine here).
+
+- Debian's docker-compose v1 must accept compose.yml (`config`), and the normalised result must
+  have the shape the quick start promises: PostgreSQL with a volume and a health check, keyward
+  migrating then serving once PostgreSQL is healthy, the sample resource server, nginx rendered
+  from docker/nginx/nginx.conf.template as the only published port, and the demo seed.
+- dockerfile-utils (npm, tests/js) must find nothing to say about the Dockerfile, and must
+  complain about a Dockerfile with a known mistake (so this test can fail).
+- The Dockerfile builds on debian:12, runs on debian:12-slim as a non-root user with no -dev
+  package, and copies only files that exist.
+Exit status: 0 when every check passed; prints 'N passed, N failed'.
+"""
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+SOURCE_DIR = os.environ.get("KEYWARD_SOURCE_DIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+DOCKER = os.path.join(SOURCE_DIR, "docker")
+COMPOSE = os.path.join(DOCKER, "compose.yml")
+DOCKERFILE = os.path.join(DOCKER, "Dockerfile")
+LINTER = os.path.join(SOURCE_DIR, "tests", "js", "node_modules", ".bin", "dockerfile-utils")
+
+results = []
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            fn()
+            results.append((name, None))
+        except Exception as e:  # noqa: BLE001 - every failure is reported
+            results.append((name, f"{type(e).__name__}: {e}"))
+        return fn
+    return wrap
+
+
+def compose_config(env_extra=None):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("KEYWARD_") and k != "POSTGRES_PASSWORD"}
+    env.update(env_extra or {})
+    r = subprocess.run(["docker-compose", "-f", COMPOSE, "config"], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, f"docker-compose config failed: {r.stderr}"
+    return yaml.safe_load(r.stdout)
+
+
+def stage_lines():
+    """The Dockerfile's instructions (continuations joined), split per stage."""
+    text = open(DOCKERFILE).read()
+    text = re.sub(r"\\\n", " ", text)
+    lines = [l.strip() for l in text.splitlines() if l.strip() and not l.strip().startswith("#")]
+    stages = []
+    for line in lines:
+        if line.upper().startswith("FROM "):
+            stages.append([])
+        stages[-1].append(line)
+    return stages
+
+
+@check("compose: docker-compose v1 accepts it, with and without secrets in the environment")
+def _():
+    compose_config()
+    doc = compose_config({"KEYWARD_MASTER_KEY": "ab" * 32, "POSTGRES_PASSWORD": "s3cret"})
+    env = doc["services"]["keyward"]["environment"]
+    assert env["KEYWARD_MASTER_KEY"] == "ab" * 32, env
+    assert "s3cret@postgres" in env["KEYWARD_DATABASE_URL"], env
+
+
+@check("compose: the services of the quick start")
+def _():
+    s = compose_config()["services"]
+    assert set(s) == {"postgres", "keyward", "resource-server", "nginx", "demo-seed", "demo"}, set(s)
+
+
+@check("compose: postgres has a volume and a health check")
+def _():
+    doc = compose_config()
+    pg = doc["services"]["postgres"]
+    assert any(str(v).startswith("pgdata:/var/lib/postgresql/data") or
+               (isinstance(v, dict) and v.get("target") == "/var/lib/postgresql/data")
+               for v in pg["volumes"]), pg["volumes"]
+    assert "pg_isready" in " ".join(pg["healthcheck"]["test"]), pg["healthcheck"]
+    assert "pgdata" in doc["volumes"], doc["volumes"]
+
+
+@check("compose: keyward migrates then serves, once postgres is healthy")
+def _():
+    kw = compose_config()["services"]["keyward"]
+    assert kw["depends_on"] == {"postgres": {"condition": "service_healthy"}}, kw["depends_on"]
+    assert kw["command"][-1] == "keyward migrate && exec keyward serve", kw["command"]
+    assert kw["build"]["dockerfile"] in ("docker/Dockerfile", "Dockerfile"), kw["build"]
+    assert os.path.realpath(kw["build"]["context"]) == os.path.realpath(SOURCE_DIR), kw["build"]
+    assert "health/ready" in " ".join(kw["healthcheck"]["test"]), kw["healthcheck"]
+
+
+@check("compose: only nginx publishes a port (Pistache never faces clients)")
+def _():
+    s = compose_config()["services"]
+    published = {name for name, svc in s.items() if svc.get("ports")}
+    assert published == {"nginx"}, published
+
+
+@check("compose: nginx renders the shipped template with every placeholder filled")
+def _():
+    nginx = compose_config()["services"]["nginx"]
+    mounts = [v for v in nginx["volumes"]]
+    source = None
+    for v in mounts:
+        if isinstance(v, dict) and v.get("target") == "/etc/keyward/nginx.conf.template":
+            source = v["source"]
+        elif isinstance(v, str) and ":/etc/keyward/nginx.conf.template" in v:
+            source = v.split(":")[0]
+    assert source and os.path.realpath(source) == os.path.realpath(
+        os.path.join(DOCKER, "nginx", "nginx.conf.template")), mounts
+    script = nginx["command"][-1]
+    assert "sed" in script and "exec nginx" in script, script
+    # Run the sed part of the command here on the real template.
+    sed = script.split("&&")[1].strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        sed = sed.replace("/etc/keyward/nginx.conf.template", shlex.quote(source))
+        sed = sed.replace("/tmp/nginx/nginx.conf", os.path.join(tmp, "nginx.conf"))
+        subprocess.run(["sh", "-c", sed], check=True)
+        rendered = open(os.path.join(tmp, "nginx.conf")).read()
+    left = sorted(set(re.findall(r"@[A-Z_]+@", rendered)))
+    assert not left, f"placeholders left: {left}"
+    assert "server keyward:8081;" in rendered and "server resource-server:8082;" in rendered
+    assert "access_log /dev/stdout keyward;" in rendered, "access log not on stdout"
+    assert nginx["depends_on"]["keyward"]["condition"] == "service_healthy", nginx["depends_on"]
+
+
+@check("compose: the resource server verifies keyward's tokens for the seeded audience")
+def _():
+    s = compose_config()["services"]
+    rs_env = s["resource-server"]["environment"]
+    assert rs_env["KEYWARD_RS_ISSUER"] == s["keyward"]["environment"]["KEYWARD_ISSUER"], rs_env
+    assert rs_env["KEYWARD_RS_JWKS_URI"] == "http://keyward:8081/jwks", rs_env
+    assert s["resource-server"]["command"] == ["keyward-sample-rs"], s["resource-server"]
+    assert s["resource-server"]["depends_on"]["keyward"]["condition"] == "service_healthy"
+
+
+@check("compose: the demo seed runs once keyward is up, the demo after the seed")
+def _():
+    s = compose_config()["services"]
+    seed = s["demo-seed"]
+    assert seed["command"][:2] == ["bash", "/opt/keyward/scripts/seed-demo.sh"], seed["command"]
+    assert seed["depends_on"]["keyward"]["condition"] == "service_healthy", seed
+    # Same data volume as keyward: the development master key keys the client secrets.
+    kw_data = [v for v in s["keyward"]["volumes"] if "/var/lib/keyward" in str(v)]
+    assert kw_data and all(v in seed["volumes"] for v in kw_data), (kw_data, seed["volumes"])
+    demo = s["demo"]
+    assert demo["depends_on"]["demo-seed"]["condition"] == "service_completed_successfully"
+    assert demo["environment"]["KEYWARD_DEMO_ENV"].startswith("/var/lib/keyward-demo/")
+
+
+@check("Dockerfile: builds on debian:12, runs on debian:12-slim as a non-root user")
+def _():
+    stages = stage_lines()
+    assert len(stages) == 2, [s[0] for s in stages]
+    assert stages[0][0] == "FROM debian:12 AS build", stages[0][0]
+    assert stages[1][0] == "FROM debian:12-slim AS runtime", stages[1][0]
+    users = [l.split()[1] for l in stages[1] if l.upper().startswith("USER ")]
+    assert users and users[-1] not in ("root", "0"), users
+    runtime_installs = " ".join(l for l in stages[1] if "apt-get install" in l)
+    assert "apt-get install" in runtime_installs
+    assert not re.search(r"\S+-dev\b", runtime_installs), runtime_installs
+    assert "--no-install-recommends" in runtime_installs
+    assert any(l.startswith("COPY --from=build ") for l in stages[1])
+
+
+@check("Dockerfile: every COPY source exists in the repository")
+def _():
+    for stage in stage_lines():
+        for line in stage:
+            if not line.upper().startswith("COPY ") or "--from=" in line:
+                continue
+            sources = line.split()[1:-1]
+            for src in sources:
+                assert os.path.exists(os.path.join(SOURCE_DIR, src)), src
+
+
+@check("Dockerfile: the runtime libraries are the ones the build links")
+def _():
+    stages = stage_lines()
+    build = " ".join(stages[0])
+    runtime = " ".join(stages[1])
+    for dev, lib in [("libssl-dev", "libssl3"), ("libpistache-dev", "libpistache0"),
+                     ("libpqxx-dev", "libpqxx-6.4"), ("libpq-dev", "libpq5"),
+                     ("libargon2-dev", "libargon2-1"), ("liburiparser-dev", "liburiparser1"),
+                     ("libcurl4-openssl-dev", "libcurl4")]:
+        assert dev in build, dev
+        assert re.search(r"\b" + re.escape(lib) + r"\b", runtime), lib
+    # And the build stage asks for every package scripts/bootstrap.sh lists as a build library.
+    bootstrap = open(os.path.join(SOURCE_DIR, "scripts", "bootstrap.sh")).read()
+    for pkg in re.findall(r"\b(lib[a-z0-9.+-]+-dev)\b", bootstrap):
+        if pkg in ("libgtest-dev", "libgmock-dev"):
+            continue
+        assert pkg in build, f"{pkg} is in bootstrap.sh but not in the build stage"
+
+
+@check("dockerfile-utils lint: nothing to say about docker/Dockerfile")
+def _():
+    assert os.path.exists(LINTER), "dockerfile-utils is missing: run `npm ci` in tests/js " \
+                                   "(scripts/test.sh does)"
+    r = subprocess.run([LINTER, "lint", DOCKERFILE], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "" and r.stderr.strip() == "", \
+        r.stdout + r.stderr
+
+
+@check("dockerfile-utils lint: a Dockerfile with two CMDs in one stage is flagged")
+def _():
+    assert os.path.exists(LINTER), "dockerfile-utils is missing: run `npm ci` in tests/js"
+    with tempfile.NamedTemporaryFile("w", suffix=".Dockerfile", delete=False) as f:
+        f.write("FROM debian:12-slim\nCMD [\"a\"]\nCMD [\"b\"]\n")
+    try:
+        r = subprocess.run([LINTER, "lint", f.name], capture_output=True, text=True, timeout=60)
+    finally:
+        os.unlink(f.name)
+    assert "only be one CMD" in r.stdout, r.stdout + r.stderr
+
+
+failed = [(n, e) for n, e in results if e]
+for name, error in results:
+    print(("FAIL " if error else "ok   ") + name + (f"\n     {error}" if error else ""))
+print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+sys.exit(1 if failed else 0)
