@@ -111,6 +111,11 @@ Result<Unit, std::string> KeyManager::start() {
   if (!listener.ok()) return err("cannot LISTEN for key changes: " + listener.error());
   listener_ = std::move(listener).value();
   thread_ = std::thread([this] { run(); });
+  std::unique_lock lock(wake_mutex_);
+  if (!snapshot_cv_.wait_for(lock, options_.first_load_wait, [&] { return attempted_; }) ||
+      !snapshot_.load()) {
+    logger_.warn("signing keys not loaded yet: /health/ready answers 503 until they are");
+  }
   return Unit{};
 }
 
@@ -135,6 +140,11 @@ void KeyManager::wake() {
 void KeyManager::run() {
   for (;;) {
     const auto result = refresh();
+    {
+      std::lock_guard lock(wake_mutex_);
+      attempted_ = true;
+    }
+    snapshot_cv_.notify_all();
     std::chrono::milliseconds wait = options_.reload_interval;
     if (!result.ok() && !snapshot()) wait = std::min(wait, kRetryUnloaded);
     {

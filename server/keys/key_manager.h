@@ -71,6 +71,8 @@ struct KeyManagerOptions {
   std::chrono::seconds rotation_interval{0};
   // retired_key_lifetime(): from retirement to deletion.
   std::chrono::seconds keep_retired_for{600 + kRetiredKeyLeeway.count()};
+  // How long start() waits for the first load attempt.
+  std::chrono::milliseconds first_load_wait{5000};
   // The backstop re-read.
   std::chrono::milliseconds reload_interval{30000};
   // The algorithm of the first key on an empty table.
@@ -95,9 +97,11 @@ class KeyManager final : public grants::SigningKeys {
   // Only before start(): returns the document's index in KeySnapshot::documents.
   [[nodiscard]] std::size_t add_document(DocumentRenderer renderer);
 
-  // Starts LISTEN keyward_keys and the reload thread, and returns at once: the first load
-  // (creating the first key on an empty table) happens in the background, and is retried
-  // every second until it succeeds. Errors: a conninfo the Listener refuses.
+  // Starts LISTEN keyward_keys and the reload thread, and waits (at most first_load_wait)
+  // for the thread's first attempt: usually the keys are loaded (or the first one generated)
+  // when it returns, so `keyward serve` is ready as soon as it listens; when the database is
+  // away it returns unloaded and the thread retries every second until the load succeeds.
+  // Errors: a conninfo the Listener refuses.
   [[nodiscard]] Result<Unit, std::string> start();
   // Stops the listener and the thread; the last snapshot stays readable.
   void stop();
@@ -117,6 +121,7 @@ class KeyManager final : public grants::SigningKeys {
   [[nodiscard]] std::optional<std::string> not_ready_reason() const;
   // Waits until a snapshot exists; for tests and start-up ordering.
   [[nodiscard]] bool wait_until_loaded(std::chrono::milliseconds timeout) const;
+
   // Waits until a snapshot satisfies pred; for tests.
   [[nodiscard]] bool wait_for(const std::function<bool(const KeySnapshot&)>& pred,
                               std::chrono::milliseconds timeout) const;
@@ -154,6 +159,7 @@ class KeyManager final : public grants::SigningKeys {
   mutable std::condition_variable wake_cv_;      // the reload thread waits here
   mutable std::condition_variable snapshot_cv_;  // wait_for() waits here
   bool dirty_ = false;
+  bool attempted_ = false;  // the reload thread's first refresh() has returned
   bool stopping_ = false;
   bool started_ = false;
   std::thread thread_;

@@ -154,8 +154,21 @@ TEST_F(KeyManagerTest, TwoStartedInstancesCreateOneFirstKeyAndBecomeReady) {
   auto a = instance({});
   auto b = instance({});
   EXPECT_EQ(a->keys->not_ready_reason(), "signing keys not loaded");
-  ASSERT_TRUE(a->keys->start().ok());
-  ASSERT_TRUE(b->keys->start().ok());
+  // start() waits for the first load attempt: start both at the same moment.
+  std::latch go(2);
+  std::optional<Result<Unit, std::string>> ra, rb;
+  std::thread ta([&] {
+    go.arrive_and_wait();
+    ra.emplace(a->keys->start());
+  });
+  std::thread tb([&] {
+    go.arrive_and_wait();
+    rb.emplace(b->keys->start());
+  });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(ra->ok()) << ra->error();
+  ASSERT_TRUE(rb->ok()) << rb->error();
   ASSERT_TRUE(a->keys->wait_until_loaded(seconds(15)));
   ASSERT_TRUE(b->keys->wait_until_loaded(seconds(15)));
   EXPECT_EQ(a->keys->not_ready_reason(), std::nullopt);
