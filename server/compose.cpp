@@ -121,7 +121,9 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
         client_cache->invalidate(client_id);
       },
       [client_cache] { client_cache->invalidate_all(); });
-  if (!client_listener.ok()) return err("cannot listen for client changes: " + client_listener.error());
+  if (!client_listener.ok()) {
+    return err("cannot listen for client changes: " + client_listener.error());
+  }
   p.client_listener = std::move(client_listener).value();
   p.client_auth = std::make_unique<grants::ClientAuthenticator>(
       *p.client_cache, grants::client_secret_key(master_key->bytes));
