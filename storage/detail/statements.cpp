@@ -6,10 +6,12 @@ const std::vector<PreparedStatement>& all_statements() {
   static const std::vector<PreparedStatement> statements = [] {
     std::vector<PreparedStatement> all;
     // Add each new repository's list here.
-    for (auto list : {key_repository_statements(), client_repository_statements(),
-                      user_repository_statements(), throttle_repository_statements(),
-                      grant_repository_statements(), refresh_token_repository_statements(),
-                      revocation_repository_statements(), janitor_statements()})
+    for (auto list :
+         {key_repository_statements(), client_repository_statements(), user_repository_statements(),
+          throttle_repository_statements(), grant_repository_statements(),
+          refresh_token_repository_statements(), revocation_repository_statements(),
+          janitor_statements(), code_repository_statements(), session_repository_statements(),
+          consent_repository_statements()})
       all.insert(all.end(), list.begin(), list.end());
     return all;
   }();

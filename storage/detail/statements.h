@@ -23,6 +23,9 @@ struct PreparedStatement {
 [[nodiscard]] std::span<const PreparedStatement> refresh_token_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> revocation_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> janitor_statements();
+[[nodiscard]] std::span<const PreparedStatement> code_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> session_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> consent_repository_statements();
 
 // All of the above, in one list.
 [[nodiscard]] const std::vector<PreparedStatement>& all_statements();

@@ -1,0 +1,131 @@
+#include "storage/session_repository.h"
+
+#include <array>
+
+#include "storage/detail/pool.h"
+#include "storage/detail/sql_time.h"
+#include "storage/detail/statements.h"
+
+namespace keyward::storage {
+namespace {
+
+using detail::from_micros;
+using detail::to_micros;
+
+#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
+#define MICROS(col) "(EXTRACT(EPOCH FROM " col ") * 1000000)::bigint"
+
+// clang-format off
+constexpr std::array kStatements{
+    detail::PreparedStatement{
+        "sessions_insert",
+        "INSERT INTO browser_sessions (id_hash, csrf_secret, created_at, last_seen_at,"
+        " expires_at) VALUES ($1, $2, " TS(3) ", " TS(3) ", " TS(4) ")"},
+    // $1 digest, $2 now, $3 idle timeout in seconds.
+    detail::PreparedStatement{
+        "sessions_touch",
+        "UPDATE browser_sessions SET last_seen_at = " TS(2)
+        " WHERE id_hash = $1 AND expires_at > " TS(2)
+        " AND last_seen_at > " TS(2) " - $3::bigint * INTERVAL '1 second'"
+        " RETURNING id_hash, user_id::text, csrf_secret, " MICROS("auth_time") ", "
+        MICROS("created_at") ", " MICROS("last_seen_at") ", " MICROS("expires_at")},
+    // $1 old digest, $2 new digest, $3 user, $4 now, $5 absolute expiry.
+    detail::PreparedStatement{
+        "sessions_sign_in_insert",
+        "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
+        " last_seen_at, expires_at)"
+        " SELECT $2, $3::uuid, csrf_secret, " TS(4) ", " TS(4) ", " TS(4) ", " TS(5)
+        " FROM browser_sessions WHERE id_hash = $1"},
+    detail::PreparedStatement{
+        "sessions_move_grants",
+        "UPDATE grants SET session_id_hash = $2"
+        " WHERE session_id_hash = $1 AND user_id = $3::uuid"},
+    // OIDC Core §11: offline access is for when the user is not there; it survives logout.
+    detail::PreparedStatement{
+        "sessions_revoke_grants",
+        "UPDATE grants SET revoked_at = " TS(2)
+        " WHERE session_id_hash = $1 AND revoked_at IS NULL"
+        " AND NOT ('offline_access' = ANY (scopes))"},
+    detail::PreparedStatement{
+        "sessions_delete",
+        "DELETE FROM browser_sessions WHERE id_hash = $1 RETURNING user_id::text"},
+};
+// clang-format on
+
+#undef TS
+#undef MICROS
+
+SessionRecord read_session(const pqxx::row& row) {
+  SessionRecord s;
+  s.id_hash = pqxx::binarystring(row[0]).str();
+  if (!row[1].is_null()) s.user_id = row[1].as<std::string>();
+  s.csrf_secret = pqxx::binarystring(row[2]).str();
+  if (!row[3].is_null()) s.auth_time = from_micros(row[3].as<long long>());
+  s.created_at = from_micros(row[4].as<long long>());
+  s.last_seen_at = from_micros(row[5].as<long long>());
+  s.expires_at = from_micros(row[6].as<long long>());
+  return s;
+}
+
+}  // namespace
+
+namespace detail {
+std::span<const PreparedStatement> session_repository_statements() {
+  return kStatements;
+}
+}  // namespace detail
+
+SessionRepository::SessionRepository(Database& database) : pool_(database.pool()) {}
+
+Result<Unit, StorageError> SessionRepository::create(const NewSession& s) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    tx.exec_prepared("sessions_insert", pqxx::binarystring(s.id_hash),
+                     pqxx::binarystring(s.csrf_secret), to_micros(s.created_at),
+                     to_micros(s.expires_at));
+  });
+}
+
+Result<std::optional<SessionRecord>, StorageError> SessionRepository::touch(
+    std::string_view id_hash, TimePoint now, std::chrono::seconds idle_timeout) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) -> std::optional<SessionRecord> {
+        const auto rows =
+            tx.exec_prepared("sessions_touch", pqxx::binarystring(std::string(id_hash)),
+                             to_micros(now), static_cast<long long>(idle_timeout.count()));
+        if (rows.empty()) return std::nullopt;
+        return read_session(rows[0]);
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<bool, StorageError> SessionRepository::sign_in(std::string_view old_hash,
+                                                      std::string_view new_hash,
+                                                      std::string_view user_id, TimePoint now,
+                                                      TimePoint expires_at) {
+  const pqxx::binarystring old_digest{std::string(old_hash)};
+  const pqxx::binarystring new_digest{std::string(new_hash)};
+  const std::string user(user_id);
+  const auto now_micros = to_micros(now);
+  return pool_.transact([&](pqxx::work& tx) {
+    const auto inserted = tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user,
+                                           now_micros, to_micros(expires_at));
+    if (inserted.affected_rows() == 0) return false;
+    tx.exec_prepared("sessions_move_grants", old_digest, new_digest, user);
+    tx.exec_prepared("sessions_revoke_grants", old_digest, now_micros);
+    tx.exec_prepared("sessions_delete", old_digest);
+    return true;
+  });
+}
+
+Result<std::optional<std::string>, StorageError> SessionRepository::end(std::string_view id_hash,
+                                                                        TimePoint now) {
+  const pqxx::binarystring digest{std::string(id_hash)};
+  return pool_.transact([&](pqxx::work& tx) -> std::optional<std::string> {
+    tx.exec_prepared("sessions_revoke_grants", digest, to_micros(now));
+    const auto rows = tx.exec_prepared("sessions_delete", digest);
+    if (rows.empty() || rows[0][0].is_null()) return std::nullopt;
+    return rows[0][0].as<std::string>();
+  });
+}
+
+}  // namespace keyward::storage

@@ -1,0 +1,72 @@
+#pragma once
+// Browser sessions (DESIGN.md "Browser flows"; migrations/0001_initial.sql
+// `browser_sessions`). The cookie holds an opaque 256-bit id; this table holds only its
+// SHA-256 digest, so a stolen table signs nobody in. A session exists before anybody
+// signs in (the login form's CSRF token is bound to it) and is replaced by a new id when
+// a user signs in (session fixation). It dies at its absolute lifetime (expires_at) or
+// after an idle timeout (last_seen_at), whichever comes first.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "storage/database.h"
+#include "storage/storage_error.h"
+
+namespace keyward::storage {
+
+struct NewSession {
+  std::string id_hash;      // SHA-256 of the cookie value, 32 bytes
+  std::string csrf_secret;  // at least 32 random bytes
+  TimePoint created_at;
+  TimePoint expires_at;  // the absolute lifetime
+};
+
+struct SessionRecord {
+  std::string id_hash;
+  std::optional<std::string> user_id;  // nullopt until somebody signs in
+  std::string csrf_secret;
+  std::optional<TimePoint> auth_time;  // set exactly when user_id is
+  TimePoint created_at;
+  TimePoint last_seen_at;
+  TimePoint expires_at;
+};
+
+// The scope whose grants outlive the browser session (OIDC Core §11).
+inline constexpr std::string_view kOfflineAccessScope = "offline_access";
+
+class SessionRepository {
+ public:
+  explicit SessionRepository(Database& database);
+
+  [[nodiscard]] Result<Unit, StorageError> create(const NewSession& session);
+
+  // The session if it is live at `now` (before its expires_at and seen within
+  // `idle_timeout`), its last_seen_at moved to `now`; nullopt otherwise. One statement.
+  [[nodiscard]] Result<std::optional<SessionRecord>, StorageError> touch(
+      std::string_view id_hash, TimePoint now, std::chrono::seconds idle_timeout);
+
+  // Signs `user_id` in: the session `old_hash` is replaced by a new one, `new_hash`, that
+  // keeps its CSRF secret (so a second tab's form stays valid) and gets auth_time = now
+  // and a fresh absolute lifetime `expires_at`. Grants the same user was given in the old
+  // session move to the new one (logout still finds them); another user's grants in it
+  // are revoked as at logout (switching accounts signs the first one out). One
+  // transaction. false when the old session no longer exists.
+  [[nodiscard]] Result<bool, StorageError> sign_in(std::string_view old_hash,
+                                                   std::string_view new_hash,
+                                                   std::string_view user_id, TimePoint now,
+                                                   TimePoint expires_at);
+
+  // Logout: revokes every grant given in the session except those holding
+  // offline_access, and deletes the session. One transaction. Returns the user who was
+  // signed in (nullopt when nobody was, or the session did not exist).
+  [[nodiscard]] Result<std::optional<std::string>, StorageError> end(std::string_view id_hash,
+                                                                     TimePoint now);
+
+ private:
+  detail::Pool& pool_;
+};
+
+}  // namespace keyward::storage
