@@ -77,6 +77,8 @@ class Keyward:
             "KEYWARD_DATA_DIR": data_dir or self.tmp,
             "KEYWARD_MIGRATIONS_DIR": os.path.join(SOURCE_DIR, "migrations"),
             "KEYWARD_TEMPLATES_DIR": os.path.join(SOURCE_DIR, "templates"),
+            # Fixed, so every server on a shared test database opens the keys the first sealed.
+            "KEYWARD_MASTER_KEY": "7" * 64,
         })
         self.env.update(env or {})
         self.proc = None

@@ -110,6 +110,10 @@ std::vector<std::string> child_environment(const Env& overrides,
   env["KEYWARD_MIGRATIONS_DIR"] = std::string(KEYWARD_SOURCE_DIR) + "/migrations";
   env["KEYWARD_TEMPLATES_DIR"] = std::string(KEYWARD_SOURCE_DIR) + "/templates";
   env["KEYWARD_DATABASE_URL"] = test_database_url().value_or(unreachable_database_url());
+  // One fixed test master key: every server on the shared test database must open the
+  // signing keys the first one sealed (a per-process development key could not). A test
+  // that wants the development-key path passes {"KEYWARD_MASTER_KEY", ""}.
+  env["KEYWARD_MASTER_KEY"] = std::string(64, '7');
   for (const auto& [k, v] : overrides) {
     if (v.empty()) {
       env.erase(k);
