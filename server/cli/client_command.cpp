@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <ostream>
 
 #include "common/crypto.h"
@@ -49,8 +50,18 @@ std::vector<std::string> CommandArgs::all(std::string_view name) const {
 Result<CommandArgs, std::string> parse_command_args(const std::vector<std::string>& args,
                                                     const std::vector<OptionSpec>& specs) {
   CommandArgs out;
+  bool options_ended = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    // POSIX "--": everything after it is positional.
+    if (options_ended) {
+      out.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_ended = true;
+      continue;
+    }
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
       if (!arg.empty() && arg[0] == '-' && arg != "-") return err("unknown option '" + arg + "'");
       out.positional.push_back(arg);
@@ -165,6 +176,16 @@ void announce(storage::Database& database, const std::string& client_id, std::os
   }
 }
 
+// 128 random bits, base64url: unguessable, though not a secret (RFC 6749 §2.2). Never
+// starting with '-' or '_', so the id can follow a command (`client show ID`) without
+// being read as an option, and survives double-click selection.
+std::string new_client_id() {
+  for (;;) {
+    std::string id = random_token(16);
+    if (std::isalnum(static_cast<unsigned char>(id.front()))) return id;
+  }
+}
+
 std::optional<std::string> secret_key(const Config& config, std::ostream& err) {
   auto master = resolve_master_key(config);
   if (!master.ok()) {
@@ -224,7 +245,7 @@ int create(const std::vector<std::string>& words, const EnvGetter& env, std::ost
   if (!context) return kExitUsage;
 
   storage::ClientRecord record;
-  record.client_id = random_token(16);  // 128 bits: unguessable, though not a secret
+  record.client_id = new_client_id();
   record.name = client->name;
   record.confidential = client->confidential;
   record.first_party = client->first_party;

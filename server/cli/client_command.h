@@ -20,7 +20,8 @@ namespace keyward::server::cli {
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 
-// `--name value`, `--name=value` and bare `--flag`s, plus positional arguments.
+// `--name value`, `--name=value` and bare `--flag`s, plus positional arguments; after
+// `--` everything is positional.
 struct CommandArgs {
   std::vector<std::string> positional;
   std::map<std::string, std::vector<std::string>, std::less<>> options;  // name without "--"

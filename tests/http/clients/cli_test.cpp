@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -118,6 +119,8 @@ TEST_F(ClientCli, CreatePrintsIdAndA256BitSecretOnce) {
   const std::string id = j.at("client_id");
   const std::string secret = j.at("client_secret");
   EXPECT_EQ(id.size(), 22u);
+  // Never '-' or '_' first, so `client show ID` cannot mistake it for an option.
+  EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(id.front()))) << id;
   EXPECT_EQ(secret.size(), 43u);  // 256 bits, base64url
   EXPECT_EQ(
       secret.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
@@ -146,6 +149,10 @@ TEST_F(ClientCli, CreatePrintsIdAndA256BitSecretOnce) {
   EXPECT_FALSE(shown.json_out().contains("client_secret"));
   EXPECT_EQ(shown.json_out().at("client_id"), id);
   EXPECT_EQ(shown.json_out().at("scope"), "orders:read orders:write");
+  // After "--" everything is an argument.
+  const auto after_dashes = run({"client", "show", "--", id});
+  ASSERT_EQ(after_dashes.exit_code, 0) << after_dashes.err;
+  EXPECT_EQ(after_dashes.json_out(), shown.json_out());
   const auto listed = run({"client", "list"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_EQ(listed.out.find(secret), std::string::npos);
