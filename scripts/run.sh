@@ -59,14 +59,6 @@ fi
 pids+=($!)
 echo $! >"$state/keyward.pid"
 
-if [ -x "$build/resource_server/keyward-sample-rs" ]; then
-  KEYWARD_RS_LISTEN="127.0.0.1:$rs_port" KEYWARD_RS_ISSUER="$KEYWARD_ISSUER" \
-    KEYWARD_RS_DATABASE_URL="$KEYWARD_DATABASE_URL" \
-    "$build/resource_server/keyward-sample-rs" >>"$state/resource-server.log" 2>&1 &
-  pids+=($!)
-  echo $! >"$state/resource-server.pid"
-fi
-
 bash scripts/frontdoor.sh start "$state/nginx" "127.0.0.1:$port" "127.0.0.1:$kw_port" "127.0.0.1:$rs_port"
 
 base="http://localhost:$port"
@@ -74,6 +66,20 @@ for _ in $(seq 100); do
   curl -fs "$base/health/ready" >/dev/null 2>&1 && break
   sleep 0.1
 done
+
+# The sample resource server finds keyward's JWKS through discovery at the issuer (the front
+# door), so it starts once keyward is ready behind nginx.
+if [ -x "$build/resource_server/keyward-sample-rs" ]; then
+  KEYWARD_RS_LISTEN="127.0.0.1:$rs_port" KEYWARD_RS_ISSUER="$KEYWARD_ISSUER" \
+    KEYWARD_RS_DATABASE_URL="$KEYWARD_DATABASE_URL" \
+    "$build/resource_server/keyward-sample-rs" >>"$state/resource-server.log" 2>&1 &
+  pids+=($!)
+  echo $! >"$state/resource-server.pid"
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$rs_port/health/ready" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+fi
 
 cat <<MSG
 
@@ -83,7 +89,8 @@ cat <<MSG
     curl -s $base/.well-known/openid-configuration
     curl -s $base/jwks
 
-  Logs: $state/keyward.log (one JSON line per request), $state/nginx/access.log
+  Logs: $state/keyward.log (one JSON line per request), $state/resource-server.log,
+        $state/nginx/access.log
 MSG
 if [ -f "$state/demo.txt" ]; then cat "$state/demo.txt"; fi
 cat <<MSG
