@@ -12,7 +12,8 @@
 # verification without the cache.
 #
 # Settings (environment): BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS
-# (32), BENCH_WRK_THREADS (2), KEYWARD_RS_THREADS and KEYWARD_RS_WORKERS (default 2 and 2).
+# (32), BENCH_WRK_THREADS (2), KEYWARD_RS_THREADS and KEYWARD_RS_WORKERS (default 2 and 2),
+# BENCH_BUILD_DIR (default build/release; any build dir with both binaries).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,7 @@ cd "$repo"
 duration=${BENCH_DURATION:-10}
 connections=${BENCH_CONNECTIONS:-32}
 wrk_threads=${BENCH_WRK_THREADS:-2}
-build=$repo/build/release
+build=${BENCH_BUILD_DIR:-$repo/build/release}
 
 for tool in wrk nginx openssl python3 curl; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
