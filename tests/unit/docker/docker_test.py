@@ -173,15 +173,18 @@ def _():
     assert any(l.startswith("COPY --from=build ") for l in stages[1])
 
 
-@check("Dockerfile: every COPY source exists in the repository")
+@check("Dockerfile: every COPY source is tracked by git (a fresh clone has it)")
 def _():
+    tracked = subprocess.run(["git", "-C", SOURCE_DIR, "ls-files"], capture_output=True,
+                             text=True, check=True).stdout.splitlines()
     for stage in stage_lines():
         for line in stage:
             if not line.upper().startswith("COPY ") or "--from=" in line:
                 continue
-            sources = line.split()[1:-1]
-            for src in sources:
-                assert os.path.exists(os.path.join(SOURCE_DIR, src)), src
+            for src in line.split()[1:-1]:
+                src = src.rstrip("/")
+                assert any(t == src or t.startswith(src + "/") for t in tracked), \
+                    f"{src} is not in git: the image build would not find it"
 
 
 @check("Dockerfile: the runtime libraries are the ones the build links")
