@@ -156,6 +156,13 @@ run() { # name url
   rate[$name.cpu]=$per_cpu
   printf '%-34s %9s req/s  p50 %-9s p99 %-9s non-2xx %-6s RS CPU %6ss = %5s µs/req (%s req per CPU-s)\n' \
     "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$cpu" "$us" "$per_cpu"
+  if [ -n "$non2xx" ]; then
+    # Where they came from: the resource server's access log, then nginx's.
+    printf '%-34s RS statuses: %s; nginx statuses: %s\n' "" \
+      "$(grep -o '"status":[0-9]*' "$work/rs.log" | sort | uniq -c | tr -s ' \n' ' ')" \
+      "$(awk '{ print $5 }' "$work/nginx/access.log" 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')"
+    grep -E '"level":"(warn|error)"' "$work/rs.log" | tail -n 3 | cut -c1-300 | sed 's/^/    /'
+  fi
 }
 
 echo "== openssl speed -seconds 5 rsa2048 (one core)"
