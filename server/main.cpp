@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "server/cli/client_command.h"
 #include "server/cli/janitor_command.h"
 #include "server/cli/keys_command.h"
-#include "server/cli/client_command.h"
 #include "server/cli/user_command.h"
 #include "server/compose.h"
 #include "server/config.h"
