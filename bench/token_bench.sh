@@ -36,8 +36,10 @@ done
 
 if [ ! -x "$build/server/keyward" ]; then
   echo "== building keyward (Release) in $build"
+  # GCC 12 at -O3 reports -Wrestrict false positives inside libstdc++'s string code
+  # (GCC bug 105329); they are not ours to fix and must not stop a benchmark build.
   cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKEYWARD_BUILD_TESTS=OFF \
-    >/dev/null
+    -DCMAKE_CXX_FLAGS=-Wno-restrict >/dev/null
   cmake --build "$build" --target keyward
 fi
 keyward=$build/server/keyward

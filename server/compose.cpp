@@ -6,11 +6,14 @@
 #include <cstdio>
 #include <iostream>
 
+#include "grants/authorization_code.h"
+#include "grants/authorize.h"
 #include "grants/client_auth.h"
 #include "grants/client_cache.h"
 #include "grants/client_credentials.h"
 #include "grants/client_secret.h"
 #include "grants/grant_registry.h"
+#include "grants/id_token.h"
 #include "grants/introspection.h"
 #include "grants/login_throttle.h"
 #include "grants/password.h"
@@ -18,25 +21,35 @@
 #include "grants/revocation.h"
 #include "grants/token_issuer.h"
 #include "grants/user_authenticator.h"
+#include "grants/userinfo.h"
+#include "server/endpoints/authorize.h"
+#include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
 #include "server/endpoints/health.h"
 #include "server/endpoints/introspection.h"
 #include "server/endpoints/jwks.h"
+#include "server/endpoints/login.h"
+#include "server/endpoints/logout.h"
 #include "server/endpoints/revocation.h"
 #include "server/endpoints/test_routes.h"
 #include "server/endpoints/token.h"
+#include "server/endpoints/userinfo.h"
 #include "server/http/pistache_adapter.h"
 #include "server/http/service.h"
 #include "server/janitor_schedule.h"
 #include "server/keys/key_manager.h"
+#include "server/render/templates.h"
 #include "server/worker_pool.h"
 #include "storage/client_repository.h"
+#include "storage/code_repository.h"
+#include "storage/consent_repository.h"
 #include "storage/database.h"
 #include "storage/grant_repository.h"
 #include "storage/listener.h"
 #include "storage/migrator.h"
 #include "storage/refresh_token_repository.h"
 #include "storage/revocation_repository.h"
+#include "storage/session_repository.h"
 #include "storage/throttle_repository.h"
 #include "storage/user_repository.h"
 
@@ -65,6 +78,13 @@ struct App::Parts {
   std::unique_ptr<storage::RefreshTokenRepository> refresh_store;
   std::unique_ptr<storage::RevocationRepository> revocation_store;
   std::unique_ptr<grants::TokenIssuer> issuer;
+  // Browser sign-in (issue 5): codes, sessions, consents, ID tokens, the pages.
+  std::unique_ptr<storage::CodeRepository> code_store;
+  std::unique_ptr<storage::SessionRepository> session_store;
+  std::unique_ptr<storage::ConsentRepository> consent_store;
+  std::unique_ptr<grants::IdTokenIssuer> id_tokens;
+  std::unique_ptr<grants::Authorizer> authorizer;
+  std::unique_ptr<grants::UserInfo> userinfo;
   std::unique_ptr<grants::StandingGrants> standing_grants;
   std::unique_ptr<grants::GrantRegistry> grant_registry;
   std::unique_ptr<grants::Introspection> introspection;
@@ -175,6 +195,46 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.grant_registry->add(
       std::make_unique<grants::PasswordGrant>(*p.user_auth, *p.grant_store, *p.issuer));
   p.grant_registry->add(std::make_unique<grants::RefreshTokenGrant>(*p.refresh_store, *p.issuer));
+  // Browser sign-in (issue 5): the code grant, /authorize, /login, /consent, /logout,
+  // /userinfo and the pages' stylesheet.
+  auto templates = Templates::load(config.templates_dir);
+  if (!templates.ok()) return err("cannot load the page templates: " + templates.error());
+  p.code_store = std::make_unique<storage::CodeRepository>(*p.database);
+  p.session_store = std::make_unique<storage::SessionRepository>(*p.database);
+  p.consent_store = std::make_unique<storage::ConsentRepository>(*p.database);
+  p.id_tokens = std::make_unique<grants::IdTokenIssuer>(
+      *p.keys, p.clock, grants::IdTokenConfig{config.issuer, config.id_token_ttl});
+  p.grant_registry->add(std::make_unique<grants::AuthorizationCodeGrant>(
+      *p.code_store, *p.grant_store, *p.refresh_store, *p.users, *p.issuer, *p.id_tokens));
+  p.authorizer = std::make_unique<grants::Authorizer>(
+      *p.client_cache, *p.consent_store, *p.code_store, p.clock,
+      grants::AuthorizeConfig{config.issuer, config.code_ttl, config.refresh_token_ttl});
+  p.userinfo = std::make_unique<grants::UserInfo>(*p.keys, *p.revocation_store, *p.users, p.clock,
+                                                  config.issuer);
+  auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
+      *p.authorizer, *p.user_auth, *p.client_cache, *p.id_tokens, *p.session_store, *p.users,
+      std::move(templates).value(), p.clock, SessionPolicy::for_issuer(config.issuer), logger});
+  add_authorize_routes(router, flow);
+  add_login_route(router, flow);
+  add_consent_route(router, flow);
+  add_logout_routes(router, flow);
+  add_userinfo_routes(router, UserInfoEndpoint{*p.userinfo, logger});
+  discovery.scopes = {"openid", "profile", "email", "offline_access"};
+  discovery.claims = {"sub",
+                      "iss",
+                      "aud",
+                      "exp",
+                      "iat",
+                      "auth_time",
+                      "nonce",
+                      "azp",
+                      "at_hash",
+                      "name",
+                      "given_name",
+                      "family_name",
+                      "preferred_username",
+                      "email",
+                      "email_verified"};
   for (const auto& grant_type : p.grant_registry->grant_types()) {
     discovery.grant_types.push_back(grant_type);
   }

@@ -1,0 +1,395 @@
+#include "server/endpoints/authorize.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/crypto.h"
+#include "grants/wire.h"
+#include "server/http/csrf.h"
+#include "server/http/form.h"
+#include "server/http/security_headers.h"
+
+namespace keyward::server {
+namespace {
+
+using grants::AuthorizationRequest;
+using grants::OAuthError;
+using grants::RawParams;
+using json = nlohmann::json;
+
+// Fields of our own forms, never part of the authorization request.
+constexpr std::string_view kOwnFields[] = {kCsrfField, "username", "password", "decision"};
+
+bool is_form_content_type(std::string_view value) {
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return iequals(value, "application/x-www-form-urlencoded");
+}
+
+bool is_session_id(std::string_view value) {
+  // random_token(): 32 bytes as base64url.
+  return value.size() == 43 && std::all_of(value.begin(), value.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+         });
+}
+
+// The host (and port) a redirect_uri points to, so the consent page can say where the
+// user will be sent: a phishing client registered with someone else's name still cannot
+// hide its address.
+std::string uri_host(std::string_view uri) {
+  const auto scheme_end = uri.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(uri.substr(0, uri.find(':')));
+  auto rest = uri.substr(scheme_end + 3);
+  return std::string(rest.substr(0, rest.find_first_of("/?#")));
+}
+
+json hidden_fields(const RawParams& params) {
+  json out = json::array();
+  for (const auto& [name, value] : params) out.push_back({{"name", name}, {"value", value}});
+  return out;
+}
+
+// Each scope in plain words (issue 5); scopes of the client's own API keep their name.
+json scope_view(const std::string& scope) {
+  if (scope == "openid") {
+    return {{"title", "Sign you in with your account"},
+            {"detail", "It learns a permanent identifier for your account."}};
+  }
+  if (scope == "profile") {
+    return {{"title", "See your name and username"}, {"detail", nullptr}};
+  }
+  if (scope == "email") {
+    return {{"title", "See your email address"}, {"detail", "And whether it has been verified."}};
+  }
+  if (scope == "offline_access") {
+    return {{"title", "Stay connected when you are away"},
+            {"detail", "It keeps access after you sign out, until you revoke it."}};
+  }
+  return {{"title", "Use \u201c" + scope + "\u201d"},
+          {"detail", "A permission of the application's own service."}};
+}
+
+// The CSP source for where a form's answer may finally redirect: scheme://host[:port] of
+// the URI, or "scheme:" for a native app's private-use scheme; nullopt when it has a
+// character a CSP source cannot carry.
+std::optional<std::string> csp_source(std::string_view uri) {
+  const auto colon = uri.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  const auto scheme = uri.substr(0, colon);
+  auto scheme_ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '-' || c == '.';
+  };
+  if (!std::all_of(scheme.begin(), scheme.end(), scheme_ok)) return std::nullopt;
+  if (uri.substr(colon, 3) != "://") return std::string(scheme) + ":";
+  const auto rest = uri.substr(colon + 3);
+  const auto host = rest.substr(0, rest.find_first_of("/?#"));
+  auto host_ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == ':' || c == '[' || c == ']';
+  };
+  if (host.empty() || !std::all_of(host.begin(), host.end(), host_ok)) return std::nullopt;
+  return std::string(scheme) + "://" + std::string(host);
+}
+
+std::string client_display_name(const grants::Client& client) {
+  return client.name.empty() ? client.id : client.name;
+}
+
+}  // namespace
+
+SessionPolicy SessionPolicy::for_issuer(std::string_view issuer) {
+  SessionPolicy p;
+  if (issuer.substr(0, 8) == "https://") {
+    p.secure = true;
+    p.cookie_name = "__Host-keyward_session";
+  }
+  return p;
+}
+
+std::optional<storage::SessionRecord> current_session(const HttpRequest& request,
+                                                      const BrowserFlow& flow) {
+  const auto cookie = request.cookies.get(flow.policy.cookie_name);
+  if (!cookie || !is_session_id(*cookie)) return std::nullopt;
+  auto found = flow.sessions.touch(sha256(*cookie), flow.clock.now(), flow.policy.idle_timeout);
+  if (!found.ok()) {
+    flow.logger.error("session lookup failed",
+                      {{"request_id", request.request_id}, {"detail", found.error().message}});
+    return std::nullopt;
+  }
+  return std::move(found).value();
+}
+
+std::optional<storage::SessionRecord> session_for_form(const HttpRequest& request,
+                                                       const BrowserFlow& flow,
+                                                       HttpResponse& response) {
+  if (auto session = current_session(request, flow)) return session;
+  const std::string id = random_token();
+  const TimePoint now = flow.clock.now();
+  storage::NewSession fresh{sha256(id), random_bytes(32), now,
+                            now + flow.policy.anonymous_lifetime};
+  if (auto created = flow.sessions.create(fresh); !created.ok()) {
+    response =
+        oauth_error_page(flow, request,
+                         OAuthError::temporarily_unavailable(
+                             "the service is busy, try again shortly", std::chrono::seconds(1)));
+    flow.logger.error("session creation failed",
+                      {{"request_id", request.request_id}, {"detail", created.error().message}});
+    return std::nullopt;
+  }
+  set_session_cookie(response, flow.policy, id, flow.policy.anonymous_lifetime);
+  storage::SessionRecord record;
+  record.id_hash = fresh.id_hash;
+  record.csrf_secret = fresh.csrf_secret;
+  record.created_at = now;
+  record.last_seen_at = now;
+  record.expires_at = fresh.expires_at;
+  return record;
+}
+
+void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,
+                        std::string_view session_id, std::chrono::seconds max_age) {
+  std::string value = policy.cookie_name + "=" + std::string(session_id) +
+                      "; Path=/; Max-Age=" + std::to_string(max_age.count()) +
+                      "; HttpOnly; SameSite=Lax";
+  if (policy.secure) value += "; Secure";
+  response.headers.add("Set-Cookie", std::move(value));
+}
+
+void clear_session_cookie(HttpResponse& response, const SessionPolicy& policy) {
+  std::string value = policy.cookie_name + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
+  if (policy.secure) value += "; Secure";
+  response.headers.add("Set-Cookie", std::move(value));
+}
+
+Result<RawParams, std::string> browser_params(const HttpRequest& request) {
+  const FormParams* source = &request.query;
+  FormParams body;
+  if (request.method == Method::Post) {
+    const auto content_type = request.headers.get("Content-Type");
+    if (!content_type || !is_form_content_type(*content_type)) {
+      return err(std::string("the form must be sent as application/x-www-form-urlencoded"));
+    }
+    auto parsed = parse_form_urlencoded(request.body);
+    if (!parsed.ok()) return err("the form is malformed: " + parsed.error().message);
+    body = std::move(parsed).value();
+    source = &body;
+  }
+  RawParams out;
+  for (const auto& p : source->items()) {
+    if (std::find(std::begin(kOwnFields), std::end(kOwnFields), p.name) != std::end(kOwnFields)) {
+      continue;
+    }
+    out.emplace_back(p.name, p.value);
+  }
+  return out;
+}
+
+HttpResponse error_page(const BrowserFlow& flow, const HttpRequest& request, int status,
+                        std::string_view title, std::string_view message) {
+  json view = {{"title", title}, {"message", message}};
+  if (status >= 500) view["request_id"] = request.request_id;
+  return HttpResponse::html(status, flow.templates->render(Page::Error, view));
+}
+
+HttpResponse oauth_error_page(const BrowserFlow& flow, const HttpRequest& request,
+                              const OAuthError& error) {
+  const int status = error.http_status();
+  if (status >= 500 || !error.log_detail.empty()) {
+    Logger::Fields fields = {{"request_id", request.request_id},
+                             {"path", request.path},
+                             {"error", error.wire_name()},
+                             {"status", status}};
+    if (!error.log_detail.empty()) fields["detail"] = error.log_detail;
+    flow.logger.log(status >= 500 ? LogLevel::Error : LogLevel::Info, "oauth error", fields);
+  }
+  if (status >= 500) {
+    auto page = error_page(flow, request, status, "Something went wrong",
+                           "Keyward could not complete this request. Please try again in a "
+                           "moment.");
+    if (error.retry_after)
+      page.headers.set("Retry-After", std::to_string(error.retry_after->count()));
+    return page;
+  }
+  json view = {{"title", "This sign-in request cannot be completed"},
+               {"message", error.description},
+               {"code", error.wire_name()},
+               {"hint",
+                "Go back to the application and try again. If this keeps happening, tell the "
+                "application's developers."}};
+  return HttpResponse::html(status, flow.templates->render(Page::Error, view));
+}
+
+HttpResponse redirect_to(std::string location, int status) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.set("Location", std::move(location));
+  add_page_security_headers(r.headers);
+  return r;
+}
+
+std::string with_query(std::string_view uri, const RawParams& params) {
+  std::string out(uri);
+  char separator = out.find('?') == std::string::npos ? '?' : '&';
+  if (!out.empty() && (out.back() == '?' || out.back() == '&')) separator = '\0';
+  for (const auto& [name, value] : params) {
+    if (separator != '\0') out += separator;
+    out += form_urlencode(name);
+    out += '=';
+    out += form_urlencode(value);
+    separator = '&';
+  }
+  return out;
+}
+
+HttpResponse authorize_error(const BrowserFlow& flow, const HttpRequest& request,
+                             const grants::AuthorizeError& error) {
+  if (!error.redirects()) return oauth_error_page(flow, request, error.error);
+  if (!error.error.log_detail.empty() || error.error.http_status() >= 500) {
+    Logger::Fields fields = {{"request_id", request.request_id},
+                             {"path", request.path},
+                             {"error", error.error.wire_name()}};
+    if (!error.error.log_detail.empty()) fields["detail"] = error.error.log_detail;
+    flow.logger.log(error.error.http_status() >= 500 ? LogLevel::Error : LogLevel::Info,
+                    "authorization error", fields);
+  }
+  const auto response = flow.authorizer.error_response(error);
+  return redirect_to(with_query(response.redirect_uri, response.params),
+                     request.method == Method::Post ? 303 : 302);
+}
+
+void allow_form_redirect(HttpResponse& response, std::string_view uri) {
+  const auto source = csp_source(uri);
+  const auto csp = response.headers.get("Content-Security-Policy");
+  if (!source || !csp) return;
+  std::string value(*csp);
+  const std::string directive = "form-action 'self'";
+  const auto at = value.find(directive);
+  if (at == std::string::npos) return;
+  value.insert(at + directive.size(), " " + *source);
+  response.headers.set("Content-Security-Policy", value);
+}
+
+HttpResponse login_page(const BrowserFlow& flow, const AuthorizationRequest& r,
+                        const storage::SessionRecord& session, int status,
+                        std::string_view username, std::string_view error) {
+  json view = {{"title", "Sign in"},
+               {"client_name", client_display_name(r.client)},
+               {"csrf_token", csrf_token(session.csrf_secret)},
+               {"params", hidden_fields(r.params)},
+               {"username", username.empty() ? json(nullptr) : json(username)},
+               {"error", error.empty() ? json(nullptr) : json(error)}};
+  auto response = HttpResponse::html(status, flow.templates->render(Page::Login, view));
+  allow_form_redirect(response, r.redirect_uri);
+  response.log_client_id = r.client.id;
+  return response;
+}
+
+HttpResponse consent_page(const BrowserFlow& flow, const HttpRequest& request,
+                          const AuthorizationRequest& r, const storage::SessionRecord& session) {
+  std::string who;
+  if (session.user_id) {
+    auto user = flow.users.find_by_id(*session.user_id);
+    if (user.ok() && *user) {
+      const auto& u = **user;
+      who = u.username;
+      if (u.given_name || u.family_name) {
+        std::string name = u.given_name.value_or("");
+        if (u.family_name) name += (name.empty() ? "" : " ") + *u.family_name;
+        who = name + " (" + u.username + ")";
+      }
+    }
+  }
+  // Who you are first, then what about you, then how long; the client's own scopes last.
+  std::vector<std::string> ordered(r.scope.begin(), r.scope.end());
+  auto rank = [](const std::string& s) {
+    constexpr std::string_view kOrder[] = {"openid", "profile", "email", "offline_access"};
+    for (size_t i = 0; i < std::size(kOrder); ++i) {
+      if (s == kOrder[i]) return i;
+    }
+    return std::size(kOrder);
+  };
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  json scopes = json::array();
+  for (const auto& s : ordered) scopes.push_back(scope_view(s));
+  json view = {
+      {"title", "Allow access"},
+      {"client_name", client_display_name(r.client)},
+      {"account", who.empty() ? json(nullptr) : json(who)},
+      {"initial", who.empty() ? json(nullptr)
+                              : json(std::string(1, static_cast<char>(std::toupper(
+                                                        static_cast<unsigned char>(who[0])))))},
+      {"scopes", scopes},
+      {"no_scopes", r.scope.empty()},
+      {"redirect_host", uri_host(r.redirect_uri)},
+      {"csrf_token", csrf_token(session.csrf_secret)},
+      {"params", hidden_fields(r.params)}};
+  auto response = HttpResponse::html(200, flow.templates->render(Page::Consent, view));
+  allow_form_redirect(response, r.redirect_uri);
+  response.log_client_id = r.client.id;
+  (void)request;
+  return response;
+}
+
+HttpResponse continue_authorization(const BrowserFlow& flow, const HttpRequest& request,
+                                    const AuthorizationRequest& r,
+                                    const std::optional<storage::SessionRecord>& s) {
+  std::optional<grants::SignedIn> signed_in;
+  if (s && s->user_id && s->auth_time) {
+    signed_in = grants::SignedIn{*s->user_id, *s->auth_time, s->id_hash};
+  }
+  auto step = flow.authorizer.next_step(r, signed_in);
+  if (!step.ok()) return authorize_error(flow, request, step.error());
+  switch (*step) {
+    case grants::NextStep::Login: {
+      HttpResponse response;
+      auto session = s ? s : session_for_form(request, flow, response);
+      if (!session) return response;
+      auto page = login_page(flow, r, *session, 200, r.login_hint.value_or(""), "");
+      for (const auto& cookie : response.headers.get_all("Set-Cookie")) {
+        page.headers.add("Set-Cookie", std::string(cookie));
+      }
+      return page;
+    }
+    case grants::NextStep::Consent:
+      return consent_page(flow, request, r, *s);
+    case grants::NextStep::IssueCode:
+      break;
+  }
+  auto issued = flow.authorizer.issue_code(r, *signed_in);
+  if (!issued.ok()) return authorize_error(flow, request, issued.error());
+  auto response = redirect_to(with_query(issued->redirect_uri, issued->params),
+                              request.method == Method::Post ? 303 : 302);
+  response.log_client_id = r.client.id;
+  return response;
+}
+
+HttpResponse handle_authorize(const HttpRequest& request, const BrowserFlow& flow) {
+  auto params = browser_params(request);
+  if (!params.ok()) {
+    return oauth_error_page(flow, request, OAuthError::invalid_request(params.error()));
+  }
+  auto validated = flow.authorizer.validate(*params);
+  if (!validated.ok()) return authorize_error(flow, request, validated.error());
+  return continue_authorization(flow, request, *validated, current_session(request, flow));
+}
+
+void add_authorize_routes(Router& router, std::shared_ptr<const BrowserFlow> flow) {
+  for (Method method : {Method::Get, Method::Post}) {
+    router.add(
+        method, std::string(kAuthorizePath),
+        [flow](const HttpRequest& request) { return handle_authorize(request, *flow); },
+        Execution::Worker);
+  }
+  router.add(Method::Get, std::string(kStylesheetPath), [flow](const HttpRequest&) {
+    HttpResponse r;
+    r.headers.set("Content-Type", "text/css; charset=utf-8");
+    r.headers.set("Cache-Control", "public, max-age=3600");
+    r.body = flow->templates->stylesheet();
+    return r;
+  });
+}
+
+}  // namespace keyward::server

@@ -1,0 +1,132 @@
+#pragma once
+// GET and POST /authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2.1: both methods), and what
+// the browser endpoints (/authorize, /login, /consent, /logout) share: the session
+// cookie, CSRF-protected pages from templates/, redirects back to the client.
+//
+// The flow: /authorize validates the request (grants::Authorizer) and, depending on who
+// is signed in, shows the login page, the consent page, or redirects to the client with
+// a code. Forms carry the authorization request's parameters as hidden fields and are
+// validated again on every POST, so a tab holds its whole request and two tabs of one
+// browser sign in side by side. POST /login signs in and sends the browser back to
+// /authorize (PRG); POST /consent allows or denies. Everything runs on the worker pool.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "grants/authorize.h"
+#include "grants/client_cache.h"
+#include "grants/id_token.h"
+#include "grants/user_authenticator.h"
+#include "server/http/router.h"
+#include "server/log.h"
+#include "server/render/templates.h"
+#include "storage/session_repository.h"
+#include "storage/user_repository.h"
+
+namespace keyward::server {
+
+inline constexpr std::string_view kAuthorizePath = "/authorize";
+inline constexpr std::string_view kLoginPath = "/login";
+inline constexpr std::string_view kConsentPath = "/consent";
+inline constexpr std::string_view kLogoutPath = "/logout";
+inline constexpr std::string_view kStylesheetPath = "/assets/keyward.css";
+
+// The browser session cookie (DESIGN.md "Browser flows"): opaque 256-bit id, HttpOnly,
+// SameSite=Lax (sent on the top-level GET that brings the user back from a client,
+// never on cross-site POSTs), Path=/; with an https issuer also Secure and the __Host-
+// prefix (RFC 6265bis §4.1.3.2: the browser refuses it from anywhere but this host over
+// TLS, so a sibling subdomain cannot plant one).
+struct SessionPolicy {
+  std::string cookie_name = "keyward_session";
+  bool secure = false;
+  std::chrono::seconds lifetime{12 * 3600};       // absolute, from sign-in
+  std::chrono::seconds idle_timeout{3600};        // since the session was last used
+  std::chrono::seconds anonymous_lifetime{3600};  // nobody signed in yet
+
+  [[nodiscard]] static SessionPolicy for_issuer(std::string_view issuer);
+};
+
+// What the browser endpoints use; everything must outlive the routes.
+struct BrowserFlow {
+  grants::Authorizer& authorizer;
+  grants::UserAuthenticator& user_auth;
+  grants::ClientCache& clients;
+  grants::IdTokenIssuer& id_tokens;
+  storage::SessionRepository& sessions;
+  storage::UserRepository& users;
+  std::shared_ptr<const Templates> templates;
+  const Clock& clock;
+  SessionPolicy policy;
+  Logger& logger;
+};
+
+// GET and POST /authorize, and GET /assets/keyward.css (the pages' stylesheet, from the
+// reactor, cacheable).
+void add_authorize_routes(Router& router, std::shared_ptr<const BrowserFlow> flow);
+[[nodiscard]] HttpResponse handle_authorize(const HttpRequest& request, const BrowserFlow& flow);
+
+// ---- Shared by the browser endpoints ----
+
+// The live session the cookie names (its idle timer restarted), or nullopt.
+[[nodiscard]] std::optional<storage::SessionRecord> current_session(const HttpRequest& request,
+                                                                    const BrowserFlow& flow);
+
+// The current session, or a new anonymous one whose cookie is set on `response`.
+// nullopt (and a 503 page in `response`) when storage fails.
+[[nodiscard]] std::optional<storage::SessionRecord> session_for_form(const HttpRequest& request,
+                                                                     const BrowserFlow& flow,
+                                                                     HttpResponse& response);
+
+void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,
+                        std::string_view session_id, std::chrono::seconds max_age);
+void clear_session_cookie(HttpResponse& response, const SessionPolicy& policy);
+
+// The request's parameters: the query for GET, the form body for POST (which must be
+// application/x-www-form-urlencoded). Form fields of our own (csrf_token, username,
+// password, decision) are left out.
+[[nodiscard]] Result<grants::RawParams, std::string> browser_params(const HttpRequest& request);
+
+// An error page (never a redirect): status, a title and a message for people.
+[[nodiscard]] HttpResponse error_page(const BrowserFlow& flow, const HttpRequest& request,
+                                      int status, std::string_view title, std::string_view message);
+// The page for an OAuthError that must not redirect (unverified client or redirect_uri,
+// CSRF failures, storage failures), with the request id for 5xx.
+[[nodiscard]] HttpResponse oauth_error_page(const BrowserFlow& flow, const HttpRequest& request,
+                                            const grants::OAuthError& error);
+
+// An AuthorizeError: a redirect to the client when it may redirect (302 after GET, 303
+// after POST), else a page.
+[[nodiscard]] HttpResponse authorize_error(const BrowserFlow& flow, const HttpRequest& request,
+                                           const grants::AuthorizeError& error);
+
+// CSP form-action 'self' only would make browsers (Chromium checks every redirect a form
+// submission leads to) refuse the final redirect to the client: a page whose form ends
+// there allows that one origin (scheme://host[:port] of `uri`) too.
+void allow_form_redirect(HttpResponse& response, std::string_view uri);
+
+// A redirect (302 or 303) with the page headers (no-store, no-referrer).
+[[nodiscard]] HttpResponse redirect_to(std::string location, int status);
+// uri with params appended to its query (form-urlencoded).
+[[nodiscard]] std::string with_query(std::string_view uri, const grants::RawParams& params);
+
+// The login page for `request` (with `error` shown above the form when set).
+[[nodiscard]] HttpResponse login_page(const BrowserFlow& flow,
+                                      const grants::AuthorizationRequest& r,
+                                      const storage::SessionRecord& session, int status,
+                                      std::string_view username, std::string_view error);
+// The consent page.
+[[nodiscard]] HttpResponse consent_page(const BrowserFlow& flow, const HttpRequest& request,
+                                        const grants::AuthorizationRequest& r,
+                                        const storage::SessionRecord& session);
+
+// After the session is known to be signed in and the request valid: the next step
+// (login page, consent page, or the code redirect). `status_after_post` picks 303.
+[[nodiscard]] HttpResponse continue_authorization(const BrowserFlow& flow,
+                                                  const HttpRequest& request,
+                                                  const grants::AuthorizationRequest& r,
+                                                  const std::optional<storage::SessionRecord>& s);
+
+}  // namespace keyward::server

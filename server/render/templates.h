@@ -1,0 +1,47 @@
+#pragma once
+// The HTML pages of the browser flows (DESIGN.md "Templates"), rendered from templates/
+// with mustache (libkainjow-mustache-dev): every value HTML-escaped, always. Templates
+// that ask for raw output ({{{x}}} or {{&x}}) or change the delimiters are refused when
+// they are loaded, so no page can ever print a value unescaped; attributes in our
+// templates are always double-quoted, so escaped values cannot leave them.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace keyward::server {
+
+enum class Page { Login, Consent, Error, Logout };
+
+class Templates {
+ public:
+  // Reads layout.html (the frame every page shares: {{> page}} is the page),
+  // login.html, consent.html, error.html, logout.html and keyward.css from `dir`. The
+  // error says which file is missing, unreadable, unparseable or uses raw output.
+  [[nodiscard]] static Result<std::shared_ptr<const Templates>, std::string> load(
+      const std::filesystem::path& dir);
+
+  // Checks one template's text: parses, and uses no raw output or delimiter change.
+  [[nodiscard]] static Result<Unit, std::string> check(std::string_view text);
+
+  // The page in the layout. `view` is a JSON object of strings, booleans, numbers (shown
+  // as text) and lists of such objects; null members count as absent.
+  [[nodiscard]] std::string render(Page page, const nlohmann::json& view) const;
+
+  [[nodiscard]] const std::string& stylesheet() const { return stylesheet_; }
+
+  // From strings, for tests: the same checks as load().
+  [[nodiscard]] static Result<std::shared_ptr<const Templates>, std::string> from_strings(
+      std::string layout, std::string login, std::string consent, std::string error,
+      std::string logout, std::string stylesheet);
+
+ private:
+  Templates() = default;
+  std::string layout_, login_, consent_, error_, logout_, stylesheet_;
+};
+
+}  // namespace keyward::server

@@ -1,0 +1,912 @@
+// Black-box tests of browser sign-in (issue 5) over loopback: /authorize, the login and
+// consent pages, the code exchange at /token, /userinfo and /logout, against the real
+// `keyward serve` on its own migrated database, with clients registered through the real
+// `keyward client create`. Every refusal the issue lists is asserted exactly: the page
+// (never a redirect) for an unverified client or redirect_uri, the redirect with error,
+// state and iss after it, invalid_grant with its JSON at the token endpoint.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <future>
+#include <map>
+#include <regex>
+#include <thread>
+
+#include "common/base64url.h"
+#include "common/crypto.h"
+#include "grants/id_token.h"
+#include "grants/password_hash.h"
+#include "grants/pkce.h"
+#include "jose/alg.h"
+#include "server/http/form.h"
+#include "server/http/headers.h"
+#include "storage/database.h"
+#include "storage/user_repository.h"
+#include "tests/http/support/http_client.h"
+#include "tests/http/support/server_process.h"
+#include "tests/integration/support/test_database.h"
+
+namespace keyward::test {
+namespace {
+
+using json = nlohmann::json;
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+constexpr std::string_view kMasterKey =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+constexpr std::string_view kIssuer = "http://127.0.0.1:9";
+constexpr std::string_view kPassword = "correct horse battery staple";
+constexpr std::string_view kSpaRedirect = "https://spa.example/callback";
+constexpr std::string_view kWebRedirect = "https://web.example/cb?tenant=7";
+constexpr std::string_view kWrongCredentials = "The username or password is incorrect.";
+
+struct RegisteredClient {
+  std::string id;
+  std::string secret;
+};
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string encode(const Params& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    out += server::form_urlencode(k) + "=" + server::form_urlencode(v);
+  }
+  return out;
+}
+
+std::string html_unescape(std::string s) {
+  const std::pair<std::string, std::string> entities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
+  for (const auto& [from, to] : entities) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+      s.replace(at, from.size(), to);
+    }
+  }
+  return s;
+}
+
+// The hidden inputs of the page's form, as a browser would send them back.
+Params hidden_fields(const std::string& html) {
+  Params out;
+  static const std::regex input(R"re(<input type="hidden" name="([^"]*)" value="([^"]*)">)re");
+  for (std::sregex_iterator it(html.begin(), html.end(), input), end; it != end; ++it) {
+    out.emplace_back(html_unescape((*it)[1]), html_unescape((*it)[2]));
+  }
+  return out;
+}
+
+// The query of a redirect Location, decoded.
+std::map<std::string, std::string> query_of(const std::string& location) {
+  std::map<std::string, std::string> out;
+  const auto q = location.find('?');
+  if (q == std::string::npos) return out;
+  auto parsed = server::parse_form_urlencoded(location.substr(q + 1));
+  if (!parsed.ok()) throw std::runtime_error("bad query in " + location);
+  for (const auto& p : parsed->items()) out[p.name] = p.value;
+  return out;
+}
+
+json jwt_claims(const std::string& token) {
+  const auto first = token.find('.');
+  const auto second = token.find('.', first + 1);
+  auto payload = base64url_decode(token.substr(first + 1, second - first - 1));
+  if (!payload) throw std::runtime_error("bad JWT payload");
+  return json::parse(*payload);
+}
+
+// A browser: one cookie jar, its own address (X-Forwarded-For from loopback, a trusted
+// proxy, so the per-address sign-in throttle of one test never reaches another).
+class Browser {
+ public:
+  Browser(uint16_t port, std::string address) : port_(port), address_(std::move(address)) {}
+
+  Response get(const std::string& target) { return keep(test::get(port_, target, headers())); }
+  Response post(const std::string& target, const Params& form) {
+    return keep(
+        test::post(port_, target, encode(form), "application/x-www-form-urlencoded", headers()));
+  }
+  // Follows a Location the server sent (relative ones are relative to /).
+  Response follow(const Response& r) {
+    const auto location = r.header("Location");
+    if (!location) throw std::runtime_error("no Location in " + r.status_line);
+    return get(location->front() == '/' ? *location : "/" + *location);
+  }
+
+  [[nodiscard]] const std::string& cookie() const { return cookie_; }
+  void set_cookie(std::string cookie) { cookie_ = std::move(cookie); }
+
+ private:
+  std::string headers() const {
+    std::string h = "X-Forwarded-For: " + address_ + "\r\n";
+    if (!cookie_.empty()) h += "Cookie: " + cookie_ + "\r\n";
+    return h;
+  }
+  Response keep(Response r) {
+    for (const auto& [name, value] : r.headers) {
+      if (!server::iequals(name, "Set-Cookie")) continue;
+      const std::string pair = value.substr(0, value.find(';'));
+      if (value.find("Max-Age=0") != std::string::npos) {
+        cookie_.clear();
+      } else {
+        cookie_ = pair;
+      }
+    }
+    return r;
+  }
+
+  uint16_t port_;
+  std::string address_;
+  std::string cookie_;
+};
+
+struct Pkce {
+  std::string verifier = random_token(48);
+  std::string challenge = grants::pkce_s256_challenge(verifier);
+};
+
+class BrowserFlow : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!TestDatabase::cluster_conninfo()) return;
+    database_ = new TestDatabase();
+    env_ = {{"KEYWARD_DATABASE_URL", database_->conninfo()},
+            {"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
+            {"KEYWARD_ISSUER", std::string(kIssuer)},
+            {"KEYWARD_ARGON2_MEMORY_KIB", "8192"},
+            {"KEYWARD_ARGON2_ITERATIONS", "1"}};
+    clients_ = new std::map<std::string, RegisteredClient>();
+    register_client(
+        "SPA", "spa",
+        {"--grant-types", "authorization_code,refresh_token", "--scopes",
+         "openid profile email offline_access read", "--public", "--redirect-uri",
+         std::string(kSpaRedirect), "--post-logout-redirect-uri", "https://spa.example/bye"});
+    // A name that must be escaped wherever a page shows it.
+    register_client("Web <b>\"App\"</b> & Co", "web",
+                    {"--grant-types", "authorization_code", "--scopes", "openid profile email",
+                     "--redirect-uri", std::string(kWebRedirect)});
+    register_client(
+        "First", "first",
+        {"--grant-types", "authorization_code", "--scopes", "openid profile", "--public",
+         "--first-party", "--redirect-uri", "http://127.0.0.1:7777/callback"});
+    register_client("Resource server", "rs",
+                    {"--grant-types", "client_credentials", "--scopes", "introspect"});
+
+    auto db = storage::Database::open(database_->conninfo());
+    if (!db.ok()) throw std::runtime_error(db.error());
+    storage::UserRepository users(*db);
+    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{8192, 1, 1});
+    auto alice =
+        users.insert(storage::NewUser{"alice", "alice@example.com", "Alice", "Liddell", hash});
+    if (!alice.ok()) throw std::runtime_error(alice.error().message);
+    alice_id_ = new std::string(alice->id);
+    // Tests that depend on what a user allowed before each have a user of their own, so
+    // they also pass when run in one process (one server, one database).
+    for (const char* name : {"bob", "carol"}) {
+      if (!users.insert(storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, hash})
+               .ok()) {
+        throw std::runtime_error(std::string("insert ") + name);
+      }
+    }
+
+    server_ = new ServerProcess(env_);
+    for (int i = 0; i < 300; ++i) {
+      if (test::get(server_->port(), "/health/ready").status == 200) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete database_;
+    delete clients_;
+    delete alice_id_;
+    server_ = nullptr;
+    database_ = nullptr;
+  }
+  void SetUp() override {
+    if (server_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
+    ASSERT_EQ(test::get(port(), "/health/ready").status, 200) << server_->output();
+  }
+
+  static void register_client(const std::string& name, const std::string& key,
+                              std::vector<std::string> args) {
+    args.insert(args.begin(), {"client", "create", "--name", name});
+    const auto r = run_keyward(args, env_);
+    if (r.exit_code != 0) throw std::runtime_error("client create " + name + ": " + r.output);
+    const auto doc = json::parse(
+        r.output.substr(r.output.find('{'), r.output.rfind('}') - r.output.find('{') + 1));
+    (*clients_)[key] = RegisteredClient{doc["client_id"], doc.value("client_secret", "")};
+  }
+
+  static uint16_t port() { return server_->port(); }
+  static const RegisteredClient& client(const std::string& key) { return clients_->at(key); }
+  static std::string basic(const RegisteredClient& c) {
+    return "Authorization: Basic " +
+           base64(server::form_urlencode(c.id) + ":" + server::form_urlencode(c.secret)) + "\r\n";
+  }
+
+  // An SPA authorization request with PKCE, state and nonce; `extra` adds or replaces.
+  static Params spa_request(const Pkce& pkce, Params extra = {}) {
+    Params p = {{"client_id", client("spa").id},
+                {"redirect_uri", std::string(kSpaRedirect)},
+                {"response_type", "code"},
+                {"scope", "openid profile email"},
+                {"state", "st<&>\"1"},
+                {"nonce", "n-0S6_WzA2Mj"},
+                {"code_challenge", pkce.challenge},
+                {"code_challenge_method", "S256"}};
+    for (auto& [k, v] : extra) {
+      auto it = std::find_if(p.begin(), p.end(), [&](const auto& e) { return e.first == k; });
+      if (it != p.end()) {
+        it->second = v;
+      } else {
+        p.emplace_back(k, v);
+      }
+    }
+    p.erase(std::remove_if(p.begin(), p.end(), [](const auto& e) { return e.second == "\x01"; }),
+            p.end());
+    return p;
+  }
+  static constexpr const char* kDrop = "\x01";
+
+  // Submits the login page `page` for `user`: the 303 back to /authorize.
+  static Response submit_login(Browser& b, const Response& page, std::string_view user,
+                               std::string_view password = kPassword) {
+    Params form = hidden_fields(page.body);
+    form.emplace_back("username", std::string(user));
+    form.emplace_back("password", std::string(password));
+    return b.post("/login", form);
+  }
+  static Response submit_consent(Browser& b, const Response& page, std::string_view decision) {
+    Params form = hidden_fields(page.body);
+    form.emplace_back("decision", std::string(decision));
+    return b.post("/consent", form);
+  }
+
+  // The whole browser side: login page, sign-in, consent when asked; returns the final
+  // redirect to the client.
+  static Response sign_in_and_allow(Browser& b, const Params& request,
+                                    std::string_view user = "alice") {
+    Response r = b.get("/authorize?" + encode(request));
+    if (r.status == 200 && r.body.find("action=\"login\"") != std::string::npos) {
+      Response back = submit_login(b, r, user);
+      EXPECT_EQ(back.status, 303) << back.body;
+      r = b.follow(back);
+    }
+    if (r.status == 200 && r.body.find("action=\"consent\"") != std::string::npos) {
+      r = submit_consent(b, r, "allow");
+      EXPECT_EQ(r.status, 303) << r.body;
+    }
+    return r;
+  }
+  static std::string code_from(const Response& r) {
+    EXPECT_TRUE(r.status == 302 || r.status == 303) << r.status_line << r.body;
+    const auto q = query_of(r.header("Location").value_or(""));
+    EXPECT_EQ(q.count("code"), 1u) << r.header("Location").value_or("");
+    return q.count("code") ? q.at("code") : "";
+  }
+
+  static Response exchange(const std::string& code, const Pkce& pkce,
+                           std::string redirect_uri = std::string(kSpaRedirect)) {
+    return test::post(port(), "/token",
+                      encode({{"grant_type", "authorization_code"},
+                              {"code", code},
+                              {"redirect_uri", redirect_uri},
+                              {"code_verifier", pkce.verifier},
+                              {"client_id", client("spa").id}}));
+  }
+  static Response introspect(const std::string& token) {
+    return test::post(port(), "/introspect", encode({{"token", token}}),
+                      "application/x-www-form-urlencoded", basic(client("rs")));
+  }
+
+  static void expect_invalid_grant(const Response& r, const std::string& description) {
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.json(), (json{{"error", "invalid_grant"}, {"error_description", description}}));
+    EXPECT_EQ(r.header("Cache-Control"), "no-store");
+  }
+  // An error redirect to `redirect_uri` with exactly error, error_description, state, iss.
+  static void expect_error_redirect(const Response& r, int status, std::string_view redirect_uri,
+                                    const std::string& error, const std::string& description,
+                                    const std::optional<std::string>& state = "st<&>\"1") {
+    EXPECT_EQ(r.status, status) << r.body;
+    const std::string location = r.header("Location").value_or("");
+    EXPECT_EQ(location.substr(0, redirect_uri.size()), redirect_uri) << location;
+    std::map<std::string, std::string> expected = {
+        {"error", error}, {"error_description", description}, {"iss", std::string(kIssuer)}};
+    if (state) expected["state"] = *state;
+    EXPECT_EQ(query_of(location), expected) << location;
+  }
+  // An HTML error page: no Location, the page headers, the text shown.
+  static void expect_error_page(const Response& r, int status, const std::string& text) {
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_FALSE(r.header("Location").has_value());
+    EXPECT_EQ(r.header("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_NE(r.body.find(text), std::string::npos) << r.body;
+    EXPECT_EQ(r.header("X-Frame-Options"), "DENY");
+    EXPECT_EQ(r.header("Cache-Control"), "no-store");
+  }
+
+  static ServerProcess* server_;
+  static TestDatabase* database_;
+  static Env env_;
+  static std::map<std::string, RegisteredClient>* clients_;
+  static std::string* alice_id_;
+};
+ServerProcess* BrowserFlow::server_ = nullptr;
+TestDatabase* BrowserFlow::database_ = nullptr;
+Env BrowserFlow::env_;
+std::map<std::string, RegisteredClient>* BrowserFlow::clients_ = nullptr;
+std::string* BrowserFlow::alice_id_ = nullptr;
+
+// ---- /authorize before the redirect URI is verified: a page, never a redirect ----
+
+TEST_F(BrowserFlow, Rfc6749_4_1_2_1_UnknownClientOrUnregisteredRedirectUriGetsAPageNotARedirect) {
+  Pkce pkce;
+  Browser b(port(), "10.0.1.1");
+  expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"client_id", "nope"}}))), 400,
+                    "this application is not registered");
+  expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"client_id", kDrop}}))), 400,
+                    "client_id is missing");
+  expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"redirect_uri", kDrop}}))),
+                    400, "redirect_uri is missing");
+  // Exact, character-for-character matching (RFC 9700 §4.1.3): every near miss is refused.
+  for (const std::string variant :
+       {"https://spa.example/callback/", "https://spa.example/callback?x=1",
+        "https://spa.example/callbackx", "https://spa.example/callback#frag",
+        "https://spa.example:443/callback", "https://spa.example:8443/callback",
+        "http://spa.example/callback", "https://SPA.example/callback",
+        "https://spa.example/Callback", "https://spa.example/callback/../callback",
+        "https://spa.example.evil.example/callback", "https://spa.example/callback%2F",
+        "https://spa.example", "https://web.example/cb?tenant=7"}) {
+    SCOPED_TRACE(variant);
+    expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"redirect_uri", variant}}))),
+                      400, "redirect_uri is not registered for this application");
+  }
+  // A repeated client_id or redirect_uri is refused before either is trusted.
+  const std::string repeated =
+      encode(spa_request(pkce)) + "&" + encode({{"redirect_uri", "https://evil.example/callback"}});
+  expect_error_page(b.get("/authorize?" + repeated), 400, "redirect_uri is repeated");
+  EXPECT_TRUE(b.cookie().empty()) << "no session for refused requests";
+}
+
+// ---- /authorize after it: errors go back with state and iss (RFC 9207) ----
+
+TEST_F(BrowserFlow, Rfc7636_PublicClientWithoutPkceOrWithPlainPkceIsRefusedByRedirect) {
+  Pkce pkce;
+  Browser b(port(), "10.0.2.1");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"code_challenge", kDrop},
+                                                      {"code_challenge_method", kDrop}}))),
+      302, kSpaRedirect, "invalid_request",
+      "PKCE is required for public clients: send code_challenge with code_challenge_method=S256");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"code_challenge_method", "plain"},
+                                                      {"code_challenge", pkce.verifier}}))),
+      302, kSpaRedirect, "invalid_request",
+      "code_challenge_method must be S256 (plain is not supported)");
+  // No method means plain (RFC 7636 §4.3): refused the same way.
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"code_challenge_method", kDrop}}))), 302,
+      kSpaRedirect, "invalid_request",
+      "code_challenge_method must be S256 (plain is not supported)");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"code_challenge", "tooshort"}}))), 302,
+      kSpaRedirect, "invalid_request",
+      "code_challenge must be the base64url SHA-256 of the code_verifier (43 characters)");
+}
+
+TEST_F(BrowserFlow, Rfc6749_4_1_2_1_OtherBadRequestsRedirectWithStateAndIss) {
+  Pkce pkce;
+  Browser b(port(), "10.0.3.1");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"response_type", "token"}}))), 302,
+      kSpaRedirect, "unsupported_response_type", "only response_type=code is supported");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"response_type", "code id_token"}}))), 302,
+      kSpaRedirect, "unsupported_response_type", "only response_type=code is supported");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"response_type", kDrop}}))), 302,
+      kSpaRedirect, "invalid_request", "response_type is missing");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"scope", "openid admin"}}))), 302,
+      kSpaRedirect, "invalid_scope", "scope exceeds what this application may request");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"prompt", "none login"}}))), 302,
+      kSpaRedirect, "invalid_request",
+      "prompt must be none, or any of login, consent, select_account");
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"max_age", "-1"}}))), 302,
+                        kSpaRedirect, "invalid_request", "max_age must be a non-negative integer");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce)) + "&" + encode({{"scope", "openid"}})), 302,
+      kSpaRedirect, "invalid_request", "parameter scope is repeated");
+  // Without state, none is sent back.
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"response_type", "token"},
+                                                                        {"state", kDrop}}))),
+                        302, kSpaRedirect, "unsupported_response_type",
+                        "only response_type=code is supported", std::nullopt);
+}
+
+TEST_F(BrowserFlow, OidcCore_3_1_2_1_PromptNoneWithoutSessionIsLoginRequired) {
+  Pkce pkce;
+  Browser b(port(), "10.0.4.1");
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"prompt", "none"}}))), 302,
+                        kSpaRedirect, "login_required", "the user is not signed in");
+}
+
+// ---- The pages ----
+
+TEST_F(BrowserFlow, LoginPageHasSecurityHeadersSessionCookieAndEscapesEverything) {
+  Browser b(port(), "10.0.5.1");
+  const Params request = {{"client_id", client("web").id},
+                          {"redirect_uri", std::string(kWebRedirect)},
+                          {"response_type", "code"},
+                          {"scope", "openid"},
+                          {"state", "\"><script>alert(1)</script>"},
+                          {"login_hint", "<b>alice</b>"}};
+  const Response r = b.get("/authorize?" + encode(request));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Content-Type"), "text/html; charset=utf-8");
+  const std::string csp = r.header("Content-Security-Policy").value_or("");
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+  EXPECT_EQ(r.header("X-Frame-Options"), "DENY");
+  EXPECT_EQ(r.header("Cache-Control"), "no-store");
+  EXPECT_EQ(r.header("Referrer-Policy"), "no-referrer");
+  // The session cookie: opaque, HttpOnly, SameSite=Lax (plain http issuer: no Secure, no
+  // __Host- prefix).
+  const std::string cookie = r.header("Set-Cookie").value_or("");
+  EXPECT_TRUE(std::regex_match(
+      cookie, std::regex("keyward_session=[A-Za-z0-9_-]{43}; Path=/; Max-Age=3600; HttpOnly; "
+                         "SameSite=Lax")))
+      << cookie;
+  // Nothing from the request or the client's name comes out unescaped.
+  EXPECT_EQ(r.body.find("<script>"), std::string::npos);
+  EXPECT_EQ(r.body.find("<b>"), std::string::npos);
+  EXPECT_NE(r.body.find("Web &lt;b&gt;&quot;App&quot;&lt;/b&gt; &amp; Co"), std::string::npos);
+  EXPECT_NE(r.body.find("value=\"&lt;b&gt;alice&lt;/b&gt;\""), std::string::npos);
+  EXPECT_NE(r.body.find("<label for=\"username\">Username</label>"), std::string::npos);
+  EXPECT_NE(r.body.find("<label for=\"password\">Password</label>"), std::string::npos);
+  // The form carries the request back verbatim.
+  const Params fields = hidden_fields(r.body);
+  ASSERT_FALSE(fields.empty());
+  EXPECT_EQ(fields.front().first, "csrf_token");
+  EXPECT_EQ(Params(fields.begin() + 1, fields.end()),
+            (Params{{"client_id", client("web").id},
+                    {"redirect_uri", std::string(kWebRedirect)},
+                    {"response_type", "code"},
+                    {"scope", "openid"},
+                    {"state", "\"><script>alert(1)</script>"},
+                    {"login_hint", "<b>alice</b>"}}));
+  // The stylesheet the page links to.
+  const Response css = test::get(port(), "/assets/keyward.css");
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.header("Content-Type"), "text/css; charset=utf-8");
+}
+
+TEST_F(BrowserFlow, CsrfTokenIsRequiredAndBoundToTheSession) {
+  Pkce pkce;
+  Browser b(port(), "10.0.6.1");
+  const Response page = b.get("/authorize?" + encode(spa_request(pkce)));
+  ASSERT_EQ(page.status, 200);
+  Params form = hidden_fields(page.body);
+  form.emplace_back("username", "alice");
+  form.emplace_back("password", std::string(kPassword));
+  auto without = [&](std::string_view name) {
+    Params out;
+    for (const auto& f : form)
+      if (f.first != name) out.push_back(f);
+    return out;
+  };
+  const std::string forbidden = "This page has expired";
+  // No token.
+  expect_error_page(b.post("/login", without("csrf_token")), 403, forbidden);
+  // A wrong token.
+  Params wrong = without("csrf_token");
+  wrong.emplace_back("csrf_token", random_token());
+  expect_error_page(b.post("/login", wrong), 403, forbidden);
+  // The right token from another browser's session (a forged cross-site post carries the
+  // victim's cookie but the attacker's token).
+  Browser attacker(port(), "10.0.6.2");
+  const Response other = attacker.get("/authorize?" + encode(spa_request(pkce)));
+  Params foreign = without("csrf_token");
+  foreign.emplace_back("csrf_token", hidden_fields(other.body).front().second);
+  expect_error_page(b.post("/login", foreign), 403, forbidden);
+  // No session cookie at all.
+  Browser cookieless(port(), "10.0.6.3");
+  expect_error_page(cookieless.post("/login", form), 403, forbidden);
+  // The consent form checks it too.
+  expect_error_page(b.post("/consent", without("csrf_token")), 403, forbidden);
+  // And with it, sign-in works.
+  EXPECT_EQ(b.post("/login", form).status, 303);
+}
+
+TEST_F(BrowserFlow, WrongPasswordShowsOneMessageWhetherOrNotTheUserExistsAndIssuesNothing) {
+  Pkce pkce;
+  Browser b(port(), "10.0.7.1");
+  const Response page = b.get("/authorize?" + encode(spa_request(pkce)));
+  const std::string before = b.cookie();
+  const Response wrong = submit_login(b, page, "alice", "not her password");
+  const Response unknown = submit_login(b, page, "nobody", "not her password");
+  for (const Response* r : {&wrong, &unknown}) {
+    EXPECT_EQ(r->status, 200);
+    EXPECT_FALSE(r->header("Location").has_value());
+    EXPECT_FALSE(r->header("Set-Cookie").has_value());
+    EXPECT_NE(r->body.find(std::string(kWrongCredentials)), std::string::npos);
+    EXPECT_NE(r->body.find("role=\"alert\""), std::string::npos);
+  }
+  // The two pages differ only in the username echoed back (and nothing else is issued:
+  // the session is still the anonymous one).
+  EXPECT_EQ(std::regex_replace(wrong.body, std::regex("alice"), "X"),
+            std::regex_replace(unknown.body, std::regex("nobody"), "X"));
+  EXPECT_EQ(b.cookie(), before);
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"prompt", "none"}}))), 302,
+                        kSpaRedirect, "login_required", "the user is not signed in");
+}
+
+TEST_F(BrowserFlow, Rfc6749_4_1_2_1_DenySendsAccessDeniedWithState) {
+  Pkce pkce;
+  Browser b(port(), "10.0.8.1");
+  Response r = b.get("/authorize?" + encode(spa_request(pkce)));
+  r = b.follow(submit_login(b, r, "alice"));
+  ASSERT_EQ(r.status, 200);
+  ASSERT_NE(r.body.find("action=\"consent\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("See your email address"), std::string::npos);
+  EXPECT_NE(r.body.find("See your name and username"), std::string::npos);
+  EXPECT_NE(r.body.find("Alice Liddell (alice)"), std::string::npos);
+  expect_error_redirect(submit_consent(b, r, "deny"), 303, kSpaRedirect, "access_denied",
+                        "the user denied the request");
+}
+
+// ---- The code exchange ----
+
+TEST_F(BrowserFlow, CodeWithPkceGivesAccessRefreshAndIdTokenAndUserinfo) {
+  Pkce pkce;
+  Browser b(port(), "10.0.9.1");
+  const Response done =
+      sign_in_and_allow(b, spa_request(pkce, {{"scope", "openid profile email offline_access"}}));
+  const auto q = query_of(done.header("Location").value_or(""));
+  EXPECT_EQ(q.at("state"), "st<&>\"1");
+  EXPECT_EQ(q.at("iss"), kIssuer);
+  EXPECT_EQ(q.at("code").size(), 43u);  // 256 bits
+  // The session is now a signed-in one, with a new id (session fixation).
+  const Response t = exchange(q.at("code"), pkce);
+  ASSERT_EQ(t.status, 200) << t.body;
+  EXPECT_EQ(t.header("Cache-Control"), "no-store");
+  const json body = t.json();
+  EXPECT_EQ(body["token_type"], "Bearer");
+  EXPECT_EQ(body["scope"], "email offline_access openid profile");
+  ASSERT_TRUE(body.contains("refresh_token"));
+  ASSERT_TRUE(body.contains("id_token"));
+
+  const json id = jwt_claims(body["id_token"]);
+  EXPECT_EQ(id["iss"], kIssuer);
+  EXPECT_EQ(id["sub"], *alice_id_);
+  EXPECT_EQ(id["aud"], client("spa").id);
+  EXPECT_EQ(id["azp"], client("spa").id);
+  EXPECT_EQ(id["nonce"], "n-0S6_WzA2Mj");
+  EXPECT_EQ(id["at_hash"],
+            grants::at_hash(body["access_token"].get<std::string>(), jose::Alg::RS256));
+  EXPECT_TRUE(id["auth_time"].is_number());
+  EXPECT_LE(id["auth_time"].get<long long>(), id["iat"].get<long long>());
+  EXPECT_EQ(id["name"], "Alice Liddell");
+  EXPECT_EQ(id["preferred_username"], "alice");
+  EXPECT_EQ(id["email"], "alice@example.com");
+
+  const Response info =
+      test::get(port(), "/userinfo",
+                "Authorization: Bearer " + body["access_token"].get<std::string>() + "\r\n");
+  ASSERT_EQ(info.status, 200) << info.body;
+  EXPECT_EQ(info.json(), (json{{"sub", *alice_id_},
+                               {"preferred_username", "alice"},
+                               {"given_name", "Alice"},
+                               {"family_name", "Liddell"},
+                               {"name", "Alice Liddell"},
+                               {"email", "alice@example.com"},
+                               {"email_verified", false}}));
+  EXPECT_EQ(info.header("Cache-Control"), "no-store");
+  // POST with the token in the body (RFC 6750 §2.2) answers the same.
+  const Response posted =
+      test::post(port(), "/userinfo", encode({{"access_token", body["access_token"]}}));
+  EXPECT_EQ(posted.status, 200);
+  EXPECT_EQ(posted.json(), info.json());
+
+  // The refresh token works at the refresh grant (public client: client_id alone).
+  const Response refreshed = test::post(port(), "/token",
+                                        encode({{"grant_type", "refresh_token"},
+                                                {"refresh_token", body["refresh_token"]},
+                                                {"client_id", client("spa").id}}));
+  EXPECT_EQ(refreshed.status, 200) << refreshed.body;
+}
+
+TEST_F(BrowserFlow, Rfc6749_4_1_2_CodeReplayIsInvalidGrantAndRevokesEverythingIssuedFromIt) {
+  Pkce pkce;
+  Browser b(port(), "10.0.10.1");
+  const std::string code = code_from(sign_in_and_allow(b, spa_request(pkce)));
+  const Response first = exchange(code, pkce);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string access = first.json()["access_token"];
+  const std::string refresh = first.json()["refresh_token"];
+  EXPECT_EQ(introspect(access).json()["active"], true);
+
+  expect_invalid_grant(exchange(code, pkce),
+                       "the authorization code was already used; its grant is revoked");
+  EXPECT_EQ(introspect(access).json(), (json{{"active", false}}));
+  EXPECT_EQ(introspect(refresh).json(), (json{{"active", false}}));
+  const Response info = test::get(port(), "/userinfo", "Authorization: Bearer " + access + "\r\n");
+  EXPECT_EQ(info.status, 401);
+  const Response refreshed = test::post(port(), "/token",
+                                        encode({{"grant_type", "refresh_token"},
+                                                {"refresh_token", refresh},
+                                                {"client_id", client("spa").id}}));
+  expect_invalid_grant(refreshed, "the refresh token is invalid, expired or revoked");
+}
+
+TEST_F(BrowserFlow, ConcurrentRedemptionsOfOneCodeExactlyOneWins) {
+  Pkce pkce;
+  Browser b(port(), "10.0.11.1");
+  const std::string code = code_from(sign_in_and_allow(b, spa_request(pkce)));
+  constexpr int kRacers = 6;
+  std::vector<std::future<Response>> racers;
+  std::promise<void> go;
+  std::shared_future<void> start = go.get_future().share();
+  for (int i = 0; i < kRacers; ++i) {
+    racers.push_back(std::async(std::launch::async, [&, start] {
+      start.wait();
+      return exchange(code, pkce);
+    }));
+  }
+  go.set_value();
+  int won = 0;
+  int refused = 0;
+  for (auto& f : racers) {
+    const Response r = f.get();
+    if (r.status == 200) {
+      ++won;
+    } else {
+      EXPECT_EQ(r.status, 400) << r.body;
+      EXPECT_EQ(r.json()["error"], "invalid_grant");
+      ++refused;
+    }
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(refused, kRacers - 1);
+}
+
+TEST_F(BrowserFlow, Rfc7636_4_6_WrongVerifierWrongRedirectUriAndMissingVerifierAreInvalidGrant) {
+  Browser b(port(), "10.0.12.1");
+  {
+    Pkce pkce;
+    const std::string code = code_from(sign_in_and_allow(b, spa_request(pkce)));
+    Pkce other;
+    expect_invalid_grant(exchange(code, other), "code_verifier does not match the code_challenge");
+    // The code is spent: even the right verifier gets nothing now.
+    expect_invalid_grant(exchange(code, pkce),
+                         "the authorization code was already used; its grant is revoked");
+  }
+  {
+    Pkce pkce;
+    const std::string code = code_from(sign_in_and_allow(b, spa_request(pkce)));
+    expect_invalid_grant(exchange(code, pkce, "https://spa.example/callback/"),
+                         "redirect_uri does not match the authorization request");
+  }
+  {
+    Pkce pkce;
+    const std::string code = code_from(sign_in_and_allow(b, spa_request(pkce)));
+    const Response r = test::post(port(), "/token",
+                                  encode({{"grant_type", "authorization_code"},
+                                          {"code", code},
+                                          {"redirect_uri", std::string(kSpaRedirect)},
+                                          {"client_id", client("spa").id}}));
+    expect_invalid_grant(r, "code_verifier is required");
+  }
+  {
+    Pkce pkce;
+    expect_invalid_grant(exchange(random_token(), pkce),
+                         "the authorization code is invalid, expired or revoked");
+  }
+}
+
+TEST_F(BrowserFlow, Rfc9700_4_8_2_VerifierForACodeIssuedWithoutChallengeIsRefused) {
+  // A confidential client may omit PKCE; then a code_verifier at the token endpoint means
+  // the challenge was stripped (downgrade).
+  Browser b(port(), "10.0.13.1");
+  const Params request = {{"client_id", client("web").id},
+                          {"redirect_uri", std::string(kWebRedirect)},
+                          {"response_type", "code"},
+                          {"scope", "openid email"},
+                          {"state", "w1"}};
+  const Response done = sign_in_and_allow(b, request);
+  const std::string location = done.header("Location").value_or("");
+  // The registered query is kept and ours appended.
+  EXPECT_EQ(location.rfind(std::string(kWebRedirect) + "&code=", 0), 0u) << location;
+  const std::string code = query_of(location).at("code");
+  Pkce pkce;
+  const Response r = test::post(port(), "/token",
+                                encode({{"grant_type", "authorization_code"},
+                                        {"code", code},
+                                        {"redirect_uri", std::string(kWebRedirect)},
+                                        {"code_verifier", pkce.verifier}}),
+                                "application/x-www-form-urlencoded", basic(client("web")));
+  expect_invalid_grant(r, "code_verifier sent for a code issued without a code_challenge");
+
+  // Without a verifier, a fresh code from the same client works, with Basic auth.
+  const std::string code2 = code_from(b.get("/authorize?" + encode(request)));
+  const Response ok = test::post(port(), "/token",
+                                 encode({{"grant_type", "authorization_code"},
+                                         {"code", code2},
+                                         {"redirect_uri", std::string(kWebRedirect)}}),
+                                 "application/x-www-form-urlencoded", basic(client("web")));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_FALSE(ok.json().contains("refresh_token"));  // web is not registered for refresh_token
+  EXPECT_TRUE(ok.json().contains("id_token"));
+  // Another client cannot redeem a code.
+  const std::string code3 = code_from(b.get("/authorize?" + encode(request)));
+  expect_invalid_grant(exchange(code3, pkce, std::string(kWebRedirect)),
+                       "the authorization code is invalid, expired or revoked");
+}
+
+// ---- Consent memory, prompt, first-party clients ----
+
+TEST_F(BrowserFlow, ConsentIsRememberedAskedAgainWhenScopesGrowAndSkippedForFirstParty) {
+  Browser b(port(), "10.0.14.1");
+  Pkce pkce;
+  code_from(sign_in_and_allow(b, spa_request(pkce, {{"scope", "openid profile"}}), "bob"));
+  // Same scopes (or fewer): no page, a code at once.
+  code_from(b.get("/authorize?" + encode(spa_request(pkce, {{"scope", "openid"}}))));
+  code_from(b.get("/authorize?" +
+                  encode(spa_request(pkce, {{"scope", "openid profile"}, {"prompt", "none"}}))));
+  // More scopes: consent again; with prompt=none that is consent_required.
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"scope", "openid email"},
+                                                                        {"prompt", "none"}}))),
+                        302, kSpaRedirect, "consent_required", "the user has not allowed this yet");
+  const Response again =
+      b.get("/authorize?" + encode(spa_request(pkce, {{"scope", "openid email"}})));
+  EXPECT_NE(again.body.find("action=\"consent\""), std::string::npos);
+  // prompt=consent asks even when remembered.
+  const Response forced = b.get(
+      "/authorize?" + encode(spa_request(pkce, {{"scope", "openid"}, {"prompt", "consent"}})));
+  EXPECT_NE(forced.body.find("action=\"consent\""), std::string::npos);
+  // prompt=login asks for the password again, then goes on without asking again.
+  const Response login =
+      b.get("/authorize?" + encode(spa_request(pkce, {{"scope", "openid"}, {"prompt", "login"}})));
+  ASSERT_NE(login.body.find("action=\"login\""), std::string::npos);
+  code_from(b.follow(submit_login(b, login, "bob")));
+  // max_age=0: always sign in again.
+  const Response max_age =
+      b.get("/authorize?" + encode(spa_request(pkce, {{"scope", "openid"}, {"max_age", "0"}})));
+  EXPECT_NE(max_age.body.find("action=\"login\""), std::string::npos);
+  // A first-party client never asks.
+  const Params first = {
+      {"client_id", client("first").id},  {"redirect_uri", "http://127.0.0.1:7777/callback"},
+      {"response_type", "code"},          {"scope", "openid profile"},
+      {"code_challenge", pkce.challenge}, {"code_challenge_method", "S256"}};
+  code_from(b.get("/authorize?" + encode(first)));
+}
+
+TEST_F(BrowserFlow, TwoSignInsInTwoTabsOfOneBrowserBothComplete) {
+  Browser b(port(), "10.0.15.1");
+  Pkce one;
+  Pkce two;
+  const Response tab1 = b.get("/authorize?" + encode(spa_request(one, {{"state", "tab1"}})));
+  const Response tab2 = b.get("/authorize?" + encode(spa_request(two, {{"state", "tab2"}})));
+  // Tab 1 signs in (the session id changes), then tab 2 submits its own page.
+  const Response back1 = submit_login(b, tab1, "carol");
+  ASSERT_EQ(back1.status, 303) << back1.body;
+  const Response back2 = submit_login(b, tab2, "carol");
+  ASSERT_EQ(back2.status, 303) << back2.body;
+  Response consent2 = b.follow(back2);
+  Response consent1 = b.follow(back1);
+  const Response done2 = submit_consent(b, consent2, "allow");
+  const Response done1 = submit_consent(b, consent1, "allow");
+  EXPECT_EQ(query_of(done1.header("Location").value_or("")).at("state"), "tab1");
+  EXPECT_EQ(query_of(done2.header("Location").value_or("")).at("state"), "tab2");
+  EXPECT_EQ(exchange(code_from(done1), one).status, 200);
+  EXPECT_EQ(exchange(code_from(done2), two).status, 200);
+}
+
+// ---- /userinfo errors (RFC 6750 §3) ----
+
+TEST_F(BrowserFlow, OidcCore_5_3_UserinfoRefusals) {
+  const Response none = test::get(port(), "/userinfo");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.header("WWW-Authenticate"), "Bearer realm=\"keyward\"");
+
+  const Response garbage = test::get(port(), "/userinfo", "Authorization: Bearer abc.def.ghi\r\n");
+  EXPECT_EQ(garbage.status, 401);
+  EXPECT_EQ(garbage.header("WWW-Authenticate"),
+            "Bearer realm=\"keyward\", error=\"invalid_token\", error_description=\"the access "
+            "token is invalid, expired or revoked\"");
+  EXPECT_EQ(garbage.json()["error"], "invalid_token");
+
+  // A token granted without openid.
+  Browser b(port(), "10.0.16.1");
+  Pkce pkce;
+  const std::string code = code_from(sign_in_and_allow(b, spa_request(pkce, {{"scope", "read"}})));
+  const Response t = exchange(code, pkce);
+  ASSERT_EQ(t.status, 200) << t.body;
+  EXPECT_FALSE(t.json().contains("id_token"));
+  const Response no_openid =
+      test::get(port(), "/userinfo",
+                "Authorization: Bearer " + t.json()["access_token"].get<std::string>() + "\r\n");
+  EXPECT_EQ(no_openid.status, 403);
+  EXPECT_EQ(no_openid.header("WWW-Authenticate"),
+            "Bearer realm=\"keyward\", error=\"insufficient_scope\", error_description=\"the "
+            "access token was not granted openid\", scope=\"openid\"");
+  // Two ways at once (RFC 6750 §2).
+  const Response twice =
+      test::post(port(), "/userinfo", encode({{"access_token", t.json()["access_token"]}}),
+                 "application/x-www-form-urlencoded",
+                 "Authorization: Bearer " + t.json()["access_token"].get<std::string>() + "\r\n");
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_EQ(twice.json()["error"], "invalid_request");
+}
+
+// ---- Logout (RP-Initiated Logout 1.0) ----
+
+TEST_F(BrowserFlow, LogoutWithIdTokenHintEndsTheSessionThenPromptNoneIsLoginRequired) {
+  Browser b(port(), "10.0.17.1");
+  Pkce pkce;
+  const Response t = exchange(code_from(sign_in_and_allow(b, spa_request(pkce))), pkce);
+  ASSERT_EQ(t.status, 200) << t.body;
+  const std::string id_token = t.json()["id_token"];
+  const std::string access = t.json()["access_token"];
+  const std::string refresh = t.json()["refresh_token"];
+  code_from(b.get("/authorize?" + encode(spa_request(pkce, {{"prompt", "none"}}))));
+
+  // An unregistered post_logout_redirect_uri is a page, never a redirect.
+  expect_error_page(
+      b.get("/logout?" + encode({{"id_token_hint", id_token},
+                                 {"post_logout_redirect_uri", "https://evil.example/bye"}})),
+      400, "post_logout_redirect_uri is not registered for this application.");
+  expect_error_page(b.get("/logout?" + encode({{"id_token_hint", "x.y.z"}})), 400,
+                    "The id_token_hint is not an ID token Keyward issued.");
+
+  const Response out =
+      b.get("/logout?" + encode({{"id_token_hint", id_token},
+                                 {"post_logout_redirect_uri", "https://spa.example/bye"},
+                                 {"state", "bye-1"}}));
+  EXPECT_EQ(out.status, 302) << out.body;
+  EXPECT_EQ(out.header("Location"), "https://spa.example/bye?state=bye-1");
+  EXPECT_TRUE(b.cookie().empty());
+  // The session's grant died with it (no offline_access), and prompt=none now fails.
+  EXPECT_EQ(introspect(access).json(), (json{{"active", false}}));
+  EXPECT_EQ(introspect(refresh).json(), (json{{"active", false}}));
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"prompt", "none"}}))), 302,
+                        kSpaRedirect, "login_required", "the user is not signed in");
+}
+
+TEST_F(BrowserFlow, LogoutWithoutHintAsksFirstAndOfflineAccessSurvivesIt) {
+  Browser b(port(), "10.0.18.1");
+  Pkce pkce;
+  const Response t = exchange(
+      code_from(sign_in_and_allow(b, spa_request(pkce, {{"scope", "openid offline_access"}}))),
+      pkce);
+  ASSERT_EQ(t.status, 200) << t.body;
+  const std::string refresh = t.json()["refresh_token"];
+
+  const Response ask = b.get("/logout");
+  ASSERT_EQ(ask.status, 200);
+  EXPECT_NE(ask.body.find("action=\"logout\""), std::string::npos);
+  EXPECT_FALSE(b.cookie().empty()) << "a GET without a hint signs nobody out";
+  // A forged confirmation (wrong token) is refused.
+  expect_error_page(b.post("/logout", {{"csrf_token", random_token()}}), 403,
+                    "This page has expired");
+  const Response done = b.post("/logout", hidden_fields(ask.body));
+  EXPECT_EQ(done.status, 200);
+  EXPECT_NE(done.body.find("You are signed out"), std::string::npos);
+  EXPECT_TRUE(b.cookie().empty());
+  EXPECT_EQ(introspect(refresh).json()["active"], true) << "offline_access outlives the session";
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"prompt", "none"}}))), 302,
+                        kSpaRedirect, "login_required", "the user is not signed in");
+}
+
+}  // namespace
+}  // namespace keyward::test

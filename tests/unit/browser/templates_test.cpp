@@ -1,0 +1,62 @@
+// The page templates: escaping by default, raw output refused, the shipped templates load.
+#include "server/render/templates.h"
+
+#include <gtest/gtest.h>
+
+namespace keyward::server {
+namespace {
+
+using json = nlohmann::json;
+
+TEST(Templates, EveryValueIsEscaped) {
+  auto t = Templates::from_strings("<title>{{title}}</title>{{> page}}",
+                                   "<p title=\"{{v}}\">{{v}}</p>{{#items}}<i>{{x}}</i>{{/items}}",
+                                   "c", "e", "o", "css");
+  ASSERT_TRUE(t.ok()) << t.error();
+  const std::string html =
+      (*t)->render(Page::Login, {{"title", "<T>"},
+                                 {"v", "\"><script>alert('x')</script>&"},
+                                 {"items", json::array({{{"x", "<b>"}}, {{"x", "ok"}}})}});
+  EXPECT_EQ(html,
+            "<title>&lt;T&gt;</title><p title=\"&quot;&gt;&lt;script&gt;alert(&apos;x&apos;)&lt;/"
+            "script&gt;&amp;\">&quot;&gt;&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;</"
+            "p><i>&lt;b&gt;</i><i>ok</i>");
+}
+
+TEST(Templates, NullAndFalseHideSections) {
+  auto t = Templates::from_strings("{{> page}}", "{{#e}}[{{e}}]{{/e}}{{^e}}none{{/e}}", "c", "e",
+                                   "o", "");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ((*t)->render(Page::Login, {{"e", nullptr}}), "none");
+  EXPECT_EQ((*t)->render(Page::Login, {{"e", false}}), "none");
+  EXPECT_EQ((*t)->render(Page::Login, {{"e", "x"}}), "[x]");
+}
+
+TEST(Templates, RawOutputAndDelimiterChangesAreRefused) {
+  for (const std::string bad : {"{{{x}}}", "{{&x}}", "{{ &x}}", "{{=<% %>=}}<%x%>", "{{#a}}"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(Templates::check(bad).ok());
+    EXPECT_FALSE(Templates::from_strings("{{> page}}", bad, "c", "e", "o", "").ok());
+  }
+  EXPECT_TRUE(Templates::check("{{x}} {{#a}}{{b}}{{/a}}").ok());
+}
+
+TEST(Templates, TheShippedTemplatesLoadAndRender) {
+  auto t = Templates::load(std::string(KEYWARD_SOURCE_DIR) + "/templates");
+  ASSERT_TRUE(t.ok()) << t.error();
+  EXPECT_FALSE((*t)->stylesheet().empty());
+  const std::string login =
+      (*t)->render(Page::Login, {{"title", "Sign in"},
+                                 {"client_name", "A&B"},
+                                 {"csrf_token", "tok"},
+                                 {"params", json::array({{{"name", "state"}, {"value", "\"x"}}})}});
+  EXPECT_NE(login.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(login.find("A&amp;B"), std::string::npos);
+  EXPECT_NE(login.find("<input type=\"hidden\" name=\"state\" value=\"&quot;x\">"),
+            std::string::npos);
+  EXPECT_NE(login.find("<label for=\"username\">"), std::string::npos);
+  EXPECT_FALSE(Templates::load("/nonexistent").ok());
+}
+
+}  // namespace
+}  // namespace keyward::server
