@@ -27,7 +27,7 @@ fi
 # The tests' own cluster: never the demo's.
 export KEYWARD_PG_DIR="$repo/.data/pg-test"
 export KEYWARD_PG_PORT="${KEYWARD_TEST_PG_PORT:-54339}"
-cleanup() { bash scripts/pg.sh stop >/dev/null 2>&1 || true; }
+cleanup() { bash "$repo/scripts/pg.sh" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 bash scripts/pg.sh start
 KEYWARD_TEST_DATABASE_URL="$(bash scripts/pg.sh url)"

@@ -213,7 +213,9 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
                                                   config.issuer);
   auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
       *p.authorizer, *p.user_auth, *p.client_cache, *p.id_tokens, *p.session_store, *p.users,
-      std::move(templates).value(), p.clock, SessionPolicy::for_issuer(config.issuer), logger});
+      std::move(templates).value(), p.clock,
+      SessionPolicy::for_issuer(config.issuer, config.session_ttl, config.session_idle_timeout),
+      logger});
   add_authorize_routes(router, flow);
   add_login_route(router, flow);
   add_consent_route(router, flow);

@@ -304,6 +304,11 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
   c.id_token_ttl = r.seconds("KEYWARD_ID_TOKEN_TTL", 60, 86400);
   // RFC 6749 §4.1.2: a maximum lifetime of 10 minutes is RECOMMENDED; DESIGN.md caps it at 60 s.
   c.code_ttl = r.seconds("KEYWARD_CODE_TTL", 1, 60);
+  c.session_ttl = r.seconds("KEYWARD_SESSION_TTL", 300, 2592000);
+  c.session_idle_timeout = r.seconds("KEYWARD_SESSION_IDLE_TIMEOUT", 60, 2592000);
+  if (c.session_idle_timeout > c.session_ttl) {
+    r.fail("KEYWARD_SESSION_IDLE_TIMEOUT must not exceed KEYWARD_SESSION_TTL");
+  }
 
   c.argon2_memory_kib =
       static_cast<uint32_t>(r.whole("KEYWARD_ARGON2_MEMORY_KIB", 8192, 4194304, " of KiB"));

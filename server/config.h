@@ -62,6 +62,11 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_REFRESH_TOKEN_TTL", "2592000", "Refresh-token lifetime in seconds (60-31536000)."},
     {"KEYWARD_ID_TOKEN_TTL", "600", "ID-token lifetime in seconds (60-86400)."},
     {"KEYWARD_CODE_TTL", "60", "Authorization-code lifetime in seconds (1-60)."},
+    {"KEYWARD_SESSION_TTL", "43200",
+     "Browser-session absolute lifetime in seconds from sign-in (300-2592000)."},
+    {"KEYWARD_SESSION_IDLE_TIMEOUT", "3600",
+     "Seconds of inactivity after which a browser session ends (60-2592000, at most "
+     "KEYWARD_SESSION_TTL)."},
     {"KEYWARD_ARGON2_MEMORY_KIB", "19456",
      "Argon2id memory per password hash in KiB (8192-4194304)."},
     {"KEYWARD_ARGON2_ITERATIONS", "2", "Argon2id passes (1-16)."},
@@ -104,6 +109,8 @@ struct Config {
   std::chrono::seconds refresh_token_ttl{2592000};
   std::chrono::seconds id_token_ttl{600};
   std::chrono::seconds code_ttl{60};
+  std::chrono::seconds session_ttl{43200};
+  std::chrono::seconds session_idle_timeout{3600};
   uint32_t argon2_memory_kib = 19456;
   uint32_t argon2_iterations = 2;
   uint32_t argon2_parallelism = 1;

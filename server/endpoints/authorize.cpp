@@ -99,8 +99,12 @@ std::string client_display_name(const grants::Client& client) {
 
 }  // namespace
 
-SessionPolicy SessionPolicy::for_issuer(std::string_view issuer) {
+SessionPolicy SessionPolicy::for_issuer(std::string_view issuer, std::chrono::seconds lifetime,
+                                        std::chrono::seconds idle_timeout) {
   SessionPolicy p;
+  p.lifetime = lifetime;
+  p.idle_timeout = idle_timeout;
+  p.anonymous_lifetime = std::min(p.anonymous_lifetime, idle_timeout);
   if (issuer.substr(0, 8) == "https://") {
     p.secure = true;
     p.cookie_name = "__Host-keyward_session";

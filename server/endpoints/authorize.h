@@ -46,7 +46,11 @@ struct SessionPolicy {
   std::chrono::seconds idle_timeout{3600};        // since the session was last used
   std::chrono::seconds anonymous_lifetime{3600};  // nobody signed in yet
 
-  [[nodiscard]] static SessionPolicy for_issuer(std::string_view issuer);
+  // KEYWARD_SESSION_TTL and KEYWARD_SESSION_IDLE_TIMEOUT give lifetime and idle_timeout;
+  // an anonymous session never outlives the idle timeout.
+  [[nodiscard]] static SessionPolicy for_issuer(std::string_view issuer,
+                                                std::chrono::seconds lifetime,
+                                                std::chrono::seconds idle_timeout);
 };
 
 // What the browser endpoints use; everything must outlive the routes.

@@ -138,6 +138,17 @@ TEST(Config, RangeLimits) {
   ASSERT_EQ(code.size(), 1u);
   EXPECT_EQ(code[0],
             "KEYWARD_CODE_TTL must be a whole number of seconds between 1 and 60 (got \"61\")");
+  const auto session =
+      load_ok({{"KEYWARD_SESSION_TTL", "7200"}, {"KEYWARD_SESSION_IDLE_TIMEOUT", "600"}});
+  EXPECT_EQ(session.session_ttl, std::chrono::seconds(7200));
+  EXPECT_EQ(session.session_idle_timeout, std::chrono::seconds(600));
+  const auto idle_beyond_ttl =
+      load_errors({{"KEYWARD_SESSION_TTL", "600"}, {"KEYWARD_SESSION_IDLE_TIMEOUT", "601"}});
+  ASSERT_EQ(idle_beyond_ttl.size(), 1u);
+  EXPECT_EQ(idle_beyond_ttl[0], "KEYWARD_SESSION_IDLE_TIMEOUT must not exceed KEYWARD_SESSION_TTL");
+  EXPECT_EQ(
+      load_errors({{"KEYWARD_SESSION_TTL", "299"}, {"KEYWARD_SESSION_IDLE_TIMEOUT", "60"}}).size(),
+      1u);
   EXPECT_EQ(load_errors({{"KEYWARD_THREADS", "0"}}).size(), 1u);
   EXPECT_EQ(load_ok({{"KEYWARD_WORKERS", "8"}}).workers, 8);
   EXPECT_EQ(load_errors({{"KEYWARD_ARGON2_MEMORY_KIB", "1024"}}).size(), 1u);
