@@ -123,8 +123,14 @@ struct NoteStore::Impl {
       std::unique_ptr<pqxx::connection> c;
       try {
         c = acquire();
-        pqxx::nontransaction tx(*c);
-        auto value = f(tx);
+        // The transaction must be gone before the connection goes back: another thread may
+        // take it at once, and a connection serves one thread and one transaction at a time
+        // (handing it back first gave "nontransaction still active" 503s, and a crash, under
+        // load).
+        auto value = [&] {
+          pqxx::nontransaction tx(*c);
+          return f(tx);
+        }();
         give_back(std::move(c), false);
         return value;
       } catch (const pqxx::broken_connection& e) {
