@@ -56,8 +56,15 @@ KEYWARD_PG_PORT=$(free_port)
 keyward_pid=""
 cleanup() {
   if [ -n "$keyward_pid" ] && kill -0 "$keyward_pid" 2>/dev/null; then
+    local started=$SECONDS
     kill -TERM "$keyward_pid" 2>/dev/null || true
     wait "$keyward_pid" 2>/dev/null || true
+    # SIGTERM after load: the drain must not wait for answers to clients that have gone.
+    if grep -q '"drain timed out' "$work/keyward.log"; then
+      echo "== keyward stopped in $((SECONDS - started)) s: the drain TIMED OUT"
+    else
+      echo "== keyward stopped in $((SECONDS - started)) s, drained"
+    fi
   fi
   bash scripts/frontdoor.sh stop "$work/nginx" >/dev/null 2>&1 || true
   bash scripts/pg.sh stop >/dev/null 2>&1 || true
