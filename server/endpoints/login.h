@@ -17,13 +17,4 @@ namespace keyward::server {
 void add_login_route(Router& router, std::shared_ptr<const BrowserFlow> flow);
 [[nodiscard]] HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow);
 
-// The page for a form whose CSRF token does not match its session (or that came with no
-// session): 403, and nothing of the form is used.
-[[nodiscard]] HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& request);
-
-// The form body's own field (csrf_token, username, ...), strictly parsed; nullopt when
-// absent or repeated.
-[[nodiscard]] std::optional<std::string> form_field(const HttpRequest& request,
-                                                    std::string_view name);
-
 }  // namespace keyward::server

@@ -4,7 +4,7 @@
 
 #include "grants/client_storage_failure.h"
 #include "grants/wire.h"
-#include "server/endpoints/login.h"
+#include "server/endpoints/browser_form.h"
 #include "server/http/csrf.h"
 
 namespace keyward::server {

@@ -1,0 +1,40 @@
+#include "server/endpoints/browser_form.h"
+
+#include "server/http/csrf.h"
+#include "server/http/form.h"
+
+namespace keyward::server {
+
+std::optional<std::string> form_field(const HttpRequest& request, std::string_view name) {
+  auto form = parse_form_urlencoded(request.body);
+  if (!form.ok() || form->count(name) != 1) return std::nullopt;
+  return std::string(*form->get(name));
+}
+
+HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& request) {
+  flow.logger.info("csrf check failed",
+                   {{"request_id", request.request_id}, {"path", request.path}});
+  return error_page(flow, request, 403, "This page has expired",
+                    "For your security, this form can only be sent from the page Keyward "
+                    "showed you, while your session lasts. Go back to the application and "
+                    "start again.");
+}
+
+Result<AuthorizationForm, HttpResponse> read_authorization_form(const HttpRequest& request,
+                                                                const BrowserFlow& flow) {
+  auto session = current_session(request, flow);
+  const auto presented = form_field(request, kCsrfField);
+  if (!session || !presented || !csrf_matches(session->csrf_secret, *presented)) {
+    return err(csrf_failure_page(flow, request));
+  }
+  auto params = browser_params(request);
+  if (!params.ok()) {
+    return err(
+        oauth_error_page(flow, request, grants::OAuthError::invalid_request(params.error())));
+  }
+  auto validated = flow.authorizer.validate(*params);
+  if (!validated.ok()) return err(authorize_error(flow, request, validated.error()));
+  return AuthorizationForm{std::move(*session), std::move(validated).value()};
+}
+
+}  // namespace keyward::server

@@ -1,0 +1,36 @@
+#pragma once
+// What the browser forms (POST /login, /consent, /logout) share: reading their own fields,
+// the CSRF check that comes before anything else in a form is looked at, and the
+// authorization request a login or consent form carries in its hidden fields, validated
+// again on every POST.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "server/endpoints/authorize.h"
+
+namespace keyward::server {
+
+// The form body's own field (csrf_token, username, ...), strictly parsed; nullopt when
+// absent or repeated.
+[[nodiscard]] std::optional<std::string> form_field(const HttpRequest& request,
+                                                    std::string_view name);
+
+// The page for a form whose CSRF token does not match its session (or that came with no
+// session): 403, and nothing of the form is used.
+[[nodiscard]] HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& request);
+
+// A login or consent form that passed the CSRF check, and its authorization request.
+struct AuthorizationForm {
+  storage::SessionRecord session;
+  grants::AuthorizationRequest request;
+};
+
+// The CSRF token first (a forged form gets the 403 page and nothing of it is read), then
+// the authorization request, validated as /authorize does; the error page or redirect to
+// answer with when either fails.
+[[nodiscard]] Result<AuthorizationForm, HttpResponse> read_authorization_form(
+    const HttpRequest& request, const BrowserFlow& flow);
+
+}  // namespace keyward::server
