@@ -380,7 +380,7 @@ HttpResponse handle_authorize(const HttpRequest& request, const BrowserFlow& flo
   return continue_authorization(flow, request, *validated, current_session(request, flow));
 }
 
-void add_authorize_routes(Router& router, std::shared_ptr<const BrowserFlow> flow) {
+void add_authorize_routes(Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   for (Method method : {Method::Get, Method::Post}) {
     router.add(
         method, std::string(kAuthorizePath),

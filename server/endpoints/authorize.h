@@ -69,7 +69,7 @@ struct BrowserFlow {
 
 // GET and POST /authorize, and GET /assets/keyward.css (the pages' stylesheet, from the
 // reactor, cacheable).
-void add_authorize_routes(Router& router, std::shared_ptr<const BrowserFlow> flow);
+void add_authorize_routes(Router& router, const std::shared_ptr<const BrowserFlow>& flow);
 [[nodiscard]] HttpResponse handle_authorize(const HttpRequest& request, const BrowserFlow& flow);
 
 // ---- Shared by the browser endpoints ----

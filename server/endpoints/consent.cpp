@@ -36,7 +36,7 @@ HttpResponse handle_consent(const HttpRequest& request, const BrowserFlow& flow)
   return response;
 }
 
-void add_consent_route(Router& router, std::shared_ptr<const BrowserFlow> flow) {
+void add_consent_route(Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   router.add(
       Method::Post, std::string(kConsentPath),
       [flow](const HttpRequest& request) { return handle_consent(request, *flow); },

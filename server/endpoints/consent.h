@@ -10,7 +10,7 @@
 
 namespace keyward::server {
 
-void add_consent_route(Router& router, std::shared_ptr<const BrowserFlow> flow);
+void add_consent_route(Router& router, const std::shared_ptr<const BrowserFlow>& flow);
 [[nodiscard]] HttpResponse handle_consent(const HttpRequest& request, const BrowserFlow& flow);
 
 }  // namespace keyward::server

@@ -71,7 +71,7 @@ HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
   return response;
 }
 
-void add_login_route(Router& router, std::shared_ptr<const BrowserFlow> flow) {
+void add_login_route(Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   router.add(
       Method::Post, std::string(kLoginPath),
       [flow](const HttpRequest& request) { return handle_login(request, *flow); },

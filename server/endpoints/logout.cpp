@@ -137,7 +137,7 @@ HttpResponse handle_logout(const HttpRequest& request, const BrowserFlow& flow) 
   return response;
 }
 
-void add_logout_routes(Router& router, std::shared_ptr<const BrowserFlow> flow) {
+void add_logout_routes(Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   for (Method method : {Method::Get, Method::Post}) {
     router.add(
         method, std::string(kLogoutPath),
