@@ -7,6 +7,7 @@
 #include "grants/wire.h"
 #include "server/http/csrf.h"
 #include "server/http/form.h"
+#include "server/http/oauth_error_writer.h"
 #include "server/http/security_headers.h"
 
 namespace keyward::server {
@@ -200,14 +201,7 @@ HttpResponse error_page(const BrowserFlow& flow, const HttpRequest& request, int
 HttpResponse oauth_error_page(const BrowserFlow& flow, const HttpRequest& request,
                               const OAuthError& error) {
   const int status = error.http_status();
-  if (status >= 500 || !error.log_detail.empty()) {
-    Logger::Fields fields = {{"request_id", request.request_id},
-                             {"path", request.path},
-                             {"error", error.wire_name()},
-                             {"status", status}};
-    if (!error.log_detail.empty()) fields["detail"] = error.log_detail;
-    flow.logger.log(status >= 500 ? LogLevel::Error : LogLevel::Info, "oauth error", fields);
-  }
+  log_oauth_error(error, request, flow.logger);
   if (status >= 500) {
     auto page = error_page(flow, request, status, "Something went wrong",
                            "Keyward could not complete this request. Please try again in a "
@@ -250,14 +244,7 @@ std::string with_query(std::string_view uri, const RawParams& params) {
 HttpResponse authorize_error(const BrowserFlow& flow, const HttpRequest& request,
                              const grants::AuthorizeError& error) {
   if (!error.redirects()) return oauth_error_page(flow, request, error.error);
-  if (!error.error.log_detail.empty() || error.error.http_status() >= 500) {
-    Logger::Fields fields = {{"request_id", request.request_id},
-                             {"path", request.path},
-                             {"error", error.error.wire_name()}};
-    if (!error.error.log_detail.empty()) fields["detail"] = error.error.log_detail;
-    flow.logger.log(error.error.http_status() >= 500 ? LogLevel::Error : LogLevel::Info,
-                    "authorization error", fields);
-  }
+  log_oauth_error(error.error, request, flow.logger, "authorization error");
   const auto response = flow.authorizer.error_response(error);
   return redirect_to(with_query(response.redirect_uri, response.params),
                      request.method == Method::Post ? 303 : 302);

@@ -33,17 +33,21 @@ HttpResponse oauth_error_response(const grants::OAuthError& error, std::string_v
   return response;
 }
 
+void log_oauth_error(const grants::OAuthError& error, const HttpRequest& request, Logger& logger,
+                     std::string_view message) {
+  const int status = error.http_status();
+  if (status < 500 && error.log_detail.empty()) return;
+  Logger::Fields fields = {{"request_id", request.request_id},
+                           {"path", request.path},
+                           {"error", error.wire_name()},
+                           {"status", status}};
+  if (!error.log_detail.empty()) fields["detail"] = error.log_detail;
+  logger.log(status >= 500 ? LogLevel::Error : LogLevel::Info, message, fields);
+}
+
 HttpResponse write_oauth_error(const grants::OAuthError& error, const HttpRequest& request,
                                Logger& logger) {
-  const int status = error.http_status();
-  if (status >= 500 || !error.log_detail.empty()) {
-    Logger::Fields fields = {{"request_id", request.request_id},
-                             {"path", request.path},
-                             {"error", error.wire_name()},
-                             {"status", status}};
-    if (!error.log_detail.empty()) fields["detail"] = error.log_detail;
-    logger.log(status >= 500 ? LogLevel::Error : LogLevel::Info, "oauth error", fields);
-  }
+  log_oauth_error(error, request, logger);
   return oauth_error_response(error, request.request_id);
 }
 

@@ -21,7 +21,12 @@ inline constexpr std::string_view kBasicChallenge = "Basic realm=\"keyward\"";
 [[nodiscard]] HttpResponse oauth_error_response(const grants::OAuthError& error,
                                                 std::string_view request_id);
 
-// The response, and a log line with log_detail (error level for 5xx, info otherwise).
+// Logs `error` when it is a 5xx or carries log_detail (error level for 5xx, info
+// otherwise), with the request id and path; the browser pages log through this too.
+void log_oauth_error(const grants::OAuthError& error, const HttpRequest& request, Logger& logger,
+                     std::string_view message = "oauth error");
+
+// The response, and log_oauth_error's line.
 [[nodiscard]] HttpResponse write_oauth_error(const grants::OAuthError& error,
                                              const HttpRequest& request, Logger& logger);
 
