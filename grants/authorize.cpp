@@ -4,7 +4,9 @@
 #include <charconv>
 
 #include "common/crypto.h"
+#include "common/text.h"
 #include "grants/client_storage_failure.h"
+#include "grants/identifier.h"
 #include "grants/pkce.h"
 #include "grants/redirect_uri.h"
 #include "grants/wire.h"
@@ -122,6 +124,9 @@ AuthorizeResult<AuthorizationRequest> Authorizer::validate(const RawParams& raw)
   }
   const auto client_id = params.get(kClientId);
   if (!client_id) return err(page_error(OAuthError::invalid_request("client_id is missing")));
+  if (!is_acceptable_identifier(*client_id)) {
+    return err(page_error(OAuthError::invalid_request("client_id is malformed")));
+  }
   auto found = clients_.find(*client_id);
   if (!found.ok()) return err(page_error(storage_failure(found.error(), "client lookup")));
   if (!*found) {
@@ -150,7 +155,8 @@ AuthorizeResult<AuthorizationRequest> Authorizer::validate(const RawParams& raw)
   const auto state = params.get(kState);
   auto fail = [&](OAuthError e) -> AuthorizeError {
     // A state too long to echo is not echoed (and the request fails below).
-    std::optional<std::string> echoed = state && state->size() <= kMaxState ? state : std::nullopt;
+    std::optional<std::string> echoed =
+        state && state->size() <= kMaxState && is_vschar(*state) ? state : std::nullopt;
     return AuthorizeError{std::move(e), *redirect_uri, std::move(echoed)};
   };
 
@@ -166,12 +172,22 @@ AuthorizeResult<AuthorizationRequest> Authorizer::validate(const RawParams& raw)
   if (state && state->size() > kMaxState) {
     return err(fail(OAuthError::invalid_request("state is too long")));
   }
-  // OIDC Core §6: request objects are optional and we do not support them
-  // (request_not_supported / request_uri_not_supported are their errors; invalid_request
-  // is the OAuth one every client knows).
-  if (params.get("request") || params.get("request_uri") || params.get("registration")) {
-    return err(fail(OAuthError::invalid_request(
-        "request objects (request, request_uri, registration) are not supported")));
+  // RFC 6749 Appendix A.5: state = 1*VSCHAR. It is echoed into a Location header and
+  // compared by the client, so nothing else is accepted (and such a state is not echoed).
+  if (state && !is_vschar(*state)) {
+    return err(fail(OAuthError::invalid_request("state must be printable ASCII")));
+  }
+  // OIDC Core §6: request objects are optional and we do not support them; §6.1, §6.2
+  // and §7.2.1 name the error for each.
+  if (params.get("request")) {
+    return err(fail(OAuthError::request_not_supported("request objects are not supported")));
+  }
+  if (params.get("request_uri")) {
+    return err(fail(OAuthError::request_uri_not_supported("request_uri is not supported")));
+  }
+  if (params.get("registration")) {
+    return err(fail(
+        OAuthError::registration_not_supported("the registration parameter is not supported")));
   }
 
   // RFC 6749 §4.1.1: response_type=code, and nothing else (no implicit, no hybrid:
@@ -234,6 +250,12 @@ AuthorizeResult<AuthorizationRequest> Authorizer::validate(const RawParams& raw)
   if (const auto nonce = params.get(kNonce)) {
     if (nonce->size() > kMaxNonce)
       return err(fail(OAuthError::invalid_request("nonce is too long")));
+    // Stored with the code and copied into the ID token, where the client compares it
+    // byte for byte: printable ASCII like state (RFC 6749 Appendix A.5), nothing a
+    // database or a JSON encoder could alter.
+    if (!is_vschar(*nonce)) {
+      return err(fail(OAuthError::invalid_request("nonce must be printable ASCII")));
+    }
     request.nonce = nonce;
   }
   if (const auto text = params.get(kPrompt)) {

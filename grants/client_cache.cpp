@@ -1,5 +1,7 @@
 #include "grants/client_cache.h"
 
+#include "grants/identifier.h"
+
 #include <mutex>
 
 namespace keyward::grants {
@@ -35,6 +37,9 @@ ClientCache::ClientCache(storage::ClientRepository& repository, const Clock& clo
 
 Result<std::shared_ptr<const ClientEntry>, storage::StorageError> ClientCache::find(
     std::string_view client_id) {
+  // No client has such an id; neither PostgreSQL nor the cache is asked (a NUL-cut key
+  // would otherwise be cached beside the real one and outlive a secret rotation).
+  if (!is_acceptable_identifier(client_id)) return std::shared_ptr<const ClientEntry>();
   const auto now = clock_.now();
   unsigned long long generation = 0;
   {

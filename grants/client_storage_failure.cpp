@@ -16,6 +16,11 @@ OAuthError storage_failure(const storage::StorageError& error, std::string_view 
       e.log_detail = std::move(log);
       return e;
     }
+    case storage::StorageErrorCode::InvalidInput:
+      // The edge refuses NUL and invalid UTF-8 before any query; should a value still
+      // reach PostgreSQL and be refused, it is the request that was wrong, not the server.
+      return OAuthError::invalid_request("a parameter has a value that cannot be accepted",
+                                         std::move(log));
     default:
       return OAuthError::server_error(std::move(log));
   }

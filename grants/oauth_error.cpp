@@ -34,6 +34,12 @@ std::string_view wire_name(ErrorCode code) {
       return "consent_required";
     case ErrorCode::InteractionRequired:
       return "interaction_required";
+    case ErrorCode::RequestNotSupported:
+      return "request_not_supported";
+    case ErrorCode::RequestUriNotSupported:
+      return "request_uri_not_supported";
+    case ErrorCode::RegistrationNotSupported:
+      return "registration_not_supported";
     case ErrorCode::ServerError:
       return "server_error";
     case ErrorCode::TemporarilyUnavailable:
@@ -83,6 +89,9 @@ KEYWARD_ERROR_FACTORY(invalid_scope, InvalidScope)
 KEYWARD_ERROR_FACTORY(access_denied, AccessDenied)
 KEYWARD_ERROR_FACTORY(invalid_token, InvalidToken)
 KEYWARD_ERROR_FACTORY(insufficient_scope, InsufficientScope)
+KEYWARD_ERROR_FACTORY(request_not_supported, RequestNotSupported)
+KEYWARD_ERROR_FACTORY(request_uri_not_supported, RequestUriNotSupported)
+KEYWARD_ERROR_FACTORY(registration_not_supported, RegistrationNotSupported)
 #undef KEYWARD_ERROR_FACTORY
 
 OAuthError OAuthError::server_error(std::string log) {

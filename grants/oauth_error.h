@@ -27,6 +27,9 @@ enum class ErrorCode {
   LoginRequired,
   ConsentRequired,
   InteractionRequired,
+  RequestNotSupported,       // OIDC Core §3.1.2.6: the `request` parameter
+  RequestUriNotSupported,    // the `request_uri` parameter
+  RegistrationNotSupported,  // the `registration` parameter
   ServerError,
   TemporarilyUnavailable,
   SlowDown,
@@ -54,6 +57,9 @@ struct OAuthError {
   static OAuthError access_denied(std::string d, std::string log = {});
   static OAuthError invalid_token(std::string d, std::string log = {});
   static OAuthError insufficient_scope(std::string d, std::string log = {});
+  static OAuthError request_not_supported(std::string d, std::string log = {});
+  static OAuthError request_uri_not_supported(std::string d, std::string log = {});
+  static OAuthError registration_not_supported(std::string d, std::string log = {});
   static OAuthError server_error(std::string log);
   static OAuthError temporarily_unavailable(std::string d, std::chrono::seconds retry_after);
 };

@@ -1,5 +1,7 @@
 #include "grants/user_authenticator.h"
 
+#include "grants/identifier.h"
+
 #include <cctype>
 
 #include "grants/client_storage_failure.h"
@@ -39,6 +41,11 @@ UserAuthenticator::UserAuthenticator(storage::UserRepository& users, LoginThrott
 OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
                                                   std::string_view password,
                                                   std::string_view client_ip) {
+  // Not a name any account can have; refused before the throttle or the users table
+  // see it (PostgreSQL would refuse invalid UTF-8, libpq would cut at NUL).
+  if (!is_acceptable_identifier(username)) {
+    return err(OAuthError::invalid_grant(kInvalidCredentials, "malformed username"));
+  }
   auto found = users_.find_by_username(username);
   if (!found.ok()) return err(storage_failure(found.error(), "user lookup"));
   const std::optional<storage::UserRecord>& user = found.value();

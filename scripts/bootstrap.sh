@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libssl-dev libpistache-dev libpqxx-dev libpq-dev nlohmann-json3-dev
   libargon2-dev libkainjow-mustache-dev libgtest-dev libgmock-dev liburiparser-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libutfcpp-dev
   # run
   postgresql postgresql-client nginx-light openssl curl ca-certificates
   # test: third-party clients that verify our tokens, and the browser flow

@@ -263,6 +263,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   server_options.host = config.listen.host;
   server_options.port = config.listen.port;
   server_options.threads = config.threads;
+  server_options.queue_deadline = config.queue_deadline;
   p.server = std::make_unique<HttpServer>(*p.service, *p.pool, server_options);
   try {
     p.server->start();

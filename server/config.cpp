@@ -285,6 +285,7 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
 
   c.threads = static_cast<int>(r.whole("KEYWARD_THREADS", 1, 64, ""));
   c.workers = static_cast<int>(r.whole("KEYWARD_WORKERS", 1, 256, ""));
+  c.queue_deadline = r.seconds("KEYWARD_QUEUE_DEADLINE", 1, 300);
 
   {
     const std::string v = r.raw("KEYWARD_TRUSTED_PROXIES");

@@ -55,6 +55,10 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_THREADS", "2", "Pistache reactor threads (1-64)."},
     {"KEYWARD_WORKERS", "2",
      "Worker-pool threads for database calls and password hashing (1-256)."},
+    {"KEYWARD_QUEUE_DEADLINE", "30",
+     "Seconds (1-300) a request may wait for a worker; one still queued after that is "
+     "answered 503 and never run. Keep it at or below the front door's proxy_read_timeout "
+     "(30 s in the shipped template): by then nginx has answered 504 and the client has gone."},
     {"KEYWARD_TRUSTED_PROXIES", "127.0.0.1,::1",
      "Comma-separated addresses or CIDR blocks of the proxies whose X-Forwarded-For is "
      "believed; `none` trusts nobody."},
@@ -104,6 +108,7 @@ struct Config {
   bool allow_insecure_issuer = false;
   int threads = 2;
   int workers = 2;
+  std::chrono::seconds queue_deadline{30};
   TrustedProxies trusted_proxies;
   std::chrono::seconds access_token_ttl{600};
   std::chrono::seconds refresh_token_ttl{2592000};

@@ -16,6 +16,8 @@ std::string_view to_string(StorageErrorCode code) {
       return "check_violation";
     case StorageErrorCode::UnexpectedRows:
       return "unexpected_rows";
+    case StorageErrorCode::InvalidInput:
+      return "invalid_input";
     case StorageErrorCode::Conflict:
       return "conflict";
     case StorageErrorCode::Failed:

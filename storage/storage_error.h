@@ -14,6 +14,7 @@ enum class StorageErrorCode {
   ForeignKeyViolation,  // the row refers to something that does not exist (any more)
   CheckViolation,       // a CHECK or NOT NULL constraint refused the row
   UnexpectedRows,       // a statement expected to touch exactly N rows did not
+  InvalidInput,         // PostgreSQL refused a value (SQLSTATE class 22: bad UTF-8, too long...)
   Conflict,             // serialization failure or deadlock: the transaction may be retried
   Failed,               // anything else (a bug or a broken schema)
 };

@@ -169,6 +169,7 @@ void clear_session_cookie(HttpResponse& response, const SessionPolicy& policy) {
 }
 
 Result<RawParams, std::string> browser_params(const HttpRequest& request) {
+  if (request.query_error) return err(*request.query_error);
   const FormParams* source = &request.query;
   FormParams body;
   if (request.method == Method::Post) {
@@ -372,7 +373,7 @@ void add_authorize_routes(Router& router, const std::shared_ptr<const BrowserFlo
     router.add(
         method, std::string(kAuthorizePath),
         [flow](const HttpRequest& request) { return handle_authorize(request, *flow); },
-        Execution::Worker);
+        Execution::Worker, QueryErrors::ToHandler);
   }
   router.add(Method::Get, std::string(kStylesheetPath), [flow](const HttpRequest&) {
     HttpResponse r;

@@ -142,7 +142,7 @@ void add_logout_routes(Router& router, const std::shared_ptr<const BrowserFlow>&
     router.add(
         method, std::string(kLogoutPath),
         [flow](const HttpRequest& request) { return handle_logout(request, *flow); },
-        Execution::Worker);
+        Execution::Worker, QueryErrors::ToHandler);
   }
 }
 

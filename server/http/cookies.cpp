@@ -51,6 +51,9 @@ bool is_token(std::string_view name) {
 }
 
 std::optional<std::string_view> Cookies::get(std::string_view name) const {
+  if (std::find(malformed_names_.begin(), malformed_names_.end(), name) != malformed_names_.end()) {
+    return std::nullopt;
+  }
   for (const auto& c : cookies_) {
     if (c.name == name) return std::string_view(c.value);
   }
@@ -62,33 +65,35 @@ size_t Cookies::count(std::string_view name) const {
                                            [&](const Cookie& c) { return c.name == name; }));
 }
 
-Result<Cookies, std::string> parse_cookie_header(std::string_view header) {
+Cookies parse_cookie_header(std::string_view header) {
   std::vector<Cookie> cookies;
-  std::string_view rest = trim(header);
-  if (rest.empty()) return err(std::string("empty Cookie header"));
+  std::vector<std::string> malformed;
+  size_t skipped = 0;
+  std::string_view rest = header;
   while (!rest.empty()) {
     const size_t semi = rest.find(';');
     const std::string_view pair = trim(rest.substr(0, semi));
-    if (pair.empty()) return err(std::string("empty cookie-pair"));
+    rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+    if (pair.empty()) continue;
     const size_t eq = pair.find('=');
-    if (eq == std::string_view::npos) return err(std::string("cookie-pair without '='"));
     const std::string_view name = pair.substr(0, eq);
-    std::string_view value = pair.substr(eq + 1);
-    if (!is_token(name)) return err(std::string("cookie-name is not a token"));
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
-    if (!std::all_of(value.begin(), value.end(),
-                     [](char c) { return is_cookie_octet(static_cast<unsigned char>(c)); })) {
-      return err(std::string("cookie-value has a forbidden byte"));
+    const bool well_formed = eq != std::string_view::npos && is_token(name) &&
+                             std::all_of(value.begin(), value.end(), [](char c) {
+                               return is_cookie_octet(static_cast<unsigned char>(c));
+                             });
+    if (well_formed) {
+      cookies.push_back({std::string(name), std::string(value)});
+      continue;
     }
-    cookies.push_back({std::string(name), std::string(value)});
-    if (semi == std::string_view::npos) break;
-    rest = rest.substr(semi + 1);
-    // One trailing ';' (with optional whitespace) is tolerated.
-    if (trim(rest).empty()) break;
+    ++skipped;
+    if (is_token(name)) malformed.emplace_back(name);
   }
-  return Cookies(std::move(cookies));
+  return Cookies(std::move(cookies), std::move(malformed), skipped);
 }
 
 }  // namespace keyward::server

@@ -1,6 +1,9 @@
 #include "server/http/form.h"
 
 #include <algorithm>
+#include <unordered_map>
+
+#include "common/text.h"
 
 namespace keyward::server {
 
@@ -34,6 +37,8 @@ Result<std::string, FormError> decode_at(std::string_view text, size_t base, boo
       out.push_back(c);
     }
   }
+  if (out.find('\0') != std::string::npos) return err(FormError{"a parameter contains NUL", base});
+  if (!is_utf8(out)) return err(FormError{"a parameter is not UTF-8", base});
   return out;
 }
 
@@ -60,15 +65,15 @@ size_t FormParams::count(std::string_view name) const {
 }
 
 std::vector<std::string> FormParams::repeated_names() const {
+  std::unordered_map<std::string_view, size_t> counts;
+  counts.reserve(params_.size());
+  for (const auto& p : params_) ++counts[p.name];
   std::vector<std::string> out;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    const auto& name = params_[i].name;
-    if (std::find(out.begin(), out.end(), name) != out.end()) continue;
-    for (size_t j = i + 1; j < params_.size(); ++j) {
-      if (params_[j].name == name) {
-        out.push_back(name);
-        break;
-      }
+  for (const auto& p : params_) {
+    auto it = counts.find(p.name);
+    if (it->second > 1) {
+      out.push_back(p.name);
+      it->second = 0;  // listed once
     }
   }
   return out;
@@ -86,6 +91,10 @@ Result<FormParams, FormError> parse_form_urlencoded(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     const std::string_view pair = text.substr(start, end - start);
     if (!pair.empty()) {
+      if (params.size() == kMaxFormParams) {
+        return err(FormError{"too many parameters (at most " + std::to_string(kMaxFormParams) + ")",
+                             start});
+      }
       const size_t eq = pair.find('=');
       const std::string_view raw_name = pair.substr(0, eq);
       const std::string_view raw_value =

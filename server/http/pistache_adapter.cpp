@@ -18,7 +18,10 @@
 // - A header line without ':' is merged into the next field name, or hangs until the
 //   header timeout (a plain-text 408, then close). We answer 400.
 // - Every response says "Connection: Close" unless the client sent a Connection header,
-//   but the socket stays open. We always send our own Connection header.
+//   but the socket stays open whatever the header says. We always send our own
+//   Connection header, and when it says close we read nothing more from the connection
+//   and shut the socket down once the answer is written (write_response), so the unread
+//   rest of a refused request is never parsed as a new one.
 // - Only typed response headers are written; raw ones are silently dropped. We write
 //   ours as DynamicHeader.
 // - Repeated query parameters and header fields keep only the first. We keep all.
@@ -31,6 +34,8 @@
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
+
+#include <sys/socket.h>
 
 #include <atomic>
 #include <mutex>
@@ -179,6 +184,10 @@ class CapturingParser final : public PH::RequestParser {
   std::string request_line;  // "GET /x?y HTTP/1.1\r\n"
   std::string header_block;  // "Name: value\r\n...\r\n"
   bool body_too_large = false;
+  // Set once an answer on this connection said "Connection: close": whatever arrives
+  // after it (the rest of a body we refused to read, a smuggled request) is never
+  // handled. Written by whichever thread answers, read by the connection's reactor.
+  std::atomic<bool> closing{false};
 };
 
 // "METHOD SP request-target SP HTTP-version CRLF" (RFC 9112 §3).
@@ -241,16 +250,33 @@ bool known_status(int status) {
 }
 
 struct SharedState {
-  SharedState(HttpService& s, WorkerPool& p) : service(s), pool(p) {}
+  SharedState(HttpService& s, WorkerPool& p, std::chrono::milliseconds d)
+      : service(s), pool(p), queue_deadline(d) {}
   HttpService& service;
   WorkerPool& pool;
+  std::chrono::milliseconds queue_deadline;
   std::atomic<int64_t> in_flight{0};
 };
 
 // Writes `response` and counts the request as finished once Pistache has put it on the
-// wire (or failed to).
+// wire (or failed to). With `close` (HttpService::finish decided the connection ends:
+// the client asked, we are draining, or the framing of the request cannot be trusted),
+// nothing more is read from the connection, and once the answer is written the socket
+// is shut down, so Pistache sees the end of the stream and closes it. Pistache 0.0.5
+// itself keeps every connection open whatever the Connection header says.
 void write_response(const std::shared_ptr<SharedState>& state, PH::ResponseWriter& writer,
-                    HttpResponse response) noexcept {
+                    HttpResponse response, bool close) noexcept {
+  std::weak_ptr<P::Tcp::Peer> peer;
+  if (close) {
+    try {
+      peer = writer.peer();
+      if (auto parser =
+              std::dynamic_pointer_cast<CapturingParser>(PH::Handler::getParser(writer.peer()))) {
+        parser->closing.store(true);
+      }
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the peer is gone; nothing to close
+    }
+  }
   try {
     bool ok = known_status(response.status);
     for (const auto& f : response.headers.fields()) ok = ok && safe_header(f);
@@ -285,8 +311,18 @@ void write_response(const std::shared_ptr<SharedState>& state, PH::ResponseWrite
     // settles it when the peer has already gone (the queued write is dropped), so counting
     // on it made every drain after load time out. drain_and_stop gives the reactors a
     // moment to flush what they were handed.
-    writer.send(static_cast<PH::Code>(response.status), response.body);
+    auto sent = writer.send(static_cast<PH::Code>(response.status), response.body);
     state->in_flight.fetch_sub(1);
+    if (close) {
+      // Runs on the connection's reactor right after the write (or at once if it was
+      // already done); the weak pointer stops us from touching a connection Pistache
+      // has already dropped.
+      sent.then(
+          [peer](ssize_t) {
+            if (auto p = peer.lock()) ::shutdown(p->fd(), SHUT_RDWR);
+          },
+          [](std::exception_ptr) {});
+    }
   } catch (...) {
     state->in_flight.fetch_sub(1);
   }
@@ -300,6 +336,13 @@ class PistacheHandler final : public PH::Handler {
 
   void onRequest(const PH::Request& request, PH::ResponseWriter writer) override {
     const auto started = std::chrono::steady_clock::now();
+    try {
+      const auto parser =
+          std::dynamic_pointer_cast<CapturingParser>(PH::Handler::getParser(writer.peer()));
+      if (parser && parser->closing.load()) return;  // see CapturingParser::closing
+    } catch (...) {  // the peer is gone: nobody to answer
+      return;
+    }
     state_->in_flight.fetch_add(1);
     HttpService& service = state_->service;
     HttpService::Prepared prepared;
@@ -344,16 +387,18 @@ class PistacheHandler final : public PH::Handler {
       HttpResponse response = prepared.response
                                   ? std::move(*prepared.response)
                                   : HttpService::server_error(prepared.request.request_id);
-      service.finish(prepared.request, response, std::chrono::steady_clock::now() - started);
-      write_response(state_, writer, std::move(response));
+      const bool close =
+          service.finish(prepared.request, response, std::chrono::steady_clock::now() - started);
+      write_response(state_, writer, std::move(response), close);
       return;
     }
 
     const Route* route = prepared.route;
     if (route->execution == Execution::Reactor) {
       HttpResponse response = service.invoke(*route, prepared.request);
-      service.finish(prepared.request, response, std::chrono::steady_clock::now() - started);
-      write_response(state_, writer, std::move(response));
+      const bool close =
+          service.finish(prepared.request, response, std::chrono::steady_clock::now() - started);
+      write_response(state_, writer, std::move(response), close);
       return;
     }
 
@@ -362,15 +407,27 @@ class PistacheHandler final : public PH::Handler {
     auto shared_writer = std::make_shared<PH::ResponseWriter>(std::move(writer));
     auto shared_request = std::make_shared<HttpRequest>(std::move(prepared.request));
     auto state = state_;
-    const bool queued = state->pool.submit([state, shared_writer, shared_request, route, started] {
-      HttpResponse response = state->service.invoke(*route, *shared_request);
-      state->service.finish(*shared_request, response, std::chrono::steady_clock::now() - started);
-      write_response(state, *shared_writer, std::move(response));
-    });
+    const auto deadline = started + state->queue_deadline;
+    const bool queued =
+        state->pool.submit([state, shared_writer, shared_request, route, started, deadline] {
+          HttpResponse response;
+          if (std::chrono::steady_clock::now() > deadline) {
+            state->service.logger().warn(
+                "request dropped: it waited too long for a worker",
+                {{"request_id", shared_request->request_id}, {"path", shared_request->path}});
+            response = HttpService::unavailable("request waited too long");
+          } else {
+            response = state->service.invoke(*route, *shared_request);
+          }
+          const bool close = state->service.finish(*shared_request, response,
+                                                   std::chrono::steady_clock::now() - started);
+          write_response(state, *shared_writer, std::move(response), close);
+        });
     if (!queued) {
       HttpResponse response = HttpService::unavailable("server busy");
-      service.finish(*shared_request, response, std::chrono::steady_clock::now() - started);
-      write_response(state_, *shared_writer, std::move(response));
+      const bool close =
+          service.finish(*shared_request, response, std::chrono::steady_clock::now() - started);
+      write_response(state_, *shared_writer, std::move(response), close);
     }
   }
 
@@ -401,7 +458,7 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(HttpService& service, WorkerPool& pool, HttpServerOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  impl_->state = std::make_shared<SharedState>(service, pool);
+  impl_->state = std::make_shared<SharedState>(service, pool, impl_->options.queue_deadline);
 }
 
 HttpServer::~HttpServer() {

@@ -23,6 +23,10 @@ struct HttpServerOptions {
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{10};
   std::chrono::seconds keepalive_timeout{60};
+  // A request still waiting for a worker after this long is answered 503 and never run:
+  // by then the front door (proxy_read_timeout) has given up on it and the client has
+  // gone, so running it would only change state nobody will hear about.
+  std::chrono::milliseconds queue_deadline{30000};
 };
 
 class HttpServer {

@@ -26,8 +26,11 @@ struct HttpRequest {
   std::string path;       // the request-target's path, still percent-encoded
   std::string raw_query;  // after '?', still percent-encoded; empty when there is none
   FormParams query;       // raw_query decoded strictly (form.h)
-  Headers headers;        // every field as received, repeated ones included
-  Cookies cookies;        // the Cookie header, parsed strictly (cookies.h)
+  // Why raw_query did not decode, for routes that answer that themselves
+  // (QueryErrors::ToHandler); `query` is then empty. Safe to show: it quotes no input.
+  std::optional<std::string> query_error;
+  Headers headers;  // every field as received, repeated ones included
+  Cookies cookies;  // the Cookie header, malformed pairs skipped (cookies.h)
   std::string body;
   bool http11 = true;        // false for HTTP/1.0
   std::string peer_address;  // the TCP peer's IP

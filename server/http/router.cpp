@@ -27,14 +27,15 @@ std::optional<Method> parse_method(std::string_view name) {
   return std::nullopt;
 }
 
-void Router::add(Method method, std::string path, Handler handler, Execution execution) {
+void Router::add(Method method, std::string path, Handler handler, Execution execution,
+                 QueryErrors query_errors) {
   for (const auto& r : routes_) {
     if (r.method == method && r.path == path) {
       throw std::logic_error("route registered twice: " + std::string(method_name(method)) + " " +
                              path);
     }
   }
-  routes_.push_back({method, std::move(path), std::move(handler), execution});
+  routes_.push_back({method, std::move(path), std::move(handler), execution, query_errors});
 }
 
 Router::Match Router::match(Method method, std::string_view path) const {

@@ -21,11 +21,18 @@ using Handler = std::function<HttpResponse(const HttpRequest&)>;
 // answering through the moved ResponseWriter (database calls, password hashing).
 enum class Execution { Reactor, Worker };
 
+// Who answers a query string that does not decode (bad escape, NUL, not UTF-8, too many
+// parameters). Refuse: the layer, with a JSON 400, before the handler. ToHandler: the
+// handler, which finds the reason in HttpRequest::query_error; for browser pages, which
+// answer with an HTML error page rather than JSON.
+enum class QueryErrors { Refuse, ToHandler };
+
 struct Route {
   Method method = Method::Get;
   std::string path;
   Handler handler;
   Execution execution = Execution::Reactor;
+  QueryErrors query_errors = QueryErrors::Refuse;
 };
 
 class Router {
@@ -33,7 +40,8 @@ class Router {
   // Paths match exactly, character for character (no templates, no trailing-slash
   // folding). Registering the same method and path twice throws std::logic_error.
   void add(Method method, std::string path, Handler handler,
-           Execution execution = Execution::Reactor);
+           Execution execution = Execution::Reactor,
+           QueryErrors query_errors = QueryErrors::Refuse);
 
   struct Match {
     enum class Kind { Found, MethodNotAllowed, NotFound } kind = Kind::NotFound;

@@ -145,11 +145,11 @@ HttpService::Prepared HttpService::prepare(IncomingRequest in) const {
     return p;
   }
   auto query = parse_form_urlencoded(req.raw_query);
-  if (!query.ok()) {
-    p.response = bad_request("malformed query string: " + query.error().message);
-    return p;
+  if (query.ok()) {
+    req.query = std::move(query).value();
+  } else {
+    req.query_error = "malformed query string: " + query.error().message;
   }
-  req.query = std::move(query).value();
 
   // RFC 6265 §5.4 allows one Cookie field; an HTTP/2 front end may split it into
   // several, which RFC 9113 §8.2.3 says to join with "; ".
@@ -160,12 +160,7 @@ HttpService::Prepared HttpService::prepare(IncomingRequest in) const {
       if (!joined.empty()) joined += "; ";
       joined += v;
     }
-    auto cookies = parse_cookie_header(joined);
-    if (!cookies.ok()) {
-      p.response = bad_request("malformed Cookie header");
-      return p;
-    }
-    req.cookies = std::move(cookies).value();
+    req.cookies = parse_cookie_header(joined);
   }
   if (draining()) {
     p.response = unavailable("server is shutting down");
@@ -173,6 +168,11 @@ HttpService::Prepared HttpService::prepare(IncomingRequest in) const {
   }
 
   const auto match = router_.match(req.method, req.path);
+  if (req.query_error && (match.kind != Router::Match::Kind::Found ||
+                          match.route->query_errors == QueryErrors::Refuse)) {
+    p.response = bad_request(*req.query_error);
+    return p;
+  }
   switch (match.kind) {
     case Router::Match::Kind::Found:
       p.route = match.route;

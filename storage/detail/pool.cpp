@@ -67,6 +67,9 @@ Failure classify_current_exception() {
     const std::string& state = e.sqlstate();
     // 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout).
     if (state == "57014" || state == "55P03") return failure(StorageErrorCode::Timeout, e.what());
+    // Class 22 (data_exception): a value PostgreSQL will not take, such as invalid UTF-8
+    // (22021) or an out-of-range number. It came from outside: the caller's fault, not ours.
+    if (state.starts_with("22")) return failure(StorageErrorCode::InvalidInput, e.what());
     // Class 08 (connection exception) and 57P01..57P03 (the server is shutting down or
     // cannot accept connections): this connection is finished.
     if (state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03") {

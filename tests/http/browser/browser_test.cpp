@@ -908,5 +908,71 @@ TEST_F(BrowserFlow, LogoutWithoutHintAsksFirstAndOfflineAccessSurvivesIt) {
                         kSpaRedirect, "login_required", "the user is not signed in");
 }
 
+// ---- hostile bytes in the authorization request ----
+
+// NUL and invalid UTF-8 are refused while decoding the query, before the client or the
+// redirect_uri is known: an error page, never a redirect, never a 500. (A nonce
+// "n0nce%00" used to come back as "n0nce"; "%FF" in client_id was a 500 page, and in the
+// nonce a server_error redirect after sign-in and consent.)
+TEST_F(BrowserFlow, NulOrInvalidUtf8AnywhereInTheQueryGetsAnErrorPage) {
+  Pkce pkce;
+  Browser b(port(), "10.0.30.1");
+  const std::string good = encode(spa_request(pkce, {{"nonce", kDrop}}));
+  expect_error_page(b.get("/authorize?" + good + "&nonce=n0nce%00"), 400,
+                    "malformed query string: a parameter contains NUL");
+  expect_error_page(b.get("/authorize?" + good + "&nonce=%FF"), 400,
+                    "malformed query string: a parameter is not UTF-8");
+  expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"client_id", kDrop}})) +
+                          "&client_id=%C0%AF"),
+                    400, "malformed query string: a parameter is not UTF-8");
+  expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"client_id", kDrop}})) +
+                          "&client_id=" + server::form_urlencode(client("spa").id) + "%00"),
+                    400, "malformed query string: a parameter contains NUL");
+  // The same rules for a POSTed authorization request and for sign-out.
+  expect_error_page(b.post("/authorize", {{"client_id", client("spa").id + std::string(1, '\0')}}),
+                    400, "the form is malformed: a parameter contains NUL");
+  expect_error_page(b.get("/logout?state=%FF"), 400,
+                    "malformed query string: a parameter is not UTF-8");
+  // A control character is valid UTF-8 but no client_id: refused before any lookup.
+  expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"client_id", "spa\x02"}}))),
+                    400, "client_id is malformed");
+  EXPECT_TRUE(b.cookie().empty()) << "no session for refused requests";
+}
+
+// RFC 6749 Appendix A.5: state is VSCHAR; OIDC Core's nonce is held to the same, since it
+// is stored and copied into the ID token for a byte-for-byte comparison.
+TEST_F(BrowserFlow, StateAndNonceMustBePrintableAscii) {
+  Pkce pkce;
+  Browser b(port(), "10.0.31.1");
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"nonce", "n0\x02nce"}}))),
+                        302, kSpaRedirect, "invalid_request", "nonce must be printable ASCII");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"nonce", "caf\xC3\xA9"}}))), 302,
+      kSpaRedirect, "invalid_request", "nonce must be printable ASCII");
+  // A state that is not VSCHAR is not echoed back.
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"state", "s\x7Ft"}}))),
+                        302, kSpaRedirect, "invalid_request", "state must be printable ASCII",
+                        std::nullopt);
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"state", "\xE2\x82\xAC"}}))), 302,
+      kSpaRedirect, "invalid_request", "state must be printable ASCII", std::nullopt);
+}
+
+// OIDC Core §6.1, §6.2 and §7.2.1 name an error for each unsupported request parameter.
+TEST_F(BrowserFlow, OidcCore_6_RequestObjectsGetTheirOwnErrors) {
+  Pkce pkce;
+  Browser b(port(), "10.0.32.1");
+  expect_error_redirect(
+      b.get("/authorize?" + encode(spa_request(pkce, {{"request", "eyJhbGciOiJub25lIn0.e30."}}))),
+      302, kSpaRedirect, "request_not_supported", "request objects are not supported");
+  expect_error_redirect(
+      b.get("/authorize?" +
+            encode(spa_request(pkce, {{"request_uri", "urn:ietf:params:oauth:request_uri:x"}}))),
+      302, kSpaRedirect, "request_uri_not_supported", "request_uri is not supported");
+  expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"registration", "{}"}}))),
+                        302, kSpaRedirect, "registration_not_supported",
+                        "the registration parameter is not supported");
+}
+
 }  // namespace
 }  // namespace keyward::test

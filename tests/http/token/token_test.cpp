@@ -703,5 +703,62 @@ TEST_F(TokenEndpoints, JanitorCommandRunsOnceAndPrintsCounts) {
   EXPECT_EQ(extra.exit_code, 2);
 }
 
+// --- hostile bytes: NUL and invalid UTF-8 are refused at the edge, before any lookup ---
+
+// libpq ends a string at NUL: "<id>%00" used to authenticate as <id>, and the client
+// cache kept the NUL-cut key, so the old secret outlived a rotation.
+TEST_F(TokenEndpoints, NulInAnIdentifierIsInvalidRequestNotTruncated) {
+  const auto& c = client("svc-post");
+  expect_error(token("grant_type=client_credentials&client_id=" + server::form_urlencode(c.id) +
+                         "%00&client_secret=" + server::form_urlencode(c.secret),
+                     ""),
+               400, "invalid_request", "malformed form body: a parameter contains NUL");
+  expect_error(
+      token("grant_type=password&username=alice%00&password=" + server::form_urlencode(kPassword),
+            basic(client("app")) + from("192.0.2.60")),
+      400, "invalid_request", "malformed form body: a parameter contains NUL");
+  // Inside HTTP Basic (RFC 6749 §2.3.1 form-encodes the id before base64).
+  const auto basic_nul =
+      token(form({{"grant_type", "client_credentials"}}),
+            "Authorization: Basic " +
+                base64(server::form_urlencode(c.id) + "%00:" + server::form_urlencode(c.secret)) +
+                "\r\n");
+  expect_error(basic_nul, 401, "invalid_client", "malformed HTTP Basic credentials");
+}
+
+// PostgreSQL refuses invalid UTF-8 (SQLSTATE 22021); that used to surface as a 500.
+TEST_F(TokenEndpoints, InvalidUtf8InAnIdentifierIsInvalidRequestNot500) {
+  expect_error(token("grant_type=client_credentials&client_id=%FF%FE&client_secret=x", ""), 400,
+               "invalid_request", "malformed form body: a parameter is not UTF-8");
+  expect_error(token("grant_type=password&username=caf%E9&password=x",
+                     basic(client("app")) + from("192.0.2.61")),
+               400, "invalid_request", "malformed form body: a parameter is not UTF-8");
+  // Raw (unencoded) bytes are no different from encoded ones.
+  expect_error(token("grant_type=client_credentials&client_id=\xC3\x28&client_secret=x", ""), 400,
+               "invalid_request", "malformed form body: a parameter is not UTF-8");
+  const auto basic_latin1 = token(form({{"grant_type", "client_credentials"}}),
+                                  "Authorization: Basic " + base64("caf\xE9:secret") + "\r\n");
+  expect_error(basic_latin1, 401, "invalid_client", "malformed HTTP Basic credentials");
+  // A control character is valid UTF-8 but no identifier: the same answer as any unknown
+  // client or user, and no lookup.
+  expect_error(token(form({{"grant_type", "client_credentials"},
+                           {"client_id", "svc\x01"},
+                           {"client_secret", "x"}}),
+                     ""),
+               401, "invalid_client", "client authentication failed");
+  expect_error(
+      token(form({{"grant_type", "password"}, {"username", "al\x7Fice"}, {"password", "x"}}),
+            basic(client("app")) + from("192.0.2.62")),
+      400, "invalid_grant", "invalid username or password");
+}
+
+// At most 100 parameters are read; more is refused before anything else happens.
+TEST_F(TokenEndpoints, TooManyParametersIsInvalidRequest) {
+  std::string body = form({{"grant_type", "client_credentials"}});
+  for (int i = 0; i < 100; ++i) body += "&x" + std::to_string(i) + "=1";
+  expect_error(token(body, basic(client("svc"))), 400, "invalid_request",
+               "malformed form body: too many parameters (at most 100)");
+}
+
 }  // namespace
 }  // namespace keyward::test

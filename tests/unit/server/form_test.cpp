@@ -25,25 +25,32 @@ TEST_P(PercentDecode, Decodes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, PercentDecode,
-    ::testing::Values(DecodeCase{"Plain", "abc", "abc"}, DecodeCase{"PlusIsSpace", "a+b", "a b"},
-                      DecodeCase{"EncodedPlus", "a%2Bb", "a+b"},
-                      DecodeCase{"UpperAndLowerHex", "%2f%2F", "//"},
-                      DecodeCase{"EncodedPercent", "100%25", "100%"},
-                      DecodeCase{"Utf8", "%C3%A9", "\xC3\xA9"},
-                      DecodeCase{"InvalidUtf8PassesThrough", "%FF%FE", "\xFF\xFE"},
-                      DecodeCase{"PercentThenNonHex", "%zz", nullptr},
-                      DecodeCase{"PercentThenOneHex", "%4g", nullptr},
-                      DecodeCase{"TruncatedAtEnd", "abc%4", nullptr},
-                      DecodeCase{"LonePercentAtEnd", "abc%", nullptr},
-                      DecodeCase{"PercentSpace", "% 41", nullptr}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, PercentDecode,
+                         ::testing::Values(DecodeCase{"Plain", "abc", "abc"},
+                                           DecodeCase{"PlusIsSpace", "a+b", "a b"},
+                                           DecodeCase{"EncodedPlus", "a%2Bb", "a+b"},
+                                           DecodeCase{"UpperAndLowerHex", "%2f%2F", "//"},
+                                           DecodeCase{"EncodedPercent", "100%25", "100%"},
+                                           DecodeCase{"Utf8", "%C3%A9", "\xC3\xA9"},
+                                           DecodeCase{"InvalidUtf8Refused", "%FF%FE", nullptr},
+                                           DecodeCase{"Latin1Refused", "caf%E9", nullptr},
+                                           DecodeCase{"OverlongSlashRefused", "%C0%AF", nullptr},
+                                           DecodeCase{"SurrogateRefused", "%ED%A0%80", nullptr},
+                                           DecodeCase{"RawInvalidUtf8Refused", "caf\xE9", nullptr},
+                                           DecodeCase{"EncodedNulRefused", "a%00b", nullptr},
+                                           DecodeCase{"PercentThenNonHex", "%zz", nullptr},
+                                           DecodeCase{"PercentThenOneHex", "%4g", nullptr},
+                                           DecodeCase{"TruncatedAtEnd", "abc%4", nullptr},
+                                           DecodeCase{"LonePercentAtEnd", "abc%", nullptr},
+                                           DecodeCase{"PercentSpace", "% 41", nullptr}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
-TEST(PercentDecode, NulByteIsKept) {
+// libpq ends a string at NUL: "alice%00" would be looked up as "alice".
+TEST(PercentDecode, NulByteIsRefused) {
   auto r = percent_decode("a%00b");
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value(), std::string("a\0b", 3));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "a parameter contains NUL");
+  EXPECT_FALSE(percent_decode(std::string("raw\0nul", 7)).ok());
 }
 
 TEST(PercentDecode, PlusKeptWhenNotForm) {
@@ -120,6 +127,33 @@ TEST(FormParse, RepeatedAfterDecodingIsRepeated) {
   auto r = parse_form_urlencoded("scope=a&sc%6Fpe=b");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->repeated_names(), (std::vector<std::string>{"scope"}));
+}
+
+TEST(FormParse, NulOrInvalidUtf8InNameOrValueFails) {
+  EXPECT_FALSE(parse_form_urlencoded("client_id=abc%00").ok());
+  EXPECT_FALSE(parse_form_urlencoded("username=mallory%00&password=x").ok());
+  EXPECT_FALSE(parse_form_urlencoded("client_id=%FF").ok());
+  EXPECT_FALSE(parse_form_urlencoded("na%00me=v").ok());
+  EXPECT_FALSE(parse_form_urlencoded("n%C3=v").ok());
+  EXPECT_TRUE(parse_form_urlencoded("name=Zo%C3%AB").ok());
+}
+
+TEST(FormParse, AtMostMaxParams) {
+  std::string body;
+  for (size_t i = 0; i < kMaxFormParams; ++i) body += "p" + std::to_string(i) + "=v&";
+  auto at_limit = parse_form_urlencoded(body);
+  ASSERT_TRUE(at_limit.ok());
+  EXPECT_EQ(at_limit->size(), kMaxFormParams);
+  auto over = parse_form_urlencoded(body + "one=more");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().message, "too many parameters (at most 100)");
+  // Empty pairs are not parameters.
+  EXPECT_TRUE(parse_form_urlencoded(body + "&&&").ok());
+}
+
+TEST(FormParse, RepeatedNamesInOrderOfFirstAppearance) {
+  FormParams params({{"a", "1"}, {"b", "1"}, {"b", "2"}, {"a", "2"}, {"a", "3"}, {"c", "1"}});
+  EXPECT_EQ(params.repeated_names(), (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(FormParse, NoRepeats) {

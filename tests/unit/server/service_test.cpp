@@ -200,14 +200,16 @@ TEST_F(ServiceTest, KeepAliveRules) {
   EXPECT_EQ(run(std::move(list11)).second.headers.get("Connection").value(), "close");
 }
 
-TEST_F(ServiceTest, MalformedCookieIs400BeforeHandler) {
-  auto in = get("/throw");
-  in.headers.add("Cookie", "=;;\"bad");
-  auto [req, resp] = run(std::move(in));
-  EXPECT_EQ(resp.status, 400);
-  EXPECT_EQ(nlohmann::json::parse(resp.body),
-            (nlohmann::json{{"error", "invalid_request"},
-                            {"error_description", "malformed Cookie header"}}));
+// A sibling subdomain's malformed cookie must not break every request: the pair is
+// skipped and the request reaches its handler.
+TEST_F(ServiceTest, MalformedCookiePairIsSkipped) {
+  auto in = get("/ok");
+  in.headers.add("Cookie", "=;;\"bad; sid=abc; x=a b");
+  auto p = service_.prepare(std::move(in));
+  ASSERT_FALSE(p.response.has_value());
+  EXPECT_EQ(p.request.cookies.get("sid").value(), "abc");
+  EXPECT_FALSE(p.request.cookies.get("x").has_value());
+  EXPECT_EQ(p.request.cookies.skipped(), 3u);  // "=", "\"bad" and "x=a b"
 }
 
 TEST_F(ServiceTest, CookiesParsedAndSplitFieldsJoined) {
@@ -225,6 +227,32 @@ TEST_F(ServiceTest, BadPercentEncodingIs400BeforeHandler) {
   EXPECT_EQ(resp.status, 400);
   EXPECT_EQ(nlohmann::json::parse(resp.body)["error_description"],
             "malformed query string: '%' must be followed by two hex digits");
+}
+
+TEST_F(ServiceTest, NulOrInvalidUtf8InTheQueryIs400BeforeHandler) {
+  auto [req, resp] = run(get("/throw?client_id=abc%00"));
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(resp.body)["error_description"],
+            "malformed query string: a parameter contains NUL");
+  auto [req2, resp2] = run(get("/throw?client_id=%FF"));
+  EXPECT_EQ(resp2.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(resp2.body)["error_description"],
+            "malformed query string: a parameter is not UTF-8");
+}
+
+// Browser pages answer a malformed query with their own HTML error page.
+TEST_F(ServiceTest, RouteMayTakeQueryErrorsItself) {
+  service_.router().add(
+      Method::Get, "/page", [](const HttpRequest&) { return HttpResponse::json(200, {}); },
+      Execution::Reactor, QueryErrors::ToHandler);
+  auto p = service_.prepare(get("/page?nonce=%00"));
+  ASSERT_FALSE(p.response.has_value());
+  ASSERT_NE(p.route, nullptr);
+  EXPECT_EQ(p.request.query_error, "malformed query string: a parameter contains NUL");
+  EXPECT_TRUE(p.request.query.empty());
+  // An unknown path or method with a malformed query is still the layer's 400.
+  EXPECT_EQ(service_.prepare(get("/nope?x=%00")).response->status, 400);
+  EXPECT_FALSE(service_.prepare(get("/page?x=1")).request.query_error.has_value());
 }
 
 TEST_F(ServiceTest, RepeatedQueryParametersReachTheHandler) {
