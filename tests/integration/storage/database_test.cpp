@@ -10,6 +10,8 @@
 
 #include <chrono>
 
+#include "grants/client_storage_failure.h"
+#include "storage/client_repository.h"
 #include "storage/conninfo.h"
 #include "storage/key_repository.h"
 #include "tests/integration/support/test_database.h"
@@ -169,6 +171,24 @@ TEST_F(DatabaseTests, WriteOnALostConnectionIsUnavailableThenRecovers) {
   // ...and the broken connection is gone, so the next call works.
   const auto second = keys.insert(key);
   ASSERT_TRUE(second.ok()) << second.error().message;
+}
+
+// PostgreSQL refuses bytes that are not UTF-8 (SQLSTATE 22021). The edge refuses them
+// first; should one still get through, it is the request's fault: invalid_request, never
+// the 500 it used to be.
+TEST_F(DatabaseTests, ValueThePostgresRefusesIsInvalidInputAndA400) {
+  Database database = open_database(db().conninfo());
+  ClientRepository clients(database);
+  const auto found = clients.find("caf\xE9");
+  ASSERT_FALSE(found.ok());
+  EXPECT_EQ(found.error().code, StorageErrorCode::InvalidInput) << found.error().message;
+  const auto as_oauth = grants::storage_failure(found.error(), "client lookup");
+  EXPECT_EQ(as_oauth.wire_name(), "invalid_request");
+  EXPECT_EQ(as_oauth.http_status(), 400);
+  // The connection was not harmed.
+  const auto again = clients.find("no-such-client");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(again->has_value());
 }
 
 TEST_F(DatabaseTests, NotifyWithoutListenersSucceeds) {
