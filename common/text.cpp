@@ -17,6 +17,13 @@ bool has_control(std::string_view text) {
   });
 }
 
+bool has_space_or_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c <= 0x20 || c == 0x7F;
+  });
+}
+
 bool is_vschar(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char ch) {
     const auto c = static_cast<unsigned char>(ch);

@@ -13,6 +13,9 @@ namespace keyward {
 // Any C0 control character (NUL included) or DEL.
 [[nodiscard]] bool has_control(std::string_view text);
 
+// has_control, or a space.
+[[nodiscard]] bool has_space_or_control(std::string_view text);
+
 // RFC 6749 Appendix A VSCHAR = %x20-7E, for every byte (true for an empty string).
 [[nodiscard]] bool is_vschar(std::string_view text);
 

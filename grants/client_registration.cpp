@@ -1,5 +1,7 @@
 #include "grants/client_registration.h"
 
+#include "common/text.h"
+
 #include <algorithm>
 
 #include "grants/redirect_uri.h"
@@ -18,20 +20,6 @@ OAuthError metadata_error(std::string description) {
 
 OAuthError redirect_error(std::string description) {
   return OAuthError{ErrorCode::InvalidRedirectUri, std::move(description), {}};
-}
-
-bool has_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
-bool has_space_or_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f;
-  });
 }
 
 std::vector<std::string> unique(const std::vector<std::string>& items) {

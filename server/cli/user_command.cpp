@@ -1,5 +1,7 @@
 #include "server/cli/user_command.h"
 
+#include "common/text.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -62,20 +64,6 @@ ordered_json describe(const storage::UserRecord& u) {
   j["created_at"] = unix_seconds(u.created_at);
   j["updated_at"] = unix_seconds(u.updated_at);
   return j;
-}
-
-bool has_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
-bool has_space_or_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f;
-  });
 }
 
 std::optional<std::string> username_problem(std::string_view username) {

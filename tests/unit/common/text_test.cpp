@@ -38,6 +38,12 @@ TEST(HasControl, FindsC0AndDel) {
   EXPECT_TRUE(has_control("a\x7F"));
 }
 
+TEST(HasSpaceOrControl, AlsoFindsSpace) {
+  EXPECT_FALSE(has_space_or_control("https://a.example/cb"));
+  EXPECT_TRUE(has_space_or_control("a b"));
+  EXPECT_TRUE(has_space_or_control("a\x1F"));
+}
+
 TEST(Vschar, IsPrintableAscii) {
   EXPECT_TRUE(is_vschar(""));
   EXPECT_TRUE(is_vschar(" !\"#~ state-value_01"));
