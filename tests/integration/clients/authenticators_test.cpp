@@ -310,7 +310,7 @@ TEST_F(UserAuthenticatorTest, Rfc6749_4_3_2_RightPasswordCaseInsensitiveUsername
 TEST_F(UserAuthenticatorTest, WrongPasswordUnknownUserAndDisabledUserLookAlike) {
   add_user("alice", "correct horse");
   add_user("bob", "battery staple");
-  ASSERT_TRUE(users_->set_disabled("bob", true).value());
+  ASSERT_TRUE(users_->set_disabled("bob", true, SystemClock().now()).value().has_value());
   auto auth = authenticator();
   expect_invalid_credentials(auth.authenticate("alice", "wrong", "192.0.2.1"));
   expect_invalid_credentials(auth.authenticate("nobody", "correct horse", "192.0.2.1"));

@@ -221,17 +221,17 @@ TEST_F(RepositoriesTest, UserListDisableAndPasswordHash) {
   EXPECT_EQ((*listed)[0].username, "amy");
   EXPECT_EQ((*listed)[1].username, "zed");
 
-  EXPECT_TRUE(users().set_disabled("AMY", true).value());
+  EXPECT_TRUE(users().set_disabled("AMY", true, kT0).value().has_value());
   EXPECT_TRUE(users().find_by_username("amy").value()->disabled);
-  EXPECT_FALSE(users().set_disabled("nobody", true).value());
+  EXPECT_FALSE(users().set_disabled("nobody", true, kT0).value().has_value());
 
   const std::string new_hash = "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdG5ld3NhbHQ$bmV3";
-  EXPECT_TRUE(users().set_password_hash("amy", new_hash).value());
+  EXPECT_TRUE(users().set_password_hash("amy", new_hash, kT0).value().has_value());
   EXPECT_EQ(users().find_by_username("amy").value()->password_hash, new_hash);
-  EXPECT_FALSE(users().set_password_hash("nobody", new_hash).value());
+  EXPECT_FALSE(users().set_password_hash("nobody", new_hash, kT0).value().has_value());
 
   // Not an Argon2id hash: the table refuses it.
-  auto bad = users().set_password_hash("amy", "plaintext");
+  auto bad = users().set_password_hash("amy", "plaintext", kT0);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, StorageErrorCode::CheckViolation);
 
