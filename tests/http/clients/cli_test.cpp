@@ -321,7 +321,7 @@ TEST_F(ClientCli, UserRevokeSetPasswordAndDisableEndTheUsersAccess) {
     return db().scalar("SELECT count(*) FROM browser_sessions WHERE user_id = '" + user + "'");
   };
   seed(bob_id);
-  for (const std::vector<std::string> command :
+  for (const std::vector<std::string>& command :
        {std::vector<std::string>{"user", "revoke", "alice"},
         std::vector<std::string>{"user", "set-password", "alice", "--password-stdin"},
         std::vector<std::string>{"user", "disable", "alice"}}) {

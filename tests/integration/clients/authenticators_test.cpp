@@ -58,7 +58,8 @@ class AuthenticatorsTest : public DatabaseTest {
     c.confidential = confidential;
     c.token_endpoint_auth_method = confidential ? method : "none";
     c.grant_types = confidential ? std::vector<std::string>{"client_credentials"}
-                                 : std::vector<std::string>{"password"};
+                                 : std::vector<std::string>{"authorization_code"};
+    if (!confidential) c.redirect_uris = {"https://app.example/cb"};
     c.scopes = {"read"};
     std::string secret;
     if (confidential) {

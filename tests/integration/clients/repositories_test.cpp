@@ -130,6 +130,26 @@ TEST_F(RepositoriesTest, TableRefusesPublicClientWithClientCredentials) {
   EXPECT_EQ(inserted.error().constraint, "clients_public_no_client_credentials");
 }
 
+// RFC 9700 §2.4 (migration 0006): whatever writes the table.
+TEST_F(RepositoriesTest, TableRefusesPublicClientWithThePasswordGrant) {
+  auto c = public_client("bad");
+  c.grant_types = {"password", "refresh_token"};
+  c.first_party = true;
+  auto inserted = clients().insert(c);
+  ASSERT_FALSE(inserted.ok());
+  EXPECT_EQ(inserted.error().code, StorageErrorCode::CheckViolation);
+  EXPECT_EQ(inserted.error().constraint, "clients_public_no_password");
+}
+
+TEST_F(RepositoriesTest, ClientSetFirstParty) {
+  ASSERT_TRUE(clients().insert(confidential_client("svc")).ok());
+  EXPECT_TRUE(clients().set_first_party("svc", true).value());
+  EXPECT_TRUE(clients().find("svc").value()->first_party);
+  EXPECT_TRUE(clients().set_first_party("svc", false).value());
+  EXPECT_FALSE(clients().find("svc").value()->first_party);
+  EXPECT_FALSE(clients().set_first_party("nobody", true).value());
+}
+
 TEST_F(RepositoriesTest, ClientListIsOldestFirst) {
   ASSERT_TRUE(clients().insert(confidential_client("b-first")).ok());
   ASSERT_TRUE(clients().insert(public_client("a-second")).ok());
