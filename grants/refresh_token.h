@@ -3,7 +3,8 @@
 // (RFC 9700 §4.14.2): the presented token is exchanged for a new access token and a new
 // refresh token in one atomic statement; presenting a token that was already rotated
 // revokes the whole grant, so every access and refresh token issued from it dies. Of two
-// concurrent uses of one token exactly one wins and the loser revokes the grant.
+// concurrent uses of one token exactly one rotates it; the other revokes the grant, or,
+// within the retry grace window below, gets the same successor.
 //
 // The retry grace window (KEYWARD_REFRESH_REUSE_GRACE, docs/security.md): a client whose
 // answer was lost on the way retries with the token it just rotated. Within the window,
