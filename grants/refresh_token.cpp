@@ -68,11 +68,10 @@ OAuthResult<TokenResponse> RefreshTokenGrant::handle(const TokenRequest& request
 
   using Outcome = storage::Rotation::Outcome;
   switch (rotation->outcome) {
+    // Replayed: a retry within KEYWARD_REFRESH_REUSE_GRACE; the same successor again, a
+    // fresh access token, the grant alive.
     case Outcome::Rotated:
-      break;
     case Outcome::Replayed:
-      // A retry within KEYWARD_REFRESH_REUSE_GRACE: the same successor again, a fresh
-      // access token, the grant alive.
       break;
     case Outcome::NotFound:
       return err(OAuthError::invalid_grant(std::string(kInvalid), "unknown refresh token"));
