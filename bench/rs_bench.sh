@@ -78,10 +78,12 @@ nginx_port=$(free_port)
 export KEYWARD_LISTEN=127.0.0.1:$keyward_port
 export KEYWARD_ISSUER=http://127.0.0.1:$nginx_port
 export KEYWARD_ARGON2_MEMORY_KIB=8192 KEYWARD_ARGON2_ITERATIONS=1
+# The bench's client takes a token with the password grant, off by default (RFC 9700 §2.4).
+export KEYWARD_PASSWORD_GRANT=true
 
 "$keyward" migrate >/dev/null
 json_field() { python3 -c 'import json, sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
-app=$("$keyward" client create --name bench-app --grant-types password \
+app=$("$keyward" client create --name bench-app --grant-types password --first-party \
   --scopes "api:read" --audience keyward-sample-rs 2>/dev/null)
 app_id=$(json_field client_id <<<"$app")
 app_secret=$(json_field client_secret <<<"$app")

@@ -91,6 +91,15 @@ OAuthResult<Client> validate_client_registration(const ClientRegistration& reque
         "to authenticate with"));
   }
 
+  // RFC 9700 §2.4: the password grant MUST NOT be used; where Keyward allows it at all,
+  // it is for confidential first-party clients. A public client cannot authenticate, so
+  // anybody could present users' passwords in its name.
+  if (!client.confidential && contains(client.grant_types, "password")) {
+    return err(metadata_error(
+        "a public client cannot use the password grant (RFC 9700 §2.4): it is only for "
+        "confidential first-party clients; use authorization_code with PKCE"));
+  }
+
   client.token_endpoint_auth_method = request.token_endpoint_auth_method.value_or(
       client.confidential ? "client_secret_basic" : "none");
   const auto& method = client.token_endpoint_auth_method;

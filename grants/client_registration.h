@@ -32,6 +32,8 @@ struct ClientRegistration {
 //   - at least one grant type, each one of kGrantTypes; refresh_token only next to a
 //     grant that issues refresh tokens (authorization_code, password);
 //   - RFC 6749 §4.4 / RFC 9700 §2.1: a public client cannot use client_credentials;
+//   - RFC 9700 §2.4: a public client cannot use password (it is for confidential
+//     first-party clients only, and off unless KEYWARD_PASSWORD_GRANT is on);
 //   - token_endpoint_auth_method none exactly when the client is public;
 //   - a valid scope string;
 //   - authorization_code needs at least one redirect URI, and redirect URIs (also

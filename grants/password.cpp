@@ -28,6 +28,14 @@ std::span<const std::string_view> PasswordGrant::parameters() const {
 
 OAuthResult<TokenResponse> PasswordGrant::handle(const TokenRequest& request,
                                                  const Client& client) {
+  // RFC 9700 §2.4: this grant MUST NOT be used. Keyward keeps it for the operator's own
+  // apps only: a confidential client marked first-party. A public client could not even
+  // keep its own credentials, and a third party must never see a user's password.
+  if (!client.confidential || !client.first_party) {
+    return err(OAuthError::unauthorized_client(
+        "the password grant is only for confidential first-party clients",
+        client.confidential ? "client is not first-party" : "client is public"));
+  }
   // RFC 6749 §4.3.2: username and password are REQUIRED.
   const auto username = request.param(wire::kUsername);
   const auto password = request.param(wire::kPasswordParam);

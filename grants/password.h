@@ -1,7 +1,10 @@
 #pragma once
 // The resource owner password credentials grant (RFC 6749 §4.3). RFC 9700 §2.4 says it
-// MUST NOT be used; Keyward keeps it for first-party apps that cannot do better, and a
-// client only gets it when registered with grant type "password". Users are checked by
+// MUST NOT be used; Keyward keeps it for first-party apps that cannot do better: it is
+// registered only when KEYWARD_PASSWORD_GRANT is on (otherwise the token endpoint answers
+// unsupported_grant_type), and a client only gets it when it is confidential, marked
+// first-party and registered with grant type "password" (else unauthorized_client; a
+// public client cannot even register for it). Users are checked by
 // UserAuthenticator (Argon2id, throttled per account and per address, one answer for
 // unknown users, wrong passwords and disabled accounts). Each success creates a grant and,
 // when the client may refresh, its first refresh token, in one statement.

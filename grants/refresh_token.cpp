@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common/base64url.h"
+#include "common/crypto.h"
 #include "grants/client_storage_failure.h"
 #include "grants/wire.h"
 
@@ -13,11 +15,25 @@ constexpr std::array<std::string_view, 2> kParameters = {wire::kRefreshTokenPara
 // One description for every dead token: the client learns nothing it could probe with.
 constexpr std::string_view kInvalid = "the refresh token is invalid, expired or revoked";
 
+constexpr std::string_view kSuccessorKeyInfo = "keyward refresh-successor v1";
+
 }  // namespace
 
+std::string refresh_successor_key(std::string_view master_key) {
+  return hkdf_sha256(master_key, kSuccessorKeyInfo);
+}
+
+MintedRefreshToken successor_refresh_token(std::string_view successor_key,
+                                           std::string_view presented) {
+  MintedRefreshToken t;
+  t.token = base64url_encode(hmac_sha256(successor_key, presented));
+  t.hash = TokenIssuer::refresh_token_hash(t.token);
+  return t;
+}
+
 RefreshTokenGrant::RefreshTokenGrant(storage::RefreshTokenRepository& tokens,
-                                     const TokenIssuer& issuer)
-    : tokens_(tokens), issuer_(issuer) {}
+                                     const TokenIssuer& issuer, RefreshTokenPolicy policy)
+    : tokens_(tokens), issuer_(issuer), policy_(std::move(policy)) {}
 
 std::string_view RefreshTokenGrant::grant_type() const {
   return wire::kRefreshToken;
@@ -41,16 +57,21 @@ OAuthResult<TokenResponse> RefreshTokenGrant::handle(const TokenRequest& request
   }
 
   if (auto ready = issuer_.ready(); !ready.ok()) return err(std::move(ready).error());
-  const auto successor = TokenIssuer::refresh_token();
+  // Derived, not random, so that a retry of this very request names the same successor
+  // (the header says why that is safe).
+  const auto successor = successor_refresh_token(policy_.successor_key, *presented);
   const TimePoint now = issuer_.now();
   auto rotation = tokens_.rotate(TokenIssuer::refresh_token_hash(*presented), client.id,
                                  std::vector<std::string>(requested.begin(), requested.end()),
-                                 successor.hash, now);
+                                 successor.hash, now, policy_.reuse_grace);
   if (!rotation.ok()) return err(storage_failure(rotation.error(), "refresh token rotation"));
 
   using Outcome = storage::Rotation::Outcome;
   switch (rotation->outcome) {
+    // Replayed: a retry within KEYWARD_REFRESH_REUSE_GRACE; the same successor again, a
+    // fresh access token, the grant alive.
     case Outcome::Rotated:
+    case Outcome::Replayed:
       break;
     case Outcome::NotFound:
       return err(OAuthError::invalid_grant(std::string(kInvalid), "unknown refresh token"));

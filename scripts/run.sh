@@ -48,6 +48,9 @@ export KEYWARD_LISTEN="127.0.0.1:$kw_port"
 export KEYWARD_DATA_DIR="$repo/.data"
 export KEYWARD_MIGRATIONS_DIR="$repo/migrations"
 export KEYWARD_TEMPLATES_DIR="$repo/templates"
+# The demo (scripts/demo.sh) signs its user in with the password grant, which is off by
+# default (RFC 9700 §2.4); its client is confidential and first-party (scripts/seed-demo.sh).
+export KEYWARD_PASSWORD_GRANT="${KEYWARD_PASSWORD_GRANT:-true}"
 
 "$build/server/keyward" migrate
 

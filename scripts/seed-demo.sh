@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Seeds the demo, idempotently: a confidential client "demo" (client_credentials, password,
-# refresh_token; scopes "openid profile email api:read", never api:write; audience the sample
-# resource server), a user "demo" with a generated password, and for browser sign-in (issue 5)
+# Seeds the demo, idempotently: a confidential first-party client "demo" (client_credentials,
+# password, refresh_token; scopes "openid profile email api:read", never api:write; audience
+# the sample resource server; the password grant also needs KEYWARD_PASSWORD_GRANT=true on the
+# server, which scripts/run.sh and docker/compose.yml set), a user "demo" with a generated password, and for browser sign-in (issue 5)
 # a confidential web client "demo-web" and a public client "demo-spa" (authorization_code and
 # refresh_token, redirect URI ISSUER/callback, post-logout redirect ISSUER/signed-out). The generated credentials are
 # kept in STATE_DIR/demo.env (mode 0600) so that every rerun reuses them; STATE_DIR/demo.txt
@@ -45,6 +46,9 @@ if [ -n "$KEYWARD_DEMO_CLIENT_ID" ] && "$kw" client show "$KEYWARD_DEMO_CLIENT_I
   else
     echo "seed-demo: demo client $KEYWARD_DEMO_CLIENT_ID already registered"
   fi
+  # First-party, as the password grant requires (a client seeded by an older version may
+  # lack the mark).
+  "$kw" client update "$KEYWARD_DEMO_CLIENT_ID" --first-party >/dev/null
 else
   out=$("$kw" client create --name demo --grant-types client_credentials,password,refresh_token \
     --scopes "$scopes" --audience "$audience" --first-party)

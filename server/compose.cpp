@@ -192,9 +192,16 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.grant_registry = std::make_unique<grants::GrantRegistry>();
   p.grant_registry->add(
       std::make_unique<grants::ClientCredentialsGrant>(*p.issuer, *p.standing_grants));
-  p.grant_registry->add(
-      std::make_unique<grants::PasswordGrant>(*p.user_auth, *p.grant_store, *p.issuer));
-  p.grant_registry->add(std::make_unique<grants::RefreshTokenGrant>(*p.refresh_store, *p.issuer));
+  // RFC 9700 §2.4: off unless asked for. Not registered, it is neither listed in
+  // discovery nor served: grant_type=password gets unsupported_grant_type.
+  if (config.password_grant) {
+    p.grant_registry->add(
+        std::make_unique<grants::PasswordGrant>(*p.user_auth, *p.grant_store, *p.issuer));
+  }
+  p.grant_registry->add(std::make_unique<grants::RefreshTokenGrant>(
+      *p.refresh_store, *p.issuer,
+      grants::RefreshTokenPolicy{grants::refresh_successor_key(master_key->bytes),
+                                 config.refresh_reuse_grace}));
   // Browser sign-in (issue 5): the code grant, /authorize, /login, /consent, /logout,
   // /userinfo and the pages' stylesheet.
   auto templates = Templates::load(config.templates_dir);

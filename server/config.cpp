@@ -305,6 +305,15 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
   c.id_token_ttl = r.seconds("KEYWARD_ID_TOKEN_TTL", 60, 86400);
   // RFC 6749 §4.1.2: a maximum lifetime of 10 minutes is RECOMMENDED; DESIGN.md caps it at 60 s.
   c.code_ttl = r.seconds("KEYWARD_CODE_TTL", 1, 60);
+  // Kept short: within it a stolen rotated token is worth its successor (docs/security.md).
+  c.refresh_reuse_grace = r.seconds("KEYWARD_REFRESH_REUSE_GRACE", 0, 60);
+  c.password_grant = r.boolean("KEYWARD_PASSWORD_GRANT");
+  if (c.password_grant) {
+    c.warnings.push_back(
+        "KEYWARD_PASSWORD_GRANT is on: first-party confidential clients may take users' "
+        "passwords directly (RFC 9700 §2.4 says this grant MUST NOT be used); prefer the "
+        "authorization code flow");
+  }
   c.session_ttl = r.seconds("KEYWARD_SESSION_TTL", 300, 2592000);
   c.session_idle_timeout = r.seconds("KEYWARD_SESSION_IDLE_TIMEOUT", 60, 2592000);
   if (c.session_idle_timeout > c.session_ttl) {

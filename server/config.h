@@ -66,6 +66,15 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_REFRESH_TOKEN_TTL", "2592000", "Refresh-token lifetime in seconds (60-31536000)."},
     {"KEYWARD_ID_TOKEN_TTL", "600", "ID-token lifetime in seconds (60-86400)."},
     {"KEYWARD_CODE_TTL", "60", "Authorization-code lifetime in seconds (1-60)."},
+    {"KEYWARD_REFRESH_REUSE_GRACE", "10",
+     "Seconds (0-60) after a refresh-token rotation during which presenting the rotated "
+     "token again, while its successor is still unused, returns that same successor (a "
+     "client retrying after a lost answer) instead of revoking the grant; 0 disables it."},
+    {"KEYWARD_PASSWORD_GRANT", "false",
+     "true enables the resource owner password credentials grant (RFC 6749 §4.3), and then "
+     "only for confidential clients registered with --first-party and the password grant "
+     "type; RFC 9700 §2.4 says it MUST NOT be used. Off: the token endpoint answers "
+     "unsupported_grant_type and discovery does not list it."},
     {"KEYWARD_SESSION_TTL", "43200",
      "Browser-session absolute lifetime in seconds from sign-in (300-2592000)."},
     {"KEYWARD_SESSION_IDLE_TIMEOUT", "3600",
@@ -114,6 +123,8 @@ struct Config {
   std::chrono::seconds refresh_token_ttl{2592000};
   std::chrono::seconds id_token_ttl{600};
   std::chrono::seconds code_ttl{60};
+  std::chrono::seconds refresh_reuse_grace{10};
+  bool password_grant = false;
   std::chrono::seconds session_ttl{43200};
   std::chrono::seconds session_idle_timeout{3600};
   uint32_t argon2_memory_kib = 19456;

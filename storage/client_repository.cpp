@@ -35,6 +35,9 @@ constexpr std::array kStatements{
     detail::PreparedStatement{"clients_update_secret",
                               "UPDATE clients SET secret_hmac = $2, updated_at = now()"
                               " WHERE client_id = $1"},
+    detail::PreparedStatement{"clients_set_first_party",
+                              "UPDATE clients SET first_party = $2, updated_at = now()"
+                              " WHERE client_id = $1"},
     detail::PreparedStatement{"clients_delete", "DELETE FROM clients WHERE client_id = $1"},
 };
 
@@ -118,6 +121,14 @@ Result<bool, StorageError> ClientRepository::update_secret(std::string_view clie
   return pool_.run([&](pqxx::nontransaction& tx) {
     return tx.exec_prepared("clients_update_secret", std::string(client_id),
                             pqxx::binarystring(secret_hmac.data(), secret_hmac.size()))
+               .affected_rows() == 1;
+  });
+}
+
+Result<bool, StorageError> ClientRepository::set_first_party(std::string_view client_id,
+                                                             bool first_party) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    return tx.exec_prepared("clients_set_first_party", std::string(client_id), first_party)
                .affected_rows() == 1;
   });
 }

@@ -41,6 +41,10 @@ class ClientRepository {
   // false when there is no such client; CheckViolation for a public client.
   [[nodiscard]] Result<bool, StorageError> update_secret(std::string_view client_id,
                                                          std::string_view secret_hmac);
+  // Marks the client first-party (the operator's own app) or not; false when there is no
+  // such client.
+  [[nodiscard]] Result<bool, StorageError> set_first_party(std::string_view client_id,
+                                                           bool first_party);
   // false when there is no such client. Its grants, codes, refresh tokens and consents go
   // with it (ON DELETE CASCADE).
   [[nodiscard]] Result<bool, StorageError> remove(std::string_view client_id);

@@ -57,6 +57,23 @@ constexpr std::array kStatements{
         "   array_to_string(old.scopes, ' '), " MICROS("old.created_at") ", "
         MICROS("old.expires_at")
         " FROM old JOIN successor USING (grant_id)"},
+    // A retry within the grace window. $1 presented digest, $2 client, $3 requested
+    // scopes, $4 the successor digest the caller derived, $5 now, $6 the window in
+    // microseconds. FOR UPDATE OF s takes the successor's row lock: a concurrent rotation
+    // of the successor either committed first (then the re-check sees its rotated_at and
+    // this returns nothing: reuse) or waits until this statement is done.
+    detail::PreparedStatement{
+        "refresh_replay",
+        "SELECT " TOKEN_COLUMNS
+        " FROM refresh_tokens r"
+        " JOIN refresh_tokens s ON s.token_hash = r.replaced_by"
+        " JOIN grants g ON g.id = r.grant_id"
+        " WHERE r.token_hash = $1 AND r.client_id = $2 AND r.replaced_by = $4"
+        " AND r.rotated_at > " TS(5) " - $6::bigint * INTERVAL '1 microsecond'"
+        " AND r.scopes @> string_to_array($3, ' ')"
+        " AND s.rotated_at IS NULL AND s.expires_at > " TS(5)
+        " AND g.revoked_at IS NULL AND g.expires_at > " TS(5) " AND " USER_ENABLED("g")
+        " FOR UPDATE OF s"},
     // Why a rotation did not happen: every fact, evaluated at $2.
     detail::PreparedStatement{
         "refresh_classify",
@@ -123,7 +140,8 @@ Result<Unit, StorageError> RefreshTokenRepository::insert(const NewRefreshToken&
 
 Result<Rotation, StorageError> RefreshTokenRepository::rotate(
     std::string_view token_hash, std::string_view client_id,
-    const std::vector<std::string>& requested_scopes, std::string_view new_hash, TimePoint now) {
+    const std::vector<std::string>& requested_scopes, std::string_view new_hash, TimePoint now,
+    std::chrono::seconds reuse_grace) {
   const pqxx::binarystring presented{std::string(token_hash)};
   const pqxx::binarystring successor{std::string(new_hash)};
   const std::string client(client_id);
@@ -138,6 +156,17 @@ Result<Rotation, StorageError> RefreshTokenRepository::rotate(
       rotation.outcome = Rotation::Outcome::Rotated;
       rotation.token = read_token(rotated[0]);
       return rotation;
+    }
+    if (reuse_grace > std::chrono::seconds(0)) {
+      const auto replayed = tx.exec_prepared(
+          "refresh_replay", presented, client, join_scopes(requested_scopes), successor, now_micros,
+          static_cast<long long>(
+              std::chrono::duration_cast<std::chrono::microseconds>(reuse_grace).count()));
+      if (!replayed.empty()) {
+        rotation.outcome = Rotation::Outcome::Replayed;
+        rotation.token = read_token(replayed[0]);
+        return rotation;
+      }
     }
     const auto rows = tx.exec_prepared("refresh_classify", presented, now_micros);
     if (rows.empty()) return rotation;  // NotFound

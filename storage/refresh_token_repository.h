@@ -4,6 +4,14 @@
 // inserted, and presenting a rotated token again is reuse, which revokes the whole grant.
 // Rotation is one statement, so of two concurrent uses of one token exactly one wins
 // (the row lock serialises them and the loser's re-check sees rotated_at).
+//
+// A retry grace window (KEYWARD_REFRESH_REUSE_GRACE): a client whose answer was lost
+// presents the token it just rotated again. When the caller derives successors
+// deterministically from the presented token (grants/refresh_token.h), the retry names
+// the same successor digest, and within the window, while that successor is still
+// unrotated, the rotation answers Replayed instead of revoking: nothing changes and the
+// caller hands the same successor out again.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +37,8 @@ struct RefreshTokenRecord {
 struct Rotation {
   enum class Outcome {
     Rotated,          // `token` is the presented one; its successor is stored
+    Replayed,         // a retry within the grace window: `new_hash` was already its
+                      // successor and is still unused; nothing changed
     NotFound,         // no such token (or its grant was deleted)
     WrongClient,      // issued to another client: nothing changed
     AlreadyRotated,   // reuse: the grant is now revoked (grant_revoked says if by this call)
@@ -56,9 +66,16 @@ class RefreshTokenRepository {
   // subset of its scopes: the successor `new_hash` inherits its grant, client, scopes and
   // expiry (the grant's lifetime bounds the whole chain). Otherwise nothing changes and the
   // outcome says why, except reuse (AlreadyRotated), which revokes the grant.
+  // With `reuse_grace` above zero, a token rotated less than `reuse_grace` before `now`
+  // into exactly `new_hash`, whose successor is still unrotated and unexpired (and the
+  // grant live, the user enabled, the client and scopes as above), is Replayed, not
+  // reuse. The successor's row is locked while this is decided, so a replay and a
+  // rotation of the successor never both succeed on a stale view: once the successor
+  // has been used, a replay of its predecessor is reuse.
   [[nodiscard]] Result<Rotation, StorageError> rotate(
       std::string_view token_hash, std::string_view client_id,
-      const std::vector<std::string>& requested_scopes, std::string_view new_hash, TimePoint now);
+      const std::vector<std::string>& requested_scopes, std::string_view new_hash, TimePoint now,
+      std::chrono::seconds reuse_grace = std::chrono::seconds(0));
 
   // The token if it is usable now (unrotated, unexpired, grant live, user enabled), for
   // introspection.

@@ -14,6 +14,7 @@ namespace {
 using detail::from_micros;
 using detail::NullableText;
 
+#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
 #define USER_COLUMNS                                                                   \
   "id::text, username, email, email_verified, given_name, family_name, password_hash," \
   " disabled, (EXTRACT(EPOCH FROM created_at) * 1000000)::bigint,"                     \
@@ -29,18 +30,32 @@ constexpr std::array kStatements{
     detail::PreparedStatement{"users_find_by_id",
                               "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid"},
     detail::PreparedStatement{"users_list", "SELECT " USER_COLUMNS " FROM users ORDER BY username"},
+    // Each of these three locks the user's row and returns its id, for the revocations
+    // that follow in the same transaction.
     detail::PreparedStatement{"users_set_disabled",
                               "UPDATE users SET disabled = $2, updated_at = now()"
-                              " WHERE username = lower($1)"},
+                              " WHERE username = lower($1) RETURNING id::text"},
     detail::PreparedStatement{"users_set_password_hash",
                               "UPDATE users SET password_hash = $2, updated_at = now()"
-                              " WHERE username = lower($1)"},
+                              " WHERE username = lower($1) RETURNING id::text"},
+    detail::PreparedStatement{"users_lock",
+                              "SELECT id::text FROM users WHERE username = lower($1)"
+                              " FOR NO KEY UPDATE"},
+    // $1 user id, $2 now. Expired grants are dead already; offline_access grants too die
+    // here (unlike at logout): the user's credentials or account changed.
+    detail::PreparedStatement{
+        "users_revoke_grants",
+        "UPDATE grants SET revoked_at = " TS(2) " WHERE user_id = $1::uuid"
+                                                " AND revoked_at IS NULL AND expires_at > " TS(2)},
+    detail::PreparedStatement{"users_end_sessions",
+                              "DELETE FROM browser_sessions WHERE user_id = $1::uuid"},
     detail::PreparedStatement{"users_replace_password_hash",
                               "UPDATE users SET password_hash = $3, updated_at = now()"
                               " WHERE id = $1::uuid AND password_hash = $2"},
 };
 
 #undef USER_COLUMNS
+#undef TS
 
 std::optional<std::string> optional_text(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
@@ -124,19 +139,46 @@ Result<std::vector<UserRecord>, StorageError> UserRepository::list() {
       detail::Retry::OnceIfBroken);
 }
 
-Result<bool, StorageError> UserRepository::set_disabled(std::string_view username, bool disabled) {
-  return pool_.run([&](pqxx::nontransaction& tx) {
-    return tx.exec_prepared("users_set_disabled", std::string(username), disabled)
-               .affected_rows() == 1;
+namespace {
+
+// Runs after the statement that locked the user's row (`locked`: its id, or no row).
+std::optional<RevokedAccess> revoke_user_access(pqxx::work& tx, const pqxx::result& locked,
+                                                TimePoint now, bool revoke) {
+  if (locked.empty()) return std::nullopt;
+  RevokedAccess done;
+  if (!revoke) return done;
+  const auto user_id = locked[0][0].as<std::string>();
+  done.grants_revoked = static_cast<uint64_t>(
+      tx.exec_prepared("users_revoke_grants", user_id, detail::to_micros(now)).affected_rows());
+  done.sessions_ended =
+      static_cast<uint64_t>(tx.exec_prepared("users_end_sessions", user_id).affected_rows());
+  return done;
+}
+
+}  // namespace
+
+Result<std::optional<RevokedAccess>, StorageError> UserRepository::set_disabled(
+    std::string_view username, bool disabled, TimePoint now) {
+  return pool_.transact([&](pqxx::work& tx) {
+    const auto locked = tx.exec_prepared("users_set_disabled", std::string(username), disabled);
+    return revoke_user_access(tx, locked, now, disabled);
   });
 }
 
-Result<bool, StorageError> UserRepository::set_password_hash(std::string_view username,
-                                                             std::string_view password_hash) {
-  return pool_.run([&](pqxx::nontransaction& tx) {
-    return tx.exec_prepared("users_set_password_hash", std::string(username),
-                            std::string(password_hash))
-               .affected_rows() == 1;
+Result<std::optional<RevokedAccess>, StorageError> UserRepository::set_password_hash(
+    std::string_view username, std::string_view password_hash, TimePoint now) {
+  return pool_.transact([&](pqxx::work& tx) {
+    const auto locked = tx.exec_prepared("users_set_password_hash", std::string(username),
+                                         std::string(password_hash));
+    return revoke_user_access(tx, locked, now, true);
+  });
+}
+
+Result<std::optional<RevokedAccess>, StorageError> UserRepository::revoke_access(
+    std::string_view username, TimePoint now) {
+  return pool_.transact([&](pqxx::work& tx) {
+    const auto locked = tx.exec_prepared("users_lock", std::string(username));
+    return revoke_user_access(tx, locked, now, true);
   });
 }
 

@@ -2,6 +2,7 @@
 // End users (migrations/0001_initial.sql `users`; issue 4). Usernames are stored
 // lower-cased (by PostgreSQL's lower(), on insert and on lookup), so they are unique
 // regardless of case.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,13 @@ struct NewUser {
   std::string password_hash;
 };
 
+// What ending a user's access took away (DESIGN.md "Tokens": revoking a grant kills every
+// access and refresh token issued from it).
+struct RevokedAccess {
+  uint64_t grants_revoked = 0;  // grants that were live and are now revoked
+  uint64_t sessions_ended = 0;  // browser sessions deleted (signed-in or not yet)
+};
+
 // The constraint a duplicate username violates, for a clear CLI error.
 inline constexpr std::string_view kUsernameTaken = "users_username_key";
 
@@ -52,10 +60,19 @@ class UserRepository {
   [[nodiscard]] Result<std::optional<UserRecord>, StorageError> find_by_id(std::string_view id);
   // By username.
   [[nodiscard]] Result<std::vector<UserRecord>, StorageError> list();
-  // false when there is no such user.
-  [[nodiscard]] Result<bool, StorageError> set_disabled(std::string_view username, bool disabled);
-  [[nodiscard]] Result<bool, StorageError> set_password_hash(std::string_view username,
-                                                             std::string_view password_hash);
+  // The three below return nullopt when there is no such user (nothing changed).
+  // Disabling (not enabling) and a new password end the user's access in the same
+  // transaction as the change: a password reset after a compromise, or a disabled account,
+  // must not leave a thief holding a refresh token, an access token or a signed-in
+  // browser. Every live grant of the user is revoked (with offline_access too), which
+  // kills its tokens and codes, and every browser session of the user is deleted.
+  [[nodiscard]] Result<std::optional<RevokedAccess>, StorageError> set_disabled(
+      std::string_view username, bool disabled, TimePoint now);
+  [[nodiscard]] Result<std::optional<RevokedAccess>, StorageError> set_password_hash(
+      std::string_view username, std::string_view password_hash, TimePoint now);
+  // Ends the user's access as above without changing the account (`keyward user revoke`).
+  [[nodiscard]] Result<std::optional<RevokedAccess>, StorageError> revoke_access(
+      std::string_view username, TimePoint now);
   // Rehash on login: replaces the hash only if it is still `old_hash`, so a concurrent
   // set-password is never overwritten. Returns whether it replaced it.
   [[nodiscard]] Result<bool, StorageError> replace_password_hash(std::string_view id,

@@ -26,6 +26,10 @@ const char* const kClientUsage =
     "      A confidential client's client_secret is printed this once and never again.\n"
     "  list               prints every client as JSON (never a secret)\n"
     "  show ID            prints one client as JSON (never its secret)\n"
+    "  update ID --first-party | --no-first-party\n"
+    "      marks the client as the operator's own app or not, and prints it. First-party\n"
+    "      clients skip the consent page and, when confidential and KEYWARD_PASSWORD_GRANT\n"
+    "      is on, may use the password grant (RFC 9700 §2.4: for your own apps only)\n"
     "  rotate-secret ID   replaces the secret and prints the new one; the old one stops\n"
     "                     working at once\n"
     "  delete ID          deletes the client with its grants, codes, refresh tokens and\n"
@@ -298,13 +302,16 @@ int run_client_command(const std::vector<std::string>& args, const EnvGetter& en
   }
   if (sub == "create") return create(rest, env, out, err);
 
-  const bool needs_id = sub == "show" || sub == "rotate-secret" || sub == "delete";
+  const bool needs_id =
+      sub == "show" || sub == "update" || sub == "rotate-secret" || sub == "delete";
   if (!needs_id && sub != "list") {
     err << "keyward client: unknown command '" << sub << "'\n" << kClientUsage;
     return kExitUsage;
   }
   const std::string name = "client " + sub;
-  auto parsed = parse_command_args(rest, {});
+  std::vector<OptionSpec> specs;
+  if (sub == "update") specs = {{"first-party", false}, {"no-first-party", false}};
+  auto parsed = parse_command_args(rest, specs);
   if (!parsed.ok()) {
     err << "keyward " << name << ": " << parsed.error() << "\n";
     return kExitUsage;
@@ -316,6 +323,10 @@ int run_client_command(const std::vector<std::string>& args, const EnvGetter& en
     } else {
       err << "keyward " << name << ": unexpected argument '" << parsed->positional[want] << "'\n";
     }
+    return kExitUsage;
+  }
+  if (sub == "update" && parsed->has("first-party") == parsed->has("no-first-party")) {
+    err << "keyward " << name << ": say --first-party or --no-first-party (exactly one)\n";
     return kExitUsage;
   }
 
@@ -349,6 +360,25 @@ int run_client_command(const std::vector<std::string>& args, const EnvGetter& en
 
   if (sub == "show") {
     out << describe(client).dump(2) << "\n";
+    return 0;
+  }
+  if (sub == "update") {
+    auto updated = repository.set_first_party(id, parsed->has("first-party"));
+    if (!updated.ok()) {
+      print_storage_error(err, updated.error());
+      return kExitFailed;
+    }
+    auto now = repository.find(id);
+    if (!now.ok()) {
+      print_storage_error(err, now.error());
+      return kExitFailed;
+    }
+    if (!updated.value() || !now->has_value()) {
+      err << "keyward " << name << ": no client '" << id << "'\n";
+      return kExitFailed;
+    }
+    announce(context->database, id, err);
+    out << describe(**now).dump(2) << "\n";
     return 0;
   }
   if (sub == "rotate-secret") {

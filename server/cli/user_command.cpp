@@ -9,6 +9,7 @@
 #include <iterator>
 #include <ostream>
 
+#include "common/clock.h"
 #include "grants/password_hash.h"
 #include "server/cli/client_command.h"
 #include "storage/user_repository.h"
@@ -24,8 +25,14 @@ const char* const kUserUsage =
     "  list                             prints every user as JSON\n"
     "  show U                           prints one user as JSON\n"
     "  disable U                        the user gets no more tokens and cannot sign in\n"
-    "  enable U                         undoes disable\n"
+    "  enable U                         undoes disable (revoked tokens stay revoked)\n"
     "  set-password U --password-stdin  replaces the password\n"
+    "  revoke U                         ends the user's access: revokes every grant (so\n"
+    "                                   every access and refresh token) and deletes every\n"
+    "                                   browser session of the user\n"
+    "\n"
+    "disable and set-password also do what revoke does, in the same transaction; all three\n"
+    "print the user with \"revoked\": {\"grants\": N, \"sessions\": M}.\n"
     "\n"
     "--password-stdin reads the password from standard input (one trailing newline is\n"
     "dropped): 8 to 1024 bytes. Passwords are never accepted as arguments, which other\n"
@@ -194,8 +201,8 @@ int run_user_command(const std::vector<std::string>& args, const EnvGetter& env,
   }
   if (sub == "create") return create(rest, env, in, out, err);
 
-  const bool needs_name =
-      sub == "show" || sub == "disable" || sub == "enable" || sub == "set-password";
+  const bool needs_name = sub == "show" || sub == "disable" || sub == "enable" ||
+                          sub == "set-password" || sub == "revoke";
   if (!needs_name && sub != "list") {
     err << "keyward user: unknown command '" << sub << "'\n" << kUserUsage;
     return kExitUsage;
@@ -250,12 +257,17 @@ int run_user_command(const std::vector<std::string>& args, const EnvGetter& env,
   }
 
   const std::string& username = parsed->positional.front();
-  Result<bool, storage::StorageError> changed = true;
+  const TimePoint now = SystemClock().now();
+  // nullopt: no such user. Revocation happens in the same transaction as the change.
+  Result<std::optional<storage::RevokedAccess>, storage::StorageError> changed =
+      std::optional<storage::RevokedAccess>(storage::RevokedAccess{});
   if (sub == "disable" || sub == "enable") {
-    changed = users.set_disabled(username, sub == "disable");
+    changed = users.set_disabled(username, sub == "disable", now);
   } else if (sub == "set-password") {
-    changed = users.set_password_hash(username,
-                                      grants::hash_password(*password, argon2(context->config)));
+    changed = users.set_password_hash(
+        username, grants::hash_password(*password, argon2(context->config)), now);
+  } else if (sub == "revoke") {
+    changed = users.revoke_access(username, now);
   }
   if (!changed.ok()) {
     print_storage_error(err, name, changed.error());
@@ -270,7 +282,12 @@ int run_user_command(const std::vector<std::string>& args, const EnvGetter& env,
     err << "keyward " << name << ": no user '" << username << "'\n";
     return kExitFailed;
   }
-  out << describe(**found).dump(2) << "\n";
+  ordered_json j = describe(**found);
+  if (sub == "disable" || sub == "set-password" || sub == "revoke") {
+    j["revoked"] = {{"grants", (*changed)->grants_revoked},
+                    {"sessions", (*changed)->sessions_ended}};
+  }
+  out << j.dump(2) << "\n";
   return 0;
 }
 

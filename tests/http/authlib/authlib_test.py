@@ -50,6 +50,8 @@ class AuthlibClient(unittest.TestCase):
             "KEYWARD_ISSUER": ISSUER,
             "KEYWARD_ARGON2_MEMORY_KIB": "8192",
             "KEYWARD_ARGON2_ITERATIONS": "1",
+            # Off by default (RFC 9700 §2.4); the password-grant tests need it.
+            "KEYWARD_PASSWORD_GRANT": "true",
         }
         cls.keyward = stack.Keyward(with_dbname(cluster, cls.dbname), env=env)
         cls.keyward.run("migrate")
@@ -59,7 +61,8 @@ class AuthlibClient(unittest.TestCase):
                                             "--scopes", "read", "--audience", API,
                                             "--token-endpoint-auth-method", "client_secret_post")
         cls.app = cls.create_client("app", "--grant-types", "password,refresh_token",
-                                    "--scopes", "read write profile", "--audience", API)
+                                    "--scopes", "read write profile", "--audience", API,
+                                    "--first-party")
         user = cls.keyward.run("user", "create", "--username", "alice", "--password-stdin",
                                input=PASSWORD + "\n")
         cls.alice = json.loads(user.stdout)["id"]

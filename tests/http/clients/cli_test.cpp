@@ -199,6 +199,10 @@ TEST_F(ClientCli, BadInputIsRefusedWithTheReason) {
   expect_refused(with({"--grant-types", "client_credentials", "--public"}),
                  p + "a public client cannot use client_credentials (RFC 6749 §4.4): it has no "
                      "secret to authenticate with");
+  // RFC 9700 §2.4: never for a public client, first-party or not.
+  expect_refused(with({"--grant-types", "password,refresh_token", "--public", "--first-party"}),
+                 p + "a public client cannot use the password grant (RFC 9700 §2.4): it is only "
+                     "for confidential first-party clients; use authorization_code with PKCE");
   const std::vector<std::pair<std::string, std::string>> uris{
       {"/cb", "redirect URI must be absolute: '/cb'"},
       {"https://app.example.com/cb#frag",
@@ -240,6 +244,107 @@ TEST_F(ClientCli, BadInputIsRefusedWithTheReason) {
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_EQ(unknown.err.rfind("keyward client: unknown command 'frobnicate'\n", 0), 0u)
       << unknown.err;
+}
+
+TEST_F(ClientCli, UpdateMarksTheClientFirstPartyOrNot) {
+  const auto created = run({"client", "create", "--name", "App", "--grant-types",
+                            "password,refresh_token", "--scopes", "read"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string id = created.json_out().at("client_id");
+  EXPECT_EQ(created.json_out().at("first_party"), false);
+
+  const auto marked = run({"client", "update", id, "--first-party"});
+  ASSERT_EQ(marked.exit_code, 0) << marked.err;
+  EXPECT_EQ(marked.json_out().at("first_party"), true);
+  EXPECT_FALSE(marked.json_out().contains("client_secret"));
+  EXPECT_EQ(run({"client", "show", id}).json_out().at("first_party"), true);
+  EXPECT_EQ(db().scalar("SELECT first_party FROM clients"), "t");
+
+  const auto unmarked = run({"client", "update", id, "--no-first-party"});
+  ASSERT_EQ(unmarked.exit_code, 0) << unmarked.err;
+  EXPECT_EQ(unmarked.json_out().at("first_party"), false);
+  EXPECT_EQ(run({"client", "show", id}).json_out().at("first_party"), false);
+
+  const std::string p = "keyward client update: ";
+  expect_refused({"client", "update", id},
+                 p + "say --first-party or --no-first-party (exactly one)");
+  expect_refused({"client", "update", id, "--first-party", "--no-first-party"},
+                 p + "say --first-party or --no-first-party (exactly one)");
+  expect_refused({"client", "update", "--first-party"},
+                 p + "which client? usage: keyward client update ID");
+  const auto missing = run({"client", "update", "nobody", "--first-party"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, p + "no client 'nobody'\n");
+}
+
+// set-password, disable and revoke end the user's access in the same transaction: every
+// live grant revoked (its access and refresh tokens die with it) and every browser
+// session deleted; the output says how many.
+TEST_F(ClientCli, UserRevokeSetPasswordAndDisableEndTheUsersAccess) {
+  const auto created =
+      run({"user", "create", "--username", "alice", "--password-stdin"}, "correct horse battery\n");
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string alice = created.json_out().at("id");
+  const auto bob =
+      run({"user", "create", "--username", "bob", "--password-stdin"}, "correct horse battery\n");
+  ASSERT_EQ(bob.exit_code, 0) << bob.err;
+  const std::string bob_id = bob.json_out().at("id");
+  const auto app =
+      run({"client", "create", "--name", "App", "--grant-types", "password,refresh_token",
+           "--scopes", "read offline_access", "--first-party"});
+  ASSERT_EQ(app.exit_code, 0) << app.err;
+  const std::string client_id = app.json_out().at("client_id");
+  int n = 0;
+  // Two grants of the user (one with offline_access, which survives a logout but not
+  // this), a refresh token, a signed-in session; and the same for bob.
+  auto seed = [&](const std::string& user) {
+    for (const char* scopes : {"{read}", "{read,offline_access}"}) {
+      const std::string g = "g" + std::to_string(++n);
+      db().exec("INSERT INTO grants (id, client_id, user_id, scopes, expires_at) VALUES ('" + g +
+                "', '" + client_id + "', '" + user + "', '" + scopes +
+                "', now() + interval '1 day');"
+                " INSERT INTO refresh_tokens (token_hash, grant_id, client_id, expires_at)"
+                " VALUES (sha256(convert_to('" +
+                g + "', 'UTF8')), '" + g + "', '" + client_id + "', now() + interval '1 day')");
+    }
+    db().exec(
+        "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, expires_at)"
+        " VALUES (sha256(convert_to('s" +
+        std::to_string(++n) + "', 'UTF8')), '" + user +
+        "', decode(repeat('ab', 32), 'hex'), now(), now() + interval '1 hour')");
+  };
+  auto live = [&](const std::string& user) {
+    return db().scalar("SELECT count(*) FROM grants WHERE revoked_at IS NULL AND user_id = '" +
+                       user + "'");
+  };
+  auto sessions = [&](const std::string& user) {
+    return db().scalar("SELECT count(*) FROM browser_sessions WHERE user_id = '" + user + "'");
+  };
+  seed(bob_id);
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"user", "revoke", "alice"},
+        std::vector<std::string>{"user", "set-password", "alice", "--password-stdin"},
+        std::vector<std::string>{"user", "disable", "alice"}}) {
+    SCOPED_TRACE(command[1]);
+    seed(alice);
+    ASSERT_EQ(live(alice), "2");
+    ASSERT_EQ(sessions(alice), "1");
+    const auto r = run(command, "a brand new password\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.json_out().at("username"), "alice");
+    EXPECT_EQ(r.json_out().at("revoked"), (json{{"grants", 2}, {"sessions", 1}}));
+    EXPECT_EQ(live(alice), "0");
+    EXPECT_EQ(sessions(alice), "0");
+    EXPECT_EQ(live(bob_id), "2");
+    EXPECT_EQ(sessions(bob_id), "1");
+  }
+  EXPECT_EQ(db().scalar("SELECT disabled FROM users WHERE username = 'alice'"), "t");
+  const auto again = run({"user", "revoke", "alice"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.json_out().at("revoked"), (json{{"grants", 0}, {"sessions", 0}}));
+  const auto missing = run({"user", "revoke", "nobody"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "keyward user revoke: no user 'nobody'\n");
 }
 
 TEST_F(ClientCli, RotateSecretAndDelete) {

@@ -101,10 +101,12 @@ class Stack {
                {"KEYWARD_LISTEN", "127.0.0.1:" + std::to_string(port_)},
                {"KEYWARD_KEY_PUBLICATION_DELAY", "2"},
                {"KEYWARD_ARGON2_MEMORY_KIB", "8192"},
-               {"KEYWARD_ARGON2_ITERATIONS", "1"}};
-    register_client("demo",
-                    {"--grant-types", "client_credentials,password,refresh_token", "--scopes",
-                     "openid profile email api:read", "--audience", std::string(kAudience)});
+               {"KEYWARD_ARGON2_ITERATIONS", "1"},
+               // The demo client signs its user in with the password grant, off by default.
+               {"KEYWARD_PASSWORD_GRANT", "true"}};
+    register_client("demo", {"--grant-types", "client_credentials,password,refresh_token",
+                             "--scopes", "openid profile email api:read", "--audience",
+                             std::string(kAudience), "--first-party"});
     register_client("writer", {"--grant-types", "client_credentials", "--scopes",
                                "api:read api:write", "--audience", std::string(kAudience)});
     register_client("elsewhere", {"--grant-types", "client_credentials", "--scopes", "api:read",

@@ -103,20 +103,26 @@ class TokenEndpoints : public ::testing::Test {
             {"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
             {"KEYWARD_ISSUER", std::string(kIssuer)},
             {"KEYWARD_ARGON2_MEMORY_KIB", "8192"},
-            {"KEYWARD_ARGON2_ITERATIONS", "1"}};
+            {"KEYWARD_ARGON2_ITERATIONS", "1"},
+            // Off by default (RFC 9700 §2.4); these tests exercise it.
+            {"KEYWARD_PASSWORD_GRANT", "true"}};
     clients_ = new std::map<std::string, RegisteredClient>();
     register_client("svc", {"--grant-types", "client_credentials", "--scopes", "read write",
                             "--audience", "https://api.example"});
     register_client("svc-post", {"--grant-types", "client_credentials", "--scopes", "read",
                                  "--token-endpoint-auth-method", "client_secret_post"});
     register_client("rs", {"--grant-types", "client_credentials", "--scopes", "introspect"});
-    register_client("app",
-                    {"--grant-types", "password,refresh_token", "--scopes", "read write profile",
-                     "--audience", "https://api.example", "--audience", "https://other.example"});
-    register_client("app2", {"--grant-types", "password,refresh_token", "--scopes", "read"});
-    register_client("norefresh", {"--grant-types", "password", "--scopes", "read"});
-    register_client("public",
-                    {"--grant-types", "password,refresh_token", "--scopes", "read", "--public"});
+    register_client("app", {"--grant-types", "password,refresh_token", "--scopes",
+                            "read write profile", "--audience", "https://api.example", "--audience",
+                            "https://other.example", "--first-party"});
+    register_client(
+        "app2", {"--grant-types", "password,refresh_token", "--scopes", "read", "--first-party"});
+    register_client("norefresh",
+                    {"--grant-types", "password", "--scopes", "read", "--first-party"});
+    // Registered for the password grant but not first-party: refused at the token endpoint.
+    register_client("thirdparty", {"--grant-types", "password,refresh_token", "--scopes", "read"});
+    register_client("public", {"--grant-types", "authorization_code,refresh_token", "--scopes",
+                               "read", "--public", "--redirect-uri", "http://127.0.0.1:7777/cb"});
 
     auto db = storage::Database::open(database_->conninfo());
     if (!db.ok()) throw std::runtime_error(db.error());
@@ -129,7 +135,8 @@ class TokenEndpoints : public ::testing::Test {
       if (!user.ok()) throw std::runtime_error(user.error().message);
       (*user_ids_)[name] = user->id;
     }
-    if (!users.set_disabled("dave", true).ok()) throw std::runtime_error("disable dave");
+    if (!users.set_disabled("dave", true, SystemClock().now()).ok())
+      throw std::runtime_error("disable dave");
 
     server_ = new ServerProcess(env_);
     // Ready once the first signing key exists.
@@ -190,6 +197,19 @@ class TokenEndpoints : public ::testing::Test {
     const auto r = token(body, basic(client(client_name)) + from(address));
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json();
+  }
+  // A grant of alice's to the public client with a refresh token, as the code flow would
+  // leave it (a public client cannot use the password grant).
+  static std::string seed_public_refresh_token(const std::string& grant_id) {
+    const std::string refresh_token = "public-" + grant_id + std::string(30, 'r');
+    database_->exec("INSERT INTO grants (id, client_id, user_id, scopes, expires_at) VALUES ('" +
+                    grant_id + "', '" + client("public").id + "', '" + user_id("alice") +
+                    "', '{read}', now() + interval '1 day');"
+                    " INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scopes,"
+                    " expires_at) VALUES (sha256(convert_to('" +
+                    refresh_token + "', 'UTF8')), '" + grant_id + "', '" + client("public").id +
+                    "', '{read}', now() + interval '1 day')");
+    return refresh_token;
   }
   static Response refresh(const std::string& client_name, const std::string& refresh_token,
                           std::string_view scope = {}) {
@@ -426,13 +446,63 @@ TEST_F(TokenEndpoints, PasswordGrantWithoutRefreshPermissionHasNoRefreshToken) {
 }
 
 TEST_F(TokenEndpoints, PublicClientUsesClientIdAlone) {
-  const auto r = token(form({{"grant_type", "password"},
+  const auto refresh_token = seed_public_refresh_token("public-alone");
+  const auto r = token(form({{"grant_type", "refresh_token"},
                              {"client_id", client("public").id},
-                             {"username", "alice"},
-                             {"password", kPassword}}),
-                       from("192.0.2.3"));
+                             {"refresh_token", refresh_token}}),
+                       "");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(r.json().contains("refresh_token"));
+}
+
+// --- the password grant: off by default, first-party confidential clients only ---
+
+TEST_F(TokenEndpoints, Rfc9700_2_4_PasswordGrantRefusedToAClientThatIsNotFirstParty) {
+  expect_error(token(form({{"grant_type", "password"},
+                           {"username", "alice"},
+                           {"password", std::string(kPassword)}}),
+                     basic(client("thirdparty")) + from("192.0.2.4")),
+               400, "unauthorized_client",
+               "the password grant is only for confidential first-party clients");
+  // A public client cannot even be registered for it.
+  const auto refused = run_keyward({"client", "create", "--name", "p", "--grant-types", "password",
+                                    "--scopes", "read", "--public", "--first-party"},
+                                   env_);
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("a public client cannot use the password grant (RFC 9700 §2.4)"),
+            std::string::npos)
+      << refused.output;
+}
+
+TEST_F(TokenEndpoints, DiscoveryListsThePasswordGrantOnlyWhenItIsOn) {
+  const auto on = get(port(), "/.well-known/openid-configuration");
+  ASSERT_EQ(on.status, 200) << on.body;
+  const auto listed = on.json()["grant_types_supported"];
+  EXPECT_NE(std::find(listed.begin(), listed.end(), "password"), listed.end()) << on.body;
+}
+
+// The default: no KEYWARD_PASSWORD_GRANT. The same database, a second server.
+TEST_F(TokenEndpoints, Rfc9700_2_4_PasswordGrantIsOffByDefault) {
+  Env off = env_;
+  off["KEYWARD_PASSWORD_GRANT"] = "";
+  ServerProcess server(off);
+  for (int i = 0; i < 300 && get(server.port(), "/health/ready").status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const auto r =
+      post(server.port(), "/token",
+           form({{"grant_type", "password"},
+                 {"username", "alice"},
+                 {"password", std::string(kPassword)}}),
+           "application/x-www-form-urlencoded", basic(client("app")) + from("192.0.2.5"));
+  expect_error(r, 400, "unsupported_grant_type", "this grant_type is not supported");
+  const auto discovery = get(server.port(), "/.well-known/openid-configuration");
+  ASSERT_EQ(discovery.status, 200) << discovery.body;
+  EXPECT_EQ(discovery.json()["grant_types_supported"],
+            (json{"client_credentials", "refresh_token", "authorization_code"}));
+  // Nothing was checked or counted for the user.
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM login_throttle WHERE key = 'ip:192.0.2.5'"),
+            "0");
 }
 
 TEST_F(TokenEndpoints, BadUserCredentialsAreOneAnswer) {
@@ -542,6 +612,45 @@ TEST_F(TokenEndpoints, ReuseOfRotatedRefreshTokenRevokesTheWholeGrant) {
     expect_no_store(r);
   }
   EXPECT_EQ(introspect(third.json()["refresh_token"]).json(), kInactive);
+}
+
+// KEYWARD_REFRESH_REUSE_GRACE (default 10 s): a retry of a refresh whose answer was lost.
+TEST_F(TokenEndpoints, RefreshRetryWithinTheGraceWindowGetsTheSameRefreshToken) {
+  const auto first = password_grant("app", "erin", "192.0.2.24");
+  const auto lost = refresh("app", first["refresh_token"]);
+  ASSERT_EQ(lost.status, 200) << lost.body;
+  const auto retry = refresh("app", first["refresh_token"]);
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(retry.json()["refresh_token"], lost.json()["refresh_token"]);
+  EXPECT_EQ(introspect(retry.json()["access_token"]).json()["active"], true);
+  EXPECT_EQ(introspect(first["access_token"]).json()["active"], true);
+  // Once the successor is used, the old token is reuse again.
+  ASSERT_EQ(refresh("app", retry.json()["refresh_token"]).status, 200);
+  expect_error(refresh("app", first["refresh_token"]), 400, "invalid_grant",
+               "the refresh token was already used; its grant is revoked");
+  EXPECT_EQ(introspect(retry.json()["access_token"]).json(), kInactive);
+}
+
+// KEYWARD_REFRESH_REUSE_GRACE=0: the first retry already revokes. A second server on the
+// same database, with the window off.
+TEST_F(TokenEndpoints, RefreshRetryWithoutGraceRevokesTheGrant) {
+  Env strict = env_;
+  strict["KEYWARD_REFRESH_REUSE_GRACE"] = "0";
+  ServerProcess server(strict);
+  for (int i = 0; i < 300 && get(server.port(), "/health/ready").status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const auto first = password_grant("app", "erin", "192.0.2.25");
+  auto strict_refresh = [&](const std::string& refresh_token) {
+    return post(server.port(), "/token",
+                form({{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}}),
+                "application/x-www-form-urlencoded", basic(client("app")));
+  };
+  const auto lost = strict_refresh(first["refresh_token"]);
+  ASSERT_EQ(lost.status, 200) << lost.body;
+  expect_error(strict_refresh(first["refresh_token"]), 400, "invalid_grant",
+               "the refresh token was already used; its grant is revoked");
+  EXPECT_EQ(introspect(lost.json()["access_token"]).json(), kInactive);
 }
 
 TEST_F(TokenEndpoints, BadRefreshTokens) {
@@ -675,12 +784,11 @@ TEST_F(TokenEndpoints, RevocationErrors) {
       post(port(), "/revoke", "", "application/x-www-form-urlencoded", basic(client("app"))), 400,
       "invalid_request", "token is required");
   // RFC 7009 §2.1: a public client revokes its own tokens with client_id alone.
-  const auto r = token(form({{"grant_type", "password"},
+  const auto r = token(form({{"grant_type", "refresh_token"},
                              {"client_id", client("public").id},
-                             {"username", "alice"},
-                             {"password", kPassword}}),
-                       from("192.0.2.42"));
-  ASSERT_EQ(r.status, 200);
+                             {"refresh_token", seed_public_refresh_token("public-revokes")}}),
+                       "");
+  ASSERT_EQ(r.status, 200) << r.body;
   const auto revoked = post(port(), "/revoke",
                             form({{"token", r.json()["refresh_token"].get<std::string>()},
                                   {"client_id", client("public").id}}),

@@ -58,7 +58,8 @@ class AuthenticatorsTest : public DatabaseTest {
     c.confidential = confidential;
     c.token_endpoint_auth_method = confidential ? method : "none";
     c.grant_types = confidential ? std::vector<std::string>{"client_credentials"}
-                                 : std::vector<std::string>{"password"};
+                                 : std::vector<std::string>{"authorization_code"};
+    if (!confidential) c.redirect_uris = {"https://app.example/cb"};
     c.scopes = {"read"};
     std::string secret;
     if (confidential) {
@@ -310,7 +311,7 @@ TEST_F(UserAuthenticatorTest, Rfc6749_4_3_2_RightPasswordCaseInsensitiveUsername
 TEST_F(UserAuthenticatorTest, WrongPasswordUnknownUserAndDisabledUserLookAlike) {
   add_user("alice", "correct horse");
   add_user("bob", "battery staple");
-  ASSERT_TRUE(users_->set_disabled("bob", true).value());
+  ASSERT_TRUE(users_->set_disabled("bob", true, SystemClock().now()).value().has_value());
   auto auth = authenticator();
   expect_invalid_credentials(auth.authenticate("alice", "wrong", "192.0.2.1"));
   expect_invalid_credentials(auth.authenticate("nobody", "correct horse", "192.0.2.1"));

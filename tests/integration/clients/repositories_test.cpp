@@ -130,6 +130,26 @@ TEST_F(RepositoriesTest, TableRefusesPublicClientWithClientCredentials) {
   EXPECT_EQ(inserted.error().constraint, "clients_public_no_client_credentials");
 }
 
+// RFC 9700 §2.4 (migration 0006): whatever writes the table.
+TEST_F(RepositoriesTest, TableRefusesPublicClientWithThePasswordGrant) {
+  auto c = public_client("bad");
+  c.grant_types = {"password", "refresh_token"};
+  c.first_party = true;
+  auto inserted = clients().insert(c);
+  ASSERT_FALSE(inserted.ok());
+  EXPECT_EQ(inserted.error().code, StorageErrorCode::CheckViolation);
+  EXPECT_EQ(inserted.error().constraint, "clients_public_no_password");
+}
+
+TEST_F(RepositoriesTest, ClientSetFirstParty) {
+  ASSERT_TRUE(clients().insert(confidential_client("svc")).ok());
+  EXPECT_TRUE(clients().set_first_party("svc", true).value());
+  EXPECT_TRUE(clients().find("svc").value()->first_party);
+  EXPECT_TRUE(clients().set_first_party("svc", false).value());
+  EXPECT_FALSE(clients().find("svc").value()->first_party);
+  EXPECT_FALSE(clients().set_first_party("nobody", true).value());
+}
+
 TEST_F(RepositoriesTest, ClientListIsOldestFirst) {
   ASSERT_TRUE(clients().insert(confidential_client("b-first")).ok());
   ASSERT_TRUE(clients().insert(public_client("a-second")).ok());
@@ -221,17 +241,17 @@ TEST_F(RepositoriesTest, UserListDisableAndPasswordHash) {
   EXPECT_EQ((*listed)[0].username, "amy");
   EXPECT_EQ((*listed)[1].username, "zed");
 
-  EXPECT_TRUE(users().set_disabled("AMY", true).value());
+  EXPECT_TRUE(users().set_disabled("AMY", true, kT0).value().has_value());
   EXPECT_TRUE(users().find_by_username("amy").value()->disabled);
-  EXPECT_FALSE(users().set_disabled("nobody", true).value());
+  EXPECT_FALSE(users().set_disabled("nobody", true, kT0).value().has_value());
 
   const std::string new_hash = "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdG5ld3NhbHQ$bmV3";
-  EXPECT_TRUE(users().set_password_hash("amy", new_hash).value());
+  EXPECT_TRUE(users().set_password_hash("amy", new_hash, kT0).value().has_value());
   EXPECT_EQ(users().find_by_username("amy").value()->password_hash, new_hash);
-  EXPECT_FALSE(users().set_password_hash("nobody", new_hash).value());
+  EXPECT_FALSE(users().set_password_hash("nobody", new_hash, kT0).value().has_value());
 
   // Not an Argon2id hash: the table refuses it.
-  auto bad = users().set_password_hash("amy", "plaintext");
+  auto bad = users().set_password_hash("amy", "plaintext", kT0);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, StorageErrorCode::CheckViolation);
 

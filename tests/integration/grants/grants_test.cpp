@@ -1,12 +1,15 @@
 // The grants against a real PostgreSQL with a real signing key (issue 4): client
-// credentials on a cached standing grant, password, refresh with rotation and reuse
-// detection (two threads, exactly one wins), introspection and revocation.
+// credentials on a cached standing grant, password (first-party confidential clients
+// only), refresh with rotation, reuse detection (two threads, exactly one wins) and the
+// retry grace window, ending a user's access (set-password, disable, revoke),
+// introspection and revocation.
 #include <gtest/gtest.h>
 
 #include <latch>
 #include <set>
 #include <thread>
 
+#include "common/crypto.h"
 #include "grants/client_credentials.h"
 #include "grants/introspection.h"
 #include "grants/login_throttle.h"
@@ -21,6 +24,7 @@
 #include "storage/janitor.h"
 #include "storage/refresh_token_repository.h"
 #include "storage/revocation_repository.h"
+#include "storage/session_repository.h"
 #include "storage/throttle_repository.h"
 #include "storage/user_repository.h"
 #include "tests/integration/support/test_database.h"
@@ -35,6 +39,7 @@ const TimePoint kT0 = TimePoint(seconds(1'750'000'000));
 const std::string kIssuer = "https://issuer.example";
 constexpr std::string_view kPassword = "hunter2 hunter2";
 const Argon2Params kArgon2{8192, 1, 1};
+const std::string kSuccessorKey = refresh_successor_key(std::string(32, 'k'));
 
 class GrantsTest : public DatabaseTest {
  protected:
@@ -71,6 +76,10 @@ class GrantsTest : public DatabaseTest {
         {"alice", std::nullopt, std::nullopt, std::nullopt, hash_password(kPassword, kArgon2)});
     ASSERT_TRUE(user.ok());
     alice_ = user->id;
+    auto bob = users.insert(
+        {"bob", std::nullopt, std::nullopt, std::nullopt, hash_password(kPassword, kArgon2)});
+    ASSERT_TRUE(bob.ok());
+    bob_ = bob->id;
   }
 
   static Client svc() {
@@ -81,12 +90,25 @@ class GrantsTest : public DatabaseTest {
     c.audiences = {"https://api.example"};
     return c;
   }
+  // RFC 9700 §2.4: the password grant is for confidential first-party clients.
   static Client app(std::string id = "app") {
     Client c;
     c.id = std::move(id);
+    c.first_party = true;
     c.grant_types = {"password", "refresh_token"};
     c.scopes = {"read", "write"};
     return c;
+  }
+  RefreshTokenGrant refresh_grant(seconds reuse_grace) {
+    return RefreshTokenGrant(*refresh_store_, *issuer_,
+                             RefreshTokenPolicy{kSuccessorKey, reuse_grace});
+  }
+  OAuthResult<TokenResponse> refresh(RefreshTokenGrant& grant, const std::string& token) {
+    return grant.handle(request({{"refresh_token", token}}), app());
+  }
+  bool grant_revoked(const std::string& access_token) {
+    return db().scalar("SELECT revoked_at IS NOT NULL FROM grants WHERE id = '" +
+                       gid(access_token) + "'") == "t";
   }
   static TokenRequest request(std::initializer_list<std::pair<std::string, std::string>> params) {
     TokenRequest r;
@@ -105,14 +127,18 @@ class GrantsTest : public DatabaseTest {
     return r.ok() && (*r)["active"] == true;
   }
   // A password-grant token pair for alice, through the real UserAuthenticator.
-  TokenResponse sign_in(const Client& client) {
+  OAuthResult<TokenResponse> password_grant(const Client& client,
+                                            const std::string& username = "alice") {
     storage::UserRepository users(*database_);
     storage::ThrottleRepository throttle_store(*database_);
     LoginThrottle throttle(throttle_store, clock_);
     UserAuthenticator authenticator(users, throttle, kArgon2);
     PasswordGrant grant(authenticator, *grant_store_, *issuer_);
-    auto r = grant.handle(request({{"username", "alice"}, {"password", std::string(kPassword)}}),
-                          client);
+    return grant.handle(request({{"username", username}, {"password", std::string(kPassword)}}),
+                        client);
+  }
+  TokenResponse sign_in(const Client& client, const std::string& username = "alice") {
+    auto r = password_grant(client, username);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().description);
     return r.ok() ? *r : TokenResponse{};
   }
@@ -128,6 +154,7 @@ class GrantsTest : public DatabaseTest {
   std::optional<Introspection> introspection_;
   std::optional<Revocation> revocation_;
   std::string alice_;
+  std::string bob_;
 };
 StaticSigningKeys* GrantsTest::keys_ = nullptr;
 
@@ -197,7 +224,8 @@ TEST_F(GrantsTest, PasswordGrantCreatesGrantAndRefreshTokenOnlyWhenAllowed) {
 // STYLE.md §7.5: two threads redeem one refresh token; exactly one wins, the loser
 // revokes the grant, and with it the winner's new tokens.
 TEST_F(GrantsTest, ConcurrentRefreshExactlyOneWinsAndTheLoserRevokesTheGrant) {
-  RefreshTokenGrant grant(*refresh_store_, *issuer_);
+  // Without the retry grace window (KEYWARD_REFRESH_REUSE_GRACE=0).
+  auto grant = refresh_grant(seconds(0));
   for (int round = 0; round < 10; ++round) {
     const auto signed_in = sign_in(app());
     std::latch start(2);
@@ -227,7 +255,7 @@ TEST_F(GrantsTest, ConcurrentRefreshExactlyOneWinsAndTheLoserRevokesTheGrant) {
 }
 
 TEST_F(GrantsTest, RefreshNarrowsScopeAndDropsScopesTheClientLost) {
-  RefreshTokenGrant grant(*refresh_store_, *issuer_);
+  auto grant = refresh_grant(seconds(10));
   const auto signed_in = sign_in(app());
   auto narrowed = grant.handle(
       request({{"refresh_token", *signed_in.refresh_token}, {"scope", "read"}}), app());
@@ -249,7 +277,7 @@ TEST_F(GrantsTest, TokensDieAtTheirExpiry) {
   EXPECT_TRUE(active(*signed_in.refresh_token));
   clock_.advance(seconds(86400 - 600));
   EXPECT_FALSE(active(*signed_in.refresh_token));
-  RefreshTokenGrant grant(*refresh_store_, *issuer_);
+  auto grant = refresh_grant(seconds(10));
   auto late = grant.handle(request({{"refresh_token", *signed_in.refresh_token}}), app());
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().description, "the refresh token is invalid, expired or revoked");
@@ -287,6 +315,200 @@ TEST_F(GrantsTest, RevocationIsBoundToTheClient) {
   const auto expiring = sign_in(app()).access_token;
   clock_.advance(seconds(600));
   EXPECT_TRUE(revocation_->revoke(expiring, app("app2")).ok());
+}
+
+// --- the password grant: confidential first-party clients only (RFC 9700 §2.4) ---
+
+TEST_F(GrantsTest, Rfc9700_2_4_PasswordGrantRefusedToNonFirstPartyAndPublicClients) {
+  auto third_party = app();
+  third_party.first_party = false;
+  auto refused = password_grant(third_party);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::UnauthorizedClient);
+  EXPECT_EQ(refused.error().description,
+            "the password grant is only for confidential first-party clients");
+  auto public_client = app();
+  public_client.confidential = false;
+  auto also_refused = password_grant(public_client);
+  ASSERT_FALSE(also_refused.ok());
+  EXPECT_EQ(also_refused.error().code, ErrorCode::UnauthorizedClient);
+  // Refused before the password is checked: no grant, no throttle count.
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM grants"), "0");
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM login_throttle"), "0");
+  EXPECT_TRUE(password_grant(app()).ok());
+}
+
+// --- the refresh retry grace window (KEYWARD_REFRESH_REUSE_GRACE) ---
+
+TEST_F(GrantsTest, RetryWithinTheGraceWindowGetsTheSameSuccessorAndKeepsTheGrant) {
+  auto grant = refresh_grant(seconds(10));
+  const auto signed_in = sign_in(app());
+  const auto first = refresh(grant, *signed_in.refresh_token);
+  ASSERT_TRUE(first.ok()) << first.error().description;
+  // The answer was lost; the client retries with the token it sent.
+  clock_.advance(seconds(3));
+  const auto retry = refresh(grant, *signed_in.refresh_token);
+  ASSERT_TRUE(retry.ok()) << retry.error().description;
+  EXPECT_EQ(*retry->refresh_token, *first->refresh_token);
+  EXPECT_NE(retry->access_token, first->access_token);
+  EXPECT_EQ(gid(retry->access_token), gid(signed_in.access_token));
+  EXPECT_FALSE(grant_revoked(signed_in.access_token));
+  EXPECT_TRUE(active(retry->access_token));
+  EXPECT_TRUE(active(first->access_token));
+  EXPECT_TRUE(active(*retry->refresh_token));
+  // Nothing was rotated twice: the presented token and its one successor.
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM refresh_tokens"), "2");
+  // The successor works as usual.
+  const auto next = refresh(grant, *retry->refresh_token);
+  ASSERT_TRUE(next.ok()) << next.error().description;
+  EXPECT_TRUE(active(next->access_token));
+}
+
+TEST_F(GrantsTest, RetryAfterTheSuccessorWasUsedRevokesTheGrant) {
+  auto grant = refresh_grant(seconds(10));
+  const auto signed_in = sign_in(app());
+  const auto first = refresh(grant, *signed_in.refresh_token);
+  ASSERT_TRUE(first.ok());
+  const auto second = refresh(grant, *first->refresh_token);
+  ASSERT_TRUE(second.ok());
+  clock_.advance(seconds(1));
+  const auto replay = refresh(grant, *signed_in.refresh_token);
+  ASSERT_FALSE(replay.ok());
+  EXPECT_EQ(replay.error().code, ErrorCode::InvalidGrant);
+  EXPECT_EQ(replay.error().description, "the refresh token was already used; its grant is revoked");
+  EXPECT_TRUE(grant_revoked(signed_in.access_token));
+  EXPECT_FALSE(active(second->access_token));
+  EXPECT_FALSE(active(*second->refresh_token));
+  EXPECT_FALSE(refresh(grant, *second->refresh_token).ok());
+}
+
+TEST_F(GrantsTest, RetryAfterTheGraceWindowRevokesTheGrant) {
+  auto grant = refresh_grant(seconds(10));
+  const auto signed_in = sign_in(app());
+  const auto first = refresh(grant, *signed_in.refresh_token);
+  ASSERT_TRUE(first.ok());
+  clock_.advance(seconds(11));
+  const auto late = refresh(grant, *signed_in.refresh_token);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().description, "the refresh token was already used; its grant is revoked");
+  EXPECT_TRUE(grant_revoked(signed_in.access_token));
+  EXPECT_FALSE(active(*first->refresh_token));
+}
+
+TEST_F(GrantsTest, WithoutGraceEveryReuseRevokesTheGrant) {
+  auto grant = refresh_grant(seconds(0));
+  const auto signed_in = sign_in(app());
+  const auto first = refresh(grant, *signed_in.refresh_token);
+  ASSERT_TRUE(first.ok());
+  const auto retry = refresh(grant, *signed_in.refresh_token);
+  ASSERT_FALSE(retry.ok());
+  EXPECT_EQ(retry.error().description, "the refresh token was already used; its grant is revoked");
+  EXPECT_TRUE(grant_revoked(signed_in.access_token));
+  EXPECT_FALSE(active(first->access_token));
+}
+
+// Two concurrent retries of one token within the window: one rotation, the same
+// successor for both, the grant alive.
+TEST_F(GrantsTest, ConcurrentRetriesWithinTheGraceWindowRotateOnce) {
+  auto grant = refresh_grant(seconds(10));
+  for (int round = 0; round < 10; ++round) {
+    const auto signed_in = sign_in(app());
+    std::latch start(2);
+    std::array<std::optional<OAuthResult<TokenResponse>>, 2> results;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        const auto r = request({{"refresh_token", *signed_in.refresh_token}});
+        start.arrive_and_wait();
+        results[i].emplace(grant.handle(r, app()));
+      });
+    }
+    for (auto& t : threads) t.join();
+    ASSERT_TRUE(results[0]->ok()) << "round " << round << ": " << results[0]->error().description;
+    ASSERT_TRUE(results[1]->ok()) << "round " << round << ": " << results[1]->error().description;
+    EXPECT_EQ(*(*results[0])->refresh_token, *(*results[1])->refresh_token);
+    const auto g = gid(signed_in.access_token);
+    EXPECT_EQ(db().scalar("SELECT count(*) FROM refresh_tokens WHERE grant_id = '" + g + "'"), "2");
+    EXPECT_FALSE(grant_revoked(signed_in.access_token));
+    EXPECT_TRUE(active(*(*results[0])->refresh_token));
+  }
+}
+
+TEST_F(GrantsTest, SuccessorsAreDerivedFromThePresentedTokenUnderTheKey) {
+  const auto a = successor_refresh_token(kSuccessorKey, "token-a");
+  EXPECT_EQ(a.token, successor_refresh_token(kSuccessorKey, "token-a").token);
+  EXPECT_EQ(a.token.size(), 43u);
+  EXPECT_EQ(a.hash, sha256(a.token));
+  EXPECT_NE(a.token, successor_refresh_token(kSuccessorKey, "token-b").token);
+  EXPECT_NE(a.token,
+            successor_refresh_token(refresh_successor_key(std::string(32, 'j')), "token-a").token);
+}
+
+// --- ending a user's access: set-password, disable, revoke ---
+
+TEST_F(GrantsTest, SetPasswordDisableAndRevokeEndEveryGrantAndSessionOfTheUser) {
+  storage::UserRepository users(*database_);
+  storage::SessionRepository sessions(*database_);
+  auto grant = refresh_grant(seconds(10));
+  const std::string new_hash = hash_password(kPassword, kArgon2);
+  const std::vector<std::string> operations = {"set-password", "disable", "revoke"};
+  int round = 0;
+  for (const auto& operation : operations) {
+    ++round;
+    SCOPED_TRACE(operation);
+    const auto before = sign_in(app());
+    const auto second = sign_in(app());
+    const auto other = sign_in(app(), "bob");
+    // A signed-in browser session of alice's, and one more of bob's each round.
+    const std::string alice_session = sha256(random_token());
+    const std::string bob_session = sha256(random_token());
+    for (const auto& [hash, user] : {std::pair{alice_session, alice_}, {bob_session, bob_}}) {
+      const std::string anonymous = sha256(random_token());
+      ASSERT_TRUE(sessions
+                      .create(storage::NewSession{anonymous, random_bytes(32), clock_.now(),
+                                                  clock_.now() + seconds(3600)})
+                      .ok());
+      ASSERT_TRUE(
+          *sessions.sign_in(anonymous, hash, user, clock_.now(), clock_.now() + seconds(3600)));
+    }
+    ASSERT_TRUE(active(before.access_token));
+    ASSERT_TRUE(active(*before.refresh_token));
+
+    Result<std::optional<storage::RevokedAccess>, storage::StorageError> done =
+        std::optional<storage::RevokedAccess>{};
+    if (operation == "set-password") {
+      done = users.set_password_hash("Alice", new_hash, clock_.now());
+    } else if (operation == "disable") {
+      done = users.set_disabled("alice", true, clock_.now());
+    } else {
+      done = users.revoke_access("alice", clock_.now());
+    }
+    ASSERT_TRUE(done.ok()) << done.error().message;
+    ASSERT_TRUE(done->has_value());
+    EXPECT_EQ((*done)->grants_revoked, 2u);
+    EXPECT_EQ((*done)->sessions_ended, 1u);
+
+    for (const auto& t : {before, second}) {
+      EXPECT_FALSE(active(t.access_token));
+      EXPECT_FALSE(active(*t.refresh_token));
+      EXPECT_FALSE(refresh(grant, *t.refresh_token).ok());
+    }
+    EXPECT_EQ(db().scalar("SELECT count(*) FROM browser_sessions WHERE user_id = '" + alice_ + "'"),
+              "0");
+    // Bob keeps everything.
+    EXPECT_TRUE(active(other.access_token));
+    EXPECT_TRUE(active(*other.refresh_token));
+    EXPECT_EQ(db().scalar("SELECT count(*) FROM browser_sessions WHERE user_id = '" + bob_ + "'"),
+              std::to_string(round));
+    if (operation == "disable") {
+      // Enabling changes the flag only: what was revoked stays revoked.
+      auto enabled = users.set_disabled("alice", false, clock_.now());
+      ASSERT_TRUE(enabled.ok() && enabled->has_value());
+      EXPECT_EQ((*enabled)->grants_revoked, 0u);
+      EXPECT_FALSE(active(before.access_token));
+    }
+  }
+  EXPECT_FALSE(users.revoke_access("nobody", clock_.now()).value().has_value());
 }
 
 }  // namespace

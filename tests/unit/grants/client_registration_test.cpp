@@ -68,6 +68,18 @@ TEST(ClientRegistration, ClientSecretPostAndEmptyScopeAccepted) {
   EXPECT_TRUE(c->scopes.empty());
 }
 
+// RFC 9700 §2.4: registration lets a confidential client have the password grant (the
+// token endpoint then also wants KEYWARD_PASSWORD_GRANT and the first-party mark).
+TEST(ClientRegistration, ConfidentialClientMayRegisterForThePasswordGrant) {
+  auto r = service();
+  r.grant_types = {"password", "refresh_token"};
+  r.first_party = true;
+  auto c = validate_client_registration(r);
+  ASSERT_TRUE(c.ok()) << c.error().description;
+  EXPECT_TRUE(c->allows_grant("password"));
+  EXPECT_TRUE(c->first_party);
+}
+
 struct Refusal {
   const char* rule;
   ClientRegistration registration;
@@ -108,6 +120,16 @@ TEST(ClientRegistration, RefusalsSayWhy) {
        with(service(), [](auto& r) { r.public_client = true; }), ErrorCode::InvalidClientMetadata,
        "a public client cannot use client_credentials (RFC 6749 §4.4): it has no secret to "
        "authenticate with"},
+      {"RFC 9700 §2.4 public password",
+       with(service(),
+            [](auto& r) {
+              r.public_client = true;
+              r.first_party = true;
+              r.grant_types = {"password", "refresh_token"};
+            }),
+       ErrorCode::InvalidClientMetadata,
+       "a public client cannot use the password grant (RFC 9700 §2.4): it is only for "
+       "confidential first-party clients; use authorization_code with PKCE"},
       {"unknown auth method",
        with(service(), [](auto& r) { r.token_endpoint_auth_method = "private_key_jwt"; }),
        ErrorCode::InvalidClientMetadata,

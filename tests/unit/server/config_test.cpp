@@ -82,6 +82,9 @@ TEST(Config, Defaults) {
   EXPECT_EQ(c.refresh_token_ttl, std::chrono::seconds(2592000));
   EXPECT_EQ(c.id_token_ttl, std::chrono::seconds(600));
   EXPECT_EQ(c.code_ttl, std::chrono::seconds(60));
+  EXPECT_EQ(c.refresh_reuse_grace, std::chrono::seconds(10));
+  // RFC 9700 §2.4: the password grant is off unless asked for.
+  EXPECT_FALSE(c.password_grant);
   EXPECT_EQ(c.argon2_memory_kib, 19456u);
   EXPECT_EQ(c.argon2_iterations, 2u);
   EXPECT_EQ(c.argon2_parallelism, 1u);
@@ -152,6 +155,29 @@ TEST(Config, RangeLimits) {
   EXPECT_EQ(load_errors({{"KEYWARD_THREADS", "0"}}).size(), 1u);
   EXPECT_EQ(load_ok({{"KEYWARD_WORKERS", "8"}}).workers, 8);
   EXPECT_EQ(load_errors({{"KEYWARD_ARGON2_MEMORY_KIB", "1024"}}).size(), 1u);
+}
+
+TEST(Config, PasswordGrantIsOptInWithAWarning) {
+  const Config on = load_ok({{"KEYWARD_PASSWORD_GRANT", "true"}});
+  EXPECT_TRUE(on.password_grant);
+  ASSERT_EQ(on.warnings.size(), 2u);
+  EXPECT_NE(on.warnings[1].find("KEYWARD_PASSWORD_GRANT is on"), std::string::npos);
+  EXPECT_FALSE(load_ok({{"KEYWARD_PASSWORD_GRANT", "no"}}).password_grant);
+  const auto bad = load_errors({{"KEYWARD_PASSWORD_GRANT", "sometimes"}});
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0], "KEYWARD_PASSWORD_GRANT must be true or false (got \"sometimes\")");
+}
+
+TEST(Config, RefreshReuseGrace) {
+  EXPECT_EQ(load_ok({{"KEYWARD_REFRESH_REUSE_GRACE", "0"}}).refresh_reuse_grace,
+            std::chrono::seconds(0));
+  EXPECT_EQ(load_ok({{"KEYWARD_REFRESH_REUSE_GRACE", "60"}}).refresh_reuse_grace,
+            std::chrono::seconds(60));
+  const auto errors = load_errors({{"KEYWARD_REFRESH_REUSE_GRACE", "61"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0],
+            "KEYWARD_REFRESH_REUSE_GRACE must be a whole number of seconds between 0 and 60 (got "
+            "\"61\")");
 }
 
 TEST(Config, EveryProblemIsReported) {
