@@ -18,6 +18,10 @@ using grants::OAuthError;
 using grants::RawParams;
 using json = nlohmann::json;
 
+// The login form's CSRF secret is HMAC(pre-login cookie, this): a secret of its own, never
+// the cookie value itself, so the page shows nothing the cookie could be derived from.
+constexpr std::string_view kPreLoginSecretPurpose = "keyward pre-login csrf secret v1";
+
 // Fields of our own forms, never part of the authorization request.
 constexpr std::string_view kOwnFields[] = {kCsrfField, "username", "password", "decision"};
 
@@ -131,9 +135,7 @@ std::optional<std::string> login_csrf_secret(const HttpRequest& request,
                                              const SessionPolicy& policy) {
   const auto cookie = request.cookies.get(policy.login_cookie_name);
   if (!cookie || !is_session_id(*cookie)) return std::nullopt;
-  // A secret of its own, never the cookie value itself: the token on the page is an HMAC
-  // under this secret, so the page shows nothing that the cookie could be derived from.
-  return hmac_sha256(*cookie, "keyward pre-login csrf secret v1");
+  return hmac_sha256(*cookie, kPreLoginSecretPurpose);
 }
 
 std::string login_csrf_secret_for_page(const HttpRequest& request, const SessionPolicy& policy,
@@ -145,7 +147,7 @@ std::string login_csrf_secret_for_page(const HttpRequest& request, const Session
                        "; HttpOnly; SameSite=Lax";
   if (policy.secure) cookie += "; Secure";
   response.headers.add("Set-Cookie", std::move(cookie));
-  return hmac_sha256(value, "keyward pre-login csrf secret v1");
+  return hmac_sha256(value, kPreLoginSecretPurpose);
 }
 
 void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,

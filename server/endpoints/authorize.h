@@ -54,7 +54,7 @@ struct SessionPolicy {
   std::chrono::seconds anonymous_lifetime{3600};  // the pre-login cookie's lifetime
 
   // KEYWARD_SESSION_TTL and KEYWARD_SESSION_IDLE_TIMEOUT give lifetime and idle_timeout;
-  // an anonymous session never outlives the idle timeout.
+  // the pre-login cookie never outlives the idle timeout.
   [[nodiscard]] static SessionPolicy for_issuer(std::string_view issuer,
                                                 std::chrono::seconds lifetime,
                                                 std::chrono::seconds idle_timeout);

@@ -21,7 +21,8 @@ namespace keyward::server {
 // that came with neither): 403, and nothing of the form is used.
 [[nodiscard]] HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& request);
 
-// A login or consent form that passed the CSRF check, and its authorization request.
+// A consent (or other signed-in) form that passed the CSRF check against its session, and
+// its authorization request.
 struct AuthorizationForm {
   storage::SessionRecord session;
   grants::AuthorizationRequest request;
