@@ -22,10 +22,10 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-}
 state=${2:-}
 usage="usage: scripts/frontdoor.sh start|render STATE_DIR LISTEN KEYWARD_ADDR RS_ADDR | stop STATE_DIR"
-[ -n "$cmd" ] && [ -n "$state" ] || {
+if [ -z "$cmd" ] || [ -z "$state" ]; then
   echo "$usage" >&2
   exit 2
-}
+fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 stop() {
@@ -38,17 +38,16 @@ stop() {
   fi
 }
 
-whole() { # NAME DEFAULT: a positive whole number from the environment
-  local value=${!1:-$2}
-  [[ "$value" =~ ^[1-9][0-9]{0,6}$ ]] || {
-    echo "frontdoor: $1 must be a whole number from 1 (got '$value')" >&2
+number() { # NAME DEFAULT: sets REPLY to a positive whole number from the environment
+  REPLY=${!1:-$2}
+  [[ "$REPLY" =~ ^[1-9][0-9]{0,6}$ ]] || {
+    echo "frontdoor: $1 must be a whole number from 1 (got '$REPLY')" >&2
     exit 2
   }
-  printf '%s' "$value"
 }
 
 render() { # LISTEN KEYWARD RS USER: the configuration on stdout
-  local listen=$1 keyward=$2 rs=$3 user=$4 ssl="" tls_sed="" cert key
+  local listen=$1 keyward=$2 rs=$3 user=$4 ssl="" tls_sed="s/^#tls/#/" cert key setting
   cert=${KEYWARD_FRONTDOOR_TLS_CERT:-/etc/keyward/tls/fullchain.pem}
   key=${KEYWARD_FRONTDOOR_TLS_KEY:-/etc/keyward/tls/privkey.pem}
   case "${KEYWARD_ISSUER:-}" in
@@ -63,23 +62,19 @@ render() { # LISTEN KEYWARD RS USER: the configuration on stdout
       exit 2
     }
   done
-  sed -e "s#@LISTEN@#$listen#g" -e "s#@SSL@#$ssl#g" -e "${tls_sed:-s/^#tls/#/}" \
+  # Checked here, not inside the sed arguments (a failure there would not stop the script).
+  local -a numbers=()
+  for setting in CONN_LIMIT:64 HEADER_TIMEOUT:10 BODY_TIMEOUT:5 TOKEN_RATE:20 TOKEN_BURST:40 \
+    INTROSPECT_RATE:100 INTROSPECT_BURST:200 REVOKE_RATE:10 REVOKE_BURST:20 \
+    AUTHORIZE_RATE:10 AUTHORIZE_BURST:30 LOGIN_RATE:5 LOGIN_BURST:10; do
+    number "KEYWARD_FRONTDOOR_${setting%%:*}" "${setting#*:}"
+    case "$setting" in *_TIMEOUT:*) REPLY="${REPLY}s" ;; esac
+    numbers+=(-e "s#@${setting%%:*}@#$REPLY#g")
+  done
+  sed -e "s#@LISTEN@#$listen#g" -e "s#@SSL@#$ssl#g" -e "$tls_sed" \
     -e "s#@TLS_CERT@#$cert#g" -e "s#@TLS_KEY@#$key#g" \
     -e "s#@KEYWARD@#$keyward#g" -e "s#@RS@#$rs#g" \
-    -e "s#@STATE_DIR@#$state#g" -e "s#@USER@#$user#g" \
-    -e "s#@CONN_LIMIT@#$(whole KEYWARD_FRONTDOOR_CONN_LIMIT 64)#g" \
-    -e "s#@HEADER_TIMEOUT@#$(whole KEYWARD_FRONTDOOR_HEADER_TIMEOUT 10)s#g" \
-    -e "s#@BODY_TIMEOUT@#$(whole KEYWARD_FRONTDOOR_BODY_TIMEOUT 5)s#g" \
-    -e "s#@TOKEN_RATE@#$(whole KEYWARD_FRONTDOOR_TOKEN_RATE 20)#g" \
-    -e "s#@TOKEN_BURST@#$(whole KEYWARD_FRONTDOOR_TOKEN_BURST 40)#g" \
-    -e "s#@INTROSPECT_RATE@#$(whole KEYWARD_FRONTDOOR_INTROSPECT_RATE 100)#g" \
-    -e "s#@INTROSPECT_BURST@#$(whole KEYWARD_FRONTDOOR_INTROSPECT_BURST 200)#g" \
-    -e "s#@REVOKE_RATE@#$(whole KEYWARD_FRONTDOOR_REVOKE_RATE 10)#g" \
-    -e "s#@REVOKE_BURST@#$(whole KEYWARD_FRONTDOOR_REVOKE_BURST 20)#g" \
-    -e "s#@AUTHORIZE_RATE@#$(whole KEYWARD_FRONTDOOR_AUTHORIZE_RATE 10)#g" \
-    -e "s#@AUTHORIZE_BURST@#$(whole KEYWARD_FRONTDOOR_AUTHORIZE_BURST 30)#g" \
-    -e "s#@LOGIN_RATE@#$(whole KEYWARD_FRONTDOOR_LOGIN_RATE 5)#g" \
-    -e "s#@LOGIN_BURST@#$(whole KEYWARD_FRONTDOOR_LOGIN_BURST 10)#g" \
+    -e "s#@STATE_DIR@#$state#g" -e "s#@USER@#$user#g" "${numbers[@]}" \
     "$repo/docker/nginx/nginx.conf.template"
 }
 
