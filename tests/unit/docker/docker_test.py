@@ -160,6 +160,27 @@ def _():
                for v in nginx["volumes"]), nginx["volumes"]
 
 
+@check("frontdoor.sh: every limit is a setting, and a bad one stops the rendering")
+def _():
+    script = os.path.join(SOURCE_DIR, "scripts", "frontdoor.sh")
+    args = ["bash", script, "render", "/tmp/nginx", "127.0.0.1:8080", "k:1", "r:2"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYWARD_")}
+    defaults = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
+    for line in ("limit_conn keyward_conn 64;", "client_body_timeout 5s;",
+                 "zone=keyward_token:10m rate=20r/s;", "zone=keyward_token burst=40 nodelay;",
+                 "zone=keyward_introspect:10m rate=100r/s;", "zone=keyward_revoke:10m rate=10r/s;",
+                 "zone=keyward_authorize:10m rate=10r/s;", "zone=keyward_login:10m rate=5r/s;"):
+        assert line in defaults, line
+    raised = subprocess.run(args, env=dict(env, KEYWARD_FRONTDOOR_TOKEN_RATE="900",
+                                           KEYWARD_FRONTDOOR_CONN_LIMIT="500"),
+                            capture_output=True, text=True, check=True).stdout
+    assert "rate=900r/s" in raised and "limit_conn keyward_conn 500;" in raised
+    for bad in ("0", "abc", "10r/s", "1;evil"):
+        r = subprocess.run(args, env=dict(env, KEYWARD_FRONTDOOR_LOGIN_BURST=bad),
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and "KEYWARD_FRONTDOOR_LOGIN_BURST" in r.stderr, (bad, r)
+
+
 @check("compose: keyward and the resource server only on an internal network, not on 0.0.0.0")
 def _():
     doc = compose_config()
