@@ -104,7 +104,10 @@ wait_ready() { # url log
 }
 wait_ready "$direct_kw" "$work/keyward.log"
 echo "== nginx front door on 127.0.0.1:$nginx_port"
-bash scripts/frontdoor.sh start "$work/nginx" "127.0.0.1:$nginx_port" "127.0.0.1:$keyward_port" \
+# /api/ has no request-rate limit; the per-address limit on requests in progress must
+# leave room for every wrk connection.
+KEYWARD_FRONTDOOR_CONN_LIMIT=$((connections + 64)) \
+  bash scripts/frontdoor.sh start "$work/nginx" "127.0.0.1:$nginx_port" "127.0.0.1:$keyward_port" \
   "127.0.0.1:$rs_port" >/dev/null
 front=http://127.0.0.1:$nginx_port
 

@@ -31,7 +31,6 @@
 #include "server/endpoints/login.h"
 #include "server/endpoints/logout.h"
 #include "server/endpoints/revocation.h"
-#include "server/endpoints/test_routes.h"
 #include "server/endpoints/token.h"
 #include "server/endpoints/userinfo.h"
 #include "server/http/pistache_adapter.h"
@@ -102,7 +101,8 @@ App::~App() {
   stop(std::chrono::milliseconds(0));
 }
 
-Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logger& logger) {
+Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logger& logger,
+                                                     const ExtraRoutes& extra_routes) {
   auto url = require_database_url(config);
   if (!url.ok()) return err(url.error());
 
@@ -255,10 +255,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   add_introspection_route(router, IntrospectionEndpoint{*p.client_auth, *p.introspection, logger});
   add_revocation_route(router, RevocationEndpoint{*p.client_auth, *p.revocation, logger});
 
-  if (config.test_routes) {
-    add_test_routes(router, logger);
-    add_test_signing_route(router, p.keys, config.issuer, config.access_token_ttl);
-  }
+  if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.keys, config});
 
   // Last among the routes: once every grant has added itself to discovery.grant_types.
   add_discovery_routes(router, p.keys, std::move(discovery),
@@ -305,7 +302,7 @@ bool App::stop(std::chrono::milliseconds timeout) {
   return drained;
 }
 
-int run_serve(const Config& config, Logger& logger) {
+int run_serve(const Config& config, Logger& logger, const ExtraRoutes& extra_routes) {
   // SIGTERM and SIGINT are blocked here, before any thread exists, so every thread
   // inherits the mask and the main thread alone receives them through sigwait.
   sigset_t stop_signals;
@@ -316,7 +313,7 @@ int run_serve(const Config& config, Logger& logger) {
 
   for (const auto& w : config.warnings) logger.warn(w);
 
-  auto app = App::start(config, logger);
+  auto app = App::start(config, logger, extra_routes);
   if (!app.ok()) {
     logger.error("cannot start", {{"error", app.error()}});
     std::fprintf(stderr, "keyward serve: %s\n", app.error().c_str());

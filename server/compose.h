@@ -3,6 +3,7 @@
 // place that knows which concrete pieces make up `keyward serve` and `keyward migrate`.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -10,15 +11,35 @@
 #include "server/config.h"
 #include "server/log.h"
 
+namespace keyward::grants {
+class SigningKeys;
+}  // namespace keyward::grants
+
 namespace keyward::server {
+
+class Router;
+
+// What an executable may add to `keyward serve`'s routes. The shipped keyward adds nothing
+// (server/shipped_routes.cpp); only the test-only keyward-test-server adds its /__test/
+// routes (tests/http/support/), so no test code is ever in the shipped binary.
+struct ExtraRouteContext {
+  Router& router;
+  Logger& logger;
+  std::shared_ptr<const grants::SigningKeys> keys;
+  const Config& config;
+};
+using ExtraRoutes = std::function<void(const ExtraRouteContext&)>;
+
+// Defined once per executable (see ExtraRouteContext).
+[[nodiscard]] ExtraRoutes extra_routes();
 
 // A running `keyward serve`, without the signal handling, so tests and main share it.
 class App {
  public:
   // Opens the database handle (no connection yet: PostgreSQL may come up later),
   // resolves the master key, builds the routes and binds the listening socket.
-  [[nodiscard]] static Result<std::unique_ptr<App>, std::string> start(const Config& config,
-                                                                       Logger& logger);
+  [[nodiscard]] static Result<std::unique_ptr<App>, std::string> start(
+      const Config& config, Logger& logger, const ExtraRoutes& extra_routes = {});
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;
@@ -41,7 +62,8 @@ class App {
 
 // `keyward serve`: starts, logs {"msg":"listening","address":…}, waits for SIGTERM or
 // SIGINT, drains (10 s at most) and returns the exit code.
-[[nodiscard]] int run_serve(const Config& config, Logger& logger);
+[[nodiscard]] int run_serve(const Config& config, Logger& logger,
+                            const ExtraRoutes& extra_routes = {});
 
 // `keyward migrate`: prints each file it applied; on failure prints the file and
 // PostgreSQL's message to stderr and returns non-zero.

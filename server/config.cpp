@@ -357,9 +357,6 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
       r.fail("KEYWARD_LOG_LEVEL must be debug, info, warn or error (got " + in_quotes(v) + ")");
     }
   }
-  c.test_routes = r.boolean("KEYWARD_TEST_ROUTES");
-  if (c.test_routes)
-    c.warnings.push_back("KEYWARD_TEST_ROUTES is on: /__test/ routes exist; never in production");
 
   if (!r.errors().empty()) return err(std::move(r.errors()));
   return c;

@@ -96,8 +96,6 @@ inline constexpr Setting kSettings[] = {
      "Folder of the HTML templates (default: the source tree's templates/, fixed at build "
      "time)."},
     {"KEYWARD_LOG_LEVEL", "info", "debug, info, warn or error."},
-    {"KEYWARD_TEST_ROUTES", "false",
-     "true adds routes that exist only for the test suite (/__test/...). Never in production."},
 };
 
 [[nodiscard]] const Setting* find_setting(std::string_view name);
@@ -135,7 +133,6 @@ struct Config {
   std::filesystem::path migrations_dir;
   std::filesystem::path templates_dir;
   LogLevel log_level = LogLevel::Info;
-  bool test_routes = false;
 
   // Accepted but unsafe settings, to be logged loudly at start.
   std::vector<std::string> warnings;

@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
     auto config = load_or_report(command);
     if (!config) return 2;
     keyward::server::Logger logger(config->log_level);
-    return keyward::server::run_serve(*config, logger);
+    return keyward::server::run_serve(*config, logger, keyward::server::extra_routes());
   }
   if (command == "migrate") {
     auto config = load_or_report(command);

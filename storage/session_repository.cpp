@@ -21,6 +21,12 @@ constexpr std::array kStatements{
         "sessions_insert",
         "INSERT INTO browser_sessions (id_hash, csrf_secret, created_at, last_seen_at,"
         " expires_at) VALUES ($1, $2, " TS(3) ", " TS(3) ", " TS(4) ")"},
+    // $1 digest, $2 user, $3 CSRF secret, $4 now, $5 absolute expiry.
+    detail::PreparedStatement{
+        "sessions_start",
+        "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
+        " last_seen_at, expires_at)"
+        " VALUES ($1, $2::uuid, $3, " TS(4) ", " TS(4) ", " TS(4) ", " TS(5) ")"},
     // $1 digest, $2 now, $3 idle timeout in seconds.
     detail::PreparedStatement{
         "sessions_touch",
@@ -82,6 +88,14 @@ Result<Unit, StorageError> SessionRepository::create(const NewSession& s) {
     tx.exec_prepared("sessions_insert", pqxx::binarystring(s.id_hash),
                      pqxx::binarystring(s.csrf_secret), to_micros(s.created_at),
                      to_micros(s.expires_at));
+  });
+}
+
+Result<bool, StorageError> SessionRepository::start(const NewSignedInSession& s) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    tx.exec_prepared("sessions_start", pqxx::binarystring(s.id_hash), s.user_id,
+                     pqxx::binarystring(s.csrf_secret), to_micros(s.now), to_micros(s.expires_at));
+    return true;
   });
 }
 

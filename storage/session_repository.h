@@ -1,9 +1,10 @@
 #pragma once
 // Browser sessions (DESIGN.md "Browser flows"; migrations/0001_initial.sql
 // `browser_sessions`). The cookie holds an opaque 256-bit id; this table holds only its
-// SHA-256 digest, so a stolen table signs nobody in. A session exists before anybody
-// signs in (the login form's CSRF token is bound to it) and is replaced by a new id when
-// a user signs in (session fixation). It dies at its absolute lifetime (expires_at) or
+// SHA-256 digest, so a stolen table signs nobody in. A session row is written when a user
+// signs in (nobody signed in has none: the login form's CSRF token is bound to a pre-login
+// cookie instead, so anonymous visits write nothing) and is replaced by a new id when a
+// user signs in again (session fixation). It dies at its absolute lifetime (expires_at) or
 // after an idle timeout (last_seen_at), whichever comes first.
 #include <chrono>
 #include <optional>
@@ -24,6 +25,14 @@ struct NewSession {
   TimePoint expires_at;  // the absolute lifetime
 };
 
+struct NewSignedInSession {
+  std::string id_hash;  // SHA-256 of the cookie value, 32 bytes
+  std::string user_id;
+  std::string csrf_secret;  // at least 32 random bytes, new at sign-in
+  TimePoint now;            // created_at, last_seen_at and auth_time
+  TimePoint expires_at;     // the absolute lifetime
+};
+
 struct SessionRecord {
   std::string id_hash;
   std::optional<std::string> user_id;  // nullopt until somebody signs in
@@ -41,7 +50,12 @@ class SessionRepository {
  public:
   explicit SessionRepository(Database& database);
 
+  // A session nobody has signed in to yet. Kept for tests of what outlives such sessions
+  // (rows written before sign-in wrote them); the server no longer creates them.
   [[nodiscard]] Result<Unit, StorageError> create(const NewSession& session);
+
+  // A browser's first sign-in: a new signed-in session. Always true (the shape of sign_in).
+  [[nodiscard]] Result<bool, StorageError> start(const NewSignedInSession& session);
 
   // The session if it is live at `now` (before its expires_at and seen within
   // `idle_timeout`), its last_seen_at moved to `now`; nullopt otherwise. One statement.

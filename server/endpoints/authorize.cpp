@@ -18,6 +18,10 @@ using grants::OAuthError;
 using grants::RawParams;
 using json = nlohmann::json;
 
+// The login form's CSRF secret is HMAC(pre-login cookie, this): a secret of its own, never
+// the cookie value itself, so the page shows nothing the cookie could be derived from.
+constexpr std::string_view kPreLoginSecretPurpose = "keyward pre-login csrf secret v1";
+
 // Fields of our own forms, never part of the authorization request.
 constexpr std::string_view kOwnFields[] = {kCsrfField, "username", "password", "decision"};
 
@@ -109,6 +113,7 @@ SessionPolicy SessionPolicy::for_issuer(std::string_view issuer, std::chrono::se
   if (issuer.substr(0, 8) == "https://") {
     p.secure = true;
     p.cookie_name = "__Host-keyward_session";
+    p.login_cookie_name = "__Host-keyward_login";
   }
   return p;
 }
@@ -126,31 +131,23 @@ std::optional<storage::SessionRecord> current_session(const HttpRequest& request
   return std::move(found).value();
 }
 
-std::optional<storage::SessionRecord> session_for_form(const HttpRequest& request,
-                                                       const BrowserFlow& flow,
-                                                       HttpResponse& response) {
-  if (auto session = current_session(request, flow)) return session;
-  const std::string id = random_token();
-  const TimePoint now = flow.clock.now();
-  storage::NewSession fresh{sha256(id), random_bytes(32), now,
-                            now + flow.policy.anonymous_lifetime};
-  if (auto created = flow.sessions.create(fresh); !created.ok()) {
-    response =
-        oauth_error_page(flow, request,
-                         OAuthError::temporarily_unavailable(
-                             "the service is busy, try again shortly", std::chrono::seconds(1)));
-    flow.logger.error("session creation failed",
-                      {{"request_id", request.request_id}, {"detail", created.error().message}});
-    return std::nullopt;
-  }
-  set_session_cookie(response, flow.policy, id, flow.policy.anonymous_lifetime);
-  storage::SessionRecord record;
-  record.id_hash = fresh.id_hash;
-  record.csrf_secret = fresh.csrf_secret;
-  record.created_at = now;
-  record.last_seen_at = now;
-  record.expires_at = fresh.expires_at;
-  return record;
+std::optional<std::string> login_csrf_secret(const HttpRequest& request,
+                                             const SessionPolicy& policy) {
+  const auto cookie = request.cookies.get(policy.login_cookie_name);
+  if (!cookie || !is_session_id(*cookie)) return std::nullopt;
+  return hmac_sha256(*cookie, kPreLoginSecretPurpose);
+}
+
+std::string login_csrf_secret_for_page(const HttpRequest& request, const SessionPolicy& policy,
+                                       HttpResponse& response) {
+  if (auto secret = login_csrf_secret(request, policy)) return std::move(*secret);
+  const std::string value = random_token();
+  std::string cookie = policy.login_cookie_name + "=" + value +
+                       "; Path=/; Max-Age=" + std::to_string(policy.anonymous_lifetime.count()) +
+                       "; HttpOnly; SameSite=Lax";
+  if (policy.secure) cookie += "; Secure";
+  response.headers.add("Set-Cookie", std::move(cookie));
+  return hmac_sha256(value, kPreLoginSecretPurpose);
 }
 
 void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,
@@ -264,11 +261,11 @@ void allow_form_redirect(HttpResponse& response, std::string_view uri) {
 }
 
 HttpResponse login_page(const BrowserFlow& flow, const AuthorizationRequest& r,
-                        const storage::SessionRecord& session, int status,
-                        std::string_view username, std::string_view error) {
+                        std::string_view login_csrf_secret, int status, std::string_view username,
+                        std::string_view error) {
   json view = {{"title", "Sign in"},
                {"client_name", client_display_name(r.client)},
-               {"csrf_token", csrf_token(session.csrf_secret)},
+               {"csrf_token", csrf_token(login_csrf_secret)},
                {"params", hidden_fields(r.params)},
                {"username", username.empty() ? json(nullptr) : json(username)},
                {"error", error.empty() ? json(nullptr) : json(error)}};
@@ -336,11 +333,10 @@ HttpResponse continue_authorization(const BrowserFlow& flow, const HttpRequest& 
   if (!step.ok()) return authorize_error(flow, request, step.error());
   switch (*step) {
     case grants::NextStep::Login: {
-      HttpResponse response;
-      auto session = s ? s : session_for_form(request, flow, response);
-      if (!session) return response;
-      auto page = login_page(flow, r, *session, 200, r.login_hint.value_or(""), "");
-      for (const auto& cookie : response.headers.get_all("Set-Cookie")) {
+      HttpResponse cookies;
+      const auto secret = login_csrf_secret_for_page(request, flow.policy, cookies);
+      auto page = login_page(flow, r, secret, 200, r.login_hint.value_or(""), "");
+      for (const auto& cookie : cookies.headers.get_all("Set-Cookie")) {
         page.headers.add("Set-Cookie", std::string(cookie));
       }
       return page;

@@ -39,15 +39,22 @@ inline constexpr std::string_view kStylesheetPath = "/assets/keyward.css";
 // never on cross-site POSTs), Path=/; with an https issuer also Secure and the __Host-
 // prefix (RFC 6265bis §4.1.3.2: the browser refuses it from anywhere but this host over
 // TLS, so a sibling subdomain cannot plant one).
+//
+// Nobody signed in has no session row: an anonymous visit to /authorize writes nothing
+// (otherwise every such request, a cheap one, would add a row). The login form's CSRF token
+// is bound instead to the pre-login cookie, a random 256-bit value with the same
+// attributes (double-submit: a cross-site page can neither read it nor compute the token
+// from it); the session row is written at sign-in.
 struct SessionPolicy {
   std::string cookie_name = "keyward_session";
+  std::string login_cookie_name = "keyward_login";
   bool secure = false;
   std::chrono::seconds lifetime{12 * 3600};       // absolute, from sign-in
   std::chrono::seconds idle_timeout{3600};        // since the session was last used
-  std::chrono::seconds anonymous_lifetime{3600};  // nobody signed in yet
+  std::chrono::seconds anonymous_lifetime{3600};  // the pre-login cookie's lifetime
 
   // KEYWARD_SESSION_TTL and KEYWARD_SESSION_IDLE_TIMEOUT give lifetime and idle_timeout;
-  // an anonymous session never outlives the idle timeout.
+  // the pre-login cookie never outlives the idle timeout.
   [[nodiscard]] static SessionPolicy for_issuer(std::string_view issuer,
                                                 std::chrono::seconds lifetime,
                                                 std::chrono::seconds idle_timeout);
@@ -78,11 +85,16 @@ void add_authorize_routes(Router& router, const std::shared_ptr<const BrowserFlo
 [[nodiscard]] std::optional<storage::SessionRecord> current_session(const HttpRequest& request,
                                                                     const BrowserFlow& flow);
 
-// The current session, or a new anonymous one whose cookie is set on `response`.
-// nullopt (and a 503 page in `response`) when storage fails.
-[[nodiscard]] std::optional<storage::SessionRecord> session_for_form(const HttpRequest& request,
-                                                                     const BrowserFlow& flow,
-                                                                     HttpResponse& response);
+// The login form's CSRF secret, derived from the browser's pre-login cookie; nullopt when
+// the browser sent none (or a malformed one).
+[[nodiscard]] std::optional<std::string> login_csrf_secret(const HttpRequest& request,
+                                                           const SessionPolicy& policy);
+
+// The login form's CSRF secret for a page about to be shown: from the browser's pre-login
+// cookie, or from a new one set on `response`. Writes nothing to storage.
+[[nodiscard]] std::string login_csrf_secret_for_page(const HttpRequest& request,
+                                                     const SessionPolicy& policy,
+                                                     HttpResponse& response);
 
 void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,
                         std::string_view session_id, std::chrono::seconds max_age);
@@ -116,10 +128,11 @@ void allow_form_redirect(HttpResponse& response, std::string_view uri);
 // uri with params appended to its query (form-urlencoded).
 [[nodiscard]] std::string with_query(std::string_view uri, const grants::RawParams& params);
 
-// The login page for `request` (with `error` shown above the form when set).
+// The login page for `request` (with `error` shown above the form when set); its CSRF token
+// comes from `login_csrf_secret`.
 [[nodiscard]] HttpResponse login_page(const BrowserFlow& flow,
                                       const grants::AuthorizationRequest& r,
-                                      const storage::SessionRecord& session, int status,
+                                      std::string_view login_csrf_secret, int status,
                                       std::string_view username, std::string_view error);
 // The consent page.
 [[nodiscard]] HttpResponse consent_page(const BrowserFlow& flow, const HttpRequest& request,

@@ -20,13 +20,11 @@ HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& reque
                     "start again.");
 }
 
-Result<AuthorizationForm, HttpResponse> read_authorization_form(const HttpRequest& request,
-                                                                const BrowserFlow& flow) {
-  auto session = current_session(request, flow);
-  const auto presented = form_field(request, kCsrfField);
-  if (!session || !presented || !csrf_matches(session->csrf_secret, *presented)) {
-    return err(csrf_failure_page(flow, request));
-  }
+namespace {
+
+// The authorization request a form carries, validated as /authorize does.
+Result<grants::AuthorizationRequest, HttpResponse> carried_request(const HttpRequest& request,
+                                                                   const BrowserFlow& flow) {
   auto params = browser_params(request);
   if (!params.ok()) {
     return err(
@@ -34,7 +32,33 @@ Result<AuthorizationForm, HttpResponse> read_authorization_form(const HttpReques
   }
   auto validated = flow.authorizer.validate(*params);
   if (!validated.ok()) return err(authorize_error(flow, request, validated.error()));
-  return AuthorizationForm{std::move(*session), std::move(validated).value()};
+  return std::move(validated).value();
+}
+
+}  // namespace
+
+Result<AuthorizationForm, HttpResponse> read_authorization_form(const HttpRequest& request,
+                                                                const BrowserFlow& flow) {
+  auto session = current_session(request, flow);
+  const auto presented = form_field(request, kCsrfField);
+  if (!session || !presented || !csrf_matches(session->csrf_secret, *presented)) {
+    return err(csrf_failure_page(flow, request));
+  }
+  auto carried = carried_request(request, flow);
+  if (!carried.ok()) return err(std::move(carried).error());
+  return AuthorizationForm{std::move(*session), std::move(carried).value()};
+}
+
+Result<LoginForm, HttpResponse> read_login_form(const HttpRequest& request,
+                                                const BrowserFlow& flow) {
+  auto secret = login_csrf_secret(request, flow.policy);
+  const auto presented = form_field(request, kCsrfField);
+  if (!secret || !presented || !csrf_matches(*secret, *presented)) {
+    return err(csrf_failure_page(flow, request));
+  }
+  auto carried = carried_request(request, flow);
+  if (!carried.ok()) return err(std::move(carried).error());
+  return LoginForm{std::move(*secret), current_session(request, flow), std::move(carried).value()};
 }
 
 }  // namespace keyward::server

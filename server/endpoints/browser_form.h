@@ -17,11 +17,12 @@ namespace keyward::server {
 [[nodiscard]] std::optional<std::string> form_field(const HttpRequest& request,
                                                     std::string_view name);
 
-// The page for a form whose CSRF token does not match its session (or that came with no
-// session): 403, and nothing of the form is used.
+// The page for a form whose CSRF token does not match its session or pre-login cookie (or
+// that came with neither): 403, and nothing of the form is used.
 [[nodiscard]] HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& request);
 
-// A login or consent form that passed the CSRF check, and its authorization request.
+// A consent (or other signed-in) form that passed the CSRF check against its session, and
+// its authorization request.
 struct AuthorizationForm {
   storage::SessionRecord session;
   grants::AuthorizationRequest request;
@@ -32,5 +33,18 @@ struct AuthorizationForm {
 // answer with when either fails.
 [[nodiscard]] Result<AuthorizationForm, HttpResponse> read_authorization_form(
     const HttpRequest& request, const BrowserFlow& flow);
+
+// A login form that passed the CSRF check (against the pre-login cookie: nobody signed in
+// has a session row), the browser's live session if it has one (signing in again, or as
+// someone else), and the authorization request.
+struct LoginForm {
+  std::string csrf_secret;
+  std::optional<storage::SessionRecord> session;
+  grants::AuthorizationRequest request;
+};
+
+// As read_authorization_form, with the CSRF token checked against the pre-login cookie.
+[[nodiscard]] Result<LoginForm, HttpResponse> read_login_form(const HttpRequest& request,
+                                                              const BrowserFlow& flow);
 
 }  // namespace keyward::server

@@ -14,15 +14,15 @@ constexpr std::string_view kWrongCredentials = "The username or password is inco
 
 HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
   // CSRF first: nothing of a forged form is looked at, not even its request.
-  auto form = read_authorization_form(request, flow);
+  auto form = read_login_form(request, flow);
   if (!form.ok()) return std::move(form).error();
-  const auto& session = form->session;
+  const std::string& csrf_secret = form->csrf_secret;
   const grants::AuthorizationRequest& r = form->request;
 
   const auto username = form_field(request, "username");
   const auto password = form_field(request, "password");
   if (!username || username->empty() || !password || password->empty()) {
-    return login_page(flow, r, session, 400, username.value_or(""),
+    return login_page(flow, r, csrf_secret, 400, username.value_or(""),
                       "Enter your username and password.");
   }
 
@@ -31,7 +31,7 @@ HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
     const auto& e = user.error();
     if (e.retry_after) {
       const long long wait = std::max<long long>(1, e.retry_after->count());
-      auto page = login_page(flow, r, session, 429, *username,
+      auto page = login_page(flow, r, csrf_secret, 429, *username,
                              "Too many failed attempts. Try again in " + std::to_string(wait) +
                                  (wait == 1 ? " second." : " seconds."));
       page.headers.set("Retry-After", std::to_string(wait));
@@ -43,17 +43,21 @@ HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
                                             {"client_id", r.client.id},
                                             {"detail", e.log_detail}});
       }
-      return login_page(flow, r, session, 200, *username, kWrongCredentials);
+      return login_page(flow, r, csrf_secret, 200, *username, kWrongCredentials);
     }
     return oauth_error_page(flow, request, e);
   }
 
   // Session fixation: whoever knew the id of the session before sign-in (a cookie
-  // planted by someone else) must not hold the signed-in one.
+  // planted by someone else) must not hold the signed-in one. The first sign-in of a
+  // browser writes its session row only now.
   const std::string id = random_token();
   const TimePoint now = flow.clock.now();
-  auto signed_in =
-      flow.sessions.sign_in(session.id_hash, sha256(id), user->id, now, now + flow.policy.lifetime);
+  const TimePoint expires_at = now + flow.policy.lifetime;
+  auto signed_in = form->session ? flow.sessions.sign_in(form->session->id_hash, sha256(id),
+                                                         user->id, now, expires_at)
+                                 : flow.sessions.start(storage::NewSignedInSession{
+                                       sha256(id), user->id, random_bytes(32), now, expires_at});
   if (!signed_in.ok()) {
     flow.logger.error("sign-in failed to store the session",
                       {{"request_id", request.request_id}, {"detail", signed_in.error().message}});

@@ -17,6 +17,8 @@ SOURCE_DIR = os.environ.get("KEYWARD_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD_DIR = os.environ.get("KEYWARD_BUILD_DIR") or os.path.join(SOURCE_DIR, "build", "test")
 KEYWARD = os.path.join(BUILD_DIR, "server", "keyward")
+# keyward plus the /__test/ routes (tests/http/support/test_routes.h); never shipped.
+KEYWARD_TEST_SERVER = os.path.join(BUILD_DIR, "tests", "http", "support", "keyward-test-server")
 
 
 def free_port():
@@ -65,9 +67,11 @@ class PrivatePostgres:
 
 
 class Keyward:
-    """`keyward serve` on an ephemeral loopback port; its log is kept for assertions."""
+    """`keyward serve` on an ephemeral loopback port; its log is kept for assertions.
+    test_routes=True runs keyward-test-server instead (the same server plus /__test/)."""
 
-    def __init__(self, database_url, env=None, data_dir=None):
+    def __init__(self, database_url, env=None, data_dir=None, test_routes=False):
+        self.binary = KEYWARD_TEST_SERVER if test_routes else KEYWARD
         self.tmp = tempfile.mkdtemp(prefix="keyward-srv-")
         self.log_path = os.path.join(self.tmp, "keyward.log")
         self.env = dict(os.environ)
@@ -90,7 +94,7 @@ class Keyward:
 
     def start(self, timeout=20):
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([KEYWARD, "serve"], env=self.env, stdout=self.log,
+        self.proc = subprocess.Popen([self.binary, "serve"], env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT)
 
         def listening():
@@ -143,24 +147,35 @@ class Keyward:
 
 
 class FrontDoor:
-    """nginx rendered from docker/nginx/nginx.conf.template, as run.sh starts it."""
+    """nginx rendered from docker/nginx/nginx.conf.template, as run.sh starts it.
+    `env` adds settings of scripts/frontdoor.sh (KEYWARD_FRONTDOOR_*, KEYWARD_ISSUER)."""
 
-    def __init__(self, keyward_address, rs_address="127.0.0.1:9"):
+    def __init__(self, keyward_address, rs_address="127.0.0.1:9", env=None):
         self.state = tempfile.mkdtemp(prefix="keyward-nginx-")
         os.chmod(self.state, 0o755)
         self.port = free_port()
         self.keyward_address = keyward_address
         self.rs_address = rs_address
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KEYWARD_")}
+        self.env.update(env or {})
+        self.scheme = "https" if self.env.get("KEYWARD_ISSUER", "").startswith("https://") \
+            else "http"
 
     def start(self):
-        subprocess.run(["bash", os.path.join(SOURCE_DIR, "scripts", "frontdoor.sh"), "start",
-                        self.state, f"127.0.0.1:{self.port}", self.keyward_address,
-                        self.rs_address], check=True, capture_output=True)
+        r = subprocess.run(["bash", os.path.join(SOURCE_DIR, "scripts", "frontdoor.sh"), "start",
+                            self.state, f"127.0.0.1:{self.port}", self.keyward_address,
+                            self.rs_address], env=self.env, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("frontdoor.sh start failed: " + r.stdout + r.stderr)
         return self
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def access_log(self):
+        with open(os.path.join(self.state, "access.log")) as f:
+            return f.read().splitlines()
 
     def stop(self):
         subprocess.run(["bash", os.path.join(SOURCE_DIR, "scripts", "frontdoor.sh"), "stop",

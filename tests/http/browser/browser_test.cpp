@@ -121,23 +121,33 @@ class Browser {
     return get(location->front() == '/' ? *location : "/" + *location);
   }
 
-  [[nodiscard]] const std::string& cookie() const { return cookie_; }
-  void set_cookie(std::string cookie) { cookie_ = std::move(cookie); }
+  // The Cookie header it sends ("" when the jar is empty).
+  [[nodiscard]] std::string cookie() const {
+    std::string out;
+    for (const auto& [name, value] : cookies_)
+      out += (out.empty() ? "" : "; ") + name + "=" + value;
+    return out;
+  }
+  [[nodiscard]] std::string session_cookie() const {
+    const auto it = cookies_.find("keyward_session");
+    return it == cookies_.end() ? "" : it->second;
+  }
 
  private:
   std::string headers() const {
     std::string h = "X-Forwarded-For: " + address_ + "\r\n";
-    if (!cookie_.empty()) h += "Cookie: " + cookie_ + "\r\n";
+    if (!cookies_.empty()) h += "Cookie: " + cookie() + "\r\n";
     return h;
   }
   Response keep(Response r) {
     for (const auto& [name, value] : r.headers) {
       if (!server::iequals(name, "Set-Cookie")) continue;
       const std::string pair = value.substr(0, value.find(';'));
+      const auto eq = pair.find('=');
       if (value.find("Max-Age=0") != std::string::npos) {
-        cookie_.clear();
+        cookies_.erase(pair.substr(0, eq));
       } else {
-        cookie_ = pair;
+        cookies_[pair.substr(0, eq)] = pair.substr(eq + 1);
       }
     }
     return r;
@@ -145,7 +155,7 @@ class Browser {
 
   uint16_t port_;
   std::string address_;
-  std::string cookie_;
+  std::map<std::string, std::string> cookies_;
 };
 
 struct Pkce {
@@ -460,11 +470,11 @@ TEST_F(BrowserFlow, LoginPageHasSecurityHeadersSessionCookieAndEscapesEverything
   EXPECT_EQ(r.header("X-Frame-Options"), "DENY");
   EXPECT_EQ(r.header("Cache-Control"), "no-store");
   EXPECT_EQ(r.header("Referrer-Policy"), "no-referrer");
-  // The session cookie: opaque, HttpOnly, SameSite=Lax (plain http issuer: no Secure, no
-  // __Host- prefix).
+  // The pre-login cookie the form's CSRF token is bound to (no session before sign-in):
+  // opaque, HttpOnly, SameSite=Lax (plain http issuer: no Secure, no __Host- prefix).
   const std::string cookie = r.header("Set-Cookie").value_or("");
   EXPECT_TRUE(std::regex_match(
-      cookie, std::regex("keyward_session=[A-Za-z0-9_-]{43}; Path=/; Max-Age=3600; HttpOnly; "
+      cookie, std::regex("keyward_login=[A-Za-z0-9_-]{43}; Path=/; Max-Age=3600; HttpOnly; "
                          "SameSite=Lax")))
       << cookie;
   // Nothing from the request or the client's name comes out unescaped.
@@ -526,6 +536,36 @@ TEST_F(BrowserFlow, CsrfTokenIsRequiredAndBoundToTheSession) {
   expect_error_page(b.post("/consent", without("csrf_token")), 403, forbidden);
   // And with it, sign-in works.
   EXPECT_EQ(b.post("/login", form).status, 303);
+}
+
+TEST_F(BrowserFlow, AnonymousVisitsToAuthorizeWriteNoSessionRowsSignInWritesOne) {
+  // Every anonymous GET /authorize used to insert a session row: a cheap way to fill the
+  // table. Only sign-in writes one now.
+  const auto rows = [&] {
+    return std::stoi(database_->scalar("SELECT count(*) FROM browser_sessions").value_or("-1"));
+  };
+  const int before = rows();
+  Pkce pkce;
+  for (int i = 0; i < 20; ++i) {
+    Browser visitor(port(), "10.0.19." + std::to_string(i + 1));
+    const Response page = visitor.get("/authorize?" + encode(spa_request(pkce)));
+    ASSERT_EQ(page.status, 200) << page.body;
+    ASSERT_NE(page.body.find("action=\"login\""), std::string::npos) << page.body;
+  }
+  // One browser coming back many times reuses its pre-login cookie.
+  Browser b(port(), "10.0.19.100");
+  const Response first = b.get("/authorize?" + encode(spa_request(pkce)));
+  const std::string jar = b.cookie();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(b.get("/authorize?" + encode(spa_request(pkce))).header("Set-Cookie"));
+  }
+  EXPECT_EQ(b.cookie(), jar);
+  EXPECT_EQ(rows(), before) << "anonymous visits wrote session rows";
+  // The login form still works, and writes exactly one signed-in session.
+  const Response back = submit_login(b, first, "alice");
+  ASSERT_EQ(back.status, 303) << back.body;
+  EXPECT_FALSE(b.session_cookie().empty());
+  EXPECT_EQ(rows(), before + 1);
 }
 
 TEST_F(BrowserFlow, WrongPasswordShowsOneMessageWhetherOrNotTheUserExistsAndIssuesNothing) {
@@ -875,7 +915,7 @@ TEST_F(BrowserFlow, LogoutWithIdTokenHintEndsTheSessionThenPromptNoneIsLoginRequ
                                  {"state", "bye-1"}}));
   EXPECT_EQ(out.status, 302) << out.body;
   EXPECT_EQ(out.header("Location"), "https://spa.example/bye?state=bye-1");
-  EXPECT_TRUE(b.cookie().empty());
+  EXPECT_TRUE(b.session_cookie().empty());
   // The session's grant died with it (no offline_access), and prompt=none now fails.
   EXPECT_EQ(introspect(access).json(), (json{{"active", false}}));
   EXPECT_EQ(introspect(refresh).json(), (json{{"active", false}}));
@@ -895,14 +935,14 @@ TEST_F(BrowserFlow, LogoutWithoutHintAsksFirstAndOfflineAccessSurvivesIt) {
   const Response ask = b.get("/logout");
   ASSERT_EQ(ask.status, 200);
   EXPECT_NE(ask.body.find("action=\"logout\""), std::string::npos);
-  EXPECT_FALSE(b.cookie().empty()) << "a GET without a hint signs nobody out";
+  EXPECT_FALSE(b.session_cookie().empty()) << "a GET without a hint signs nobody out";
   // A forged confirmation (wrong token) is refused.
   expect_error_page(b.post("/logout", {{"csrf_token", random_token()}}), 403,
                     "This page has expired");
   const Response done = b.post("/logout", hidden_fields(ask.body));
   EXPECT_EQ(done.status, 200);
   EXPECT_NE(done.body.find("You are signed out"), std::string::npos);
-  EXPECT_TRUE(b.cookie().empty());
+  EXPECT_TRUE(b.session_cookie().empty());
   EXPECT_EQ(introspect(refresh).json()["active"], true) << "offline_access outlives the session";
   expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"prompt", "none"}}))), 302,
                         kSpaRedirect, "login_required", "the user is not signed in");

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <thread>
 
@@ -20,12 +22,13 @@ bool is_sane_id(const std::string& id) {
   return std::regex_match(id, std::regex("[A-Za-z0-9._-]{1,64}"));
 }
 
-// One server, with the test routes, shared by the tests that do not need their own.
+// One keyward-test-server (keyward plus the /__test/ routes), shared by the tests that do
+// not need their own.
 class Foundation : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = new ServerProcess(
-        {{"KEYWARD_TEST_ROUTES", "1"}, {"KEYWARD_DATABASE_URL", unreachable_database_url()}});
+    server_ = new ServerProcess({{"KEYWARD_DATABASE_URL", unreachable_database_url()}},
+                                std::chrono::seconds(20), Binary::TestServer);
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -459,8 +462,8 @@ TEST(FoundationReady, UnreachableDatabaseIs503WithReason) {
 }
 
 TEST(FoundationLifecycle, SigtermDrainsInFlightRequestsThenExitsZero) {
-  ServerProcess server(
-      {{"KEYWARD_TEST_ROUTES", "1"}, {"KEYWARD_DATABASE_URL", unreachable_database_url()}});
+  ServerProcess server({{"KEYWARD_DATABASE_URL", unreachable_database_url()}},
+                       std::chrono::seconds(20), Binary::TestServer);
   Connection slow(server.port());
   slow.send("GET /__test/sleep?ms=1000 HTTP/1.1\r\nHost: a\r\nX-Request-ID: in-flight\r\n\r\n");
   // Signal only once the handler runs, so the request is certainly in flight.
@@ -501,11 +504,28 @@ TEST(FoundationLifecycle, SigtermDrainsInFlightRequestsThenExitsZero) {
   EXPECT_TRUE(stopped);
 }
 
-TEST(FoundationLifecycle, TestRoutesAbsentByDefault) {
-  ServerProcess server({{"KEYWARD_DATABASE_URL", unreachable_database_url()}});
-  const auto r = get(server.port(), "/__test/throw");
-  EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(r.json(), kNotFound);
+TEST(FoundationLifecycle, ShippedBinaryHasNoTestRoutesWhateverItIsTold) {
+  // The /__test/ routes are compiled only into keyward-test-server: the shipped keyward
+  // has no such code and no setting that could switch it on.
+  ServerProcess server(
+      {{"KEYWARD_DATABASE_URL", unreachable_database_url()}, {"KEYWARD_TEST_ROUTES", "1"}});
+  for (const char* target : {"/__test/throw", "/__test/echo", "/__test/sleep", "/__test/sign"}) {
+    SCOPED_TRACE(target);
+    const auto r = get(server.port(), target);
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.json(), kNotFound);
+  }
+  std::ifstream in(binary_path(Binary::Keyward), std::ios::binary);
+  const std::string image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(image.size(), 100000u);
+  EXPECT_EQ(image.find("/__test/"), std::string::npos) << "test routes in the shipped binary";
+  EXPECT_EQ(image.find("KEYWARD_TEST_ROUTES"), std::string::npos);
+  EXPECT_EQ(image.find("secret internal detail"), std::string::npos);
+  // And the test server, built from the same main and server, does have them.
+  std::ifstream test_in(binary_path(Binary::TestServer), std::ios::binary);
+  const std::string test_image((std::istreambuf_iterator<char>(test_in)),
+                               std::istreambuf_iterator<char>());
+  EXPECT_NE(test_image.find("/__test/"), std::string::npos);
 }
 
 TEST(FoundationCommands, InvalidConfigurationExits2WithAMessage) {

@@ -1,8 +1,15 @@
-"""The front door: malformed HTTP never reaches a keyward handler, and readiness
-follows PostgreSQL through nginx without a restart (issue 2)."""
+"""The front door: malformed HTTP never reaches a keyward handler, readiness follows
+PostgreSQL through nginx without a restart (issue 2); each client address is limited
+(limit_req per endpoint, limit_conn), a stalled body is cut off before keyward sees it, and
+an https issuer gets TLS with HSTS."""
 import json
 import os
+import shutil
+import socket
+import ssl
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.error
@@ -28,7 +35,7 @@ class MalformedRequests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.keyward = stack.Keyward(os.environ["KEYWARD_TEST_DATABASE_URL"],
-                                    env={"KEYWARD_TEST_ROUTES": "1"}).start()
+                                    test_routes=True).start()
         cls.door = stack.FrontDoor(cls.keyward.address).start()
 
     @classmethod
@@ -74,6 +81,178 @@ class MalformedRequests(unittest.TestCase):
         self.assertNotIn(b"secret internal detail", body)
         lines = [l for l in self.keyward.json_lines() if l.get("request_id") == "frontdoor-test-1"]
         self.assertTrue(lines, "the access log names the request id")
+
+
+def open_request(port, head):
+    """A connection that has sent `head` (a request header) and stays open."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(head)
+    return s
+
+
+def read_until_closed(s):
+    """Everything the peer sends until it closes (or resets) the connection."""
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return out
+            out += chunk
+    except ConnectionResetError:
+        return out
+
+
+class PerAddressLimits(unittest.TestCase):
+    """Small limits for this nginx alone, so a few requests from the test reach them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.keyward = stack.Keyward(os.environ["KEYWARD_TEST_DATABASE_URL"]).start()
+        limits = {"KEYWARD_FRONTDOOR_CONN_LIMIT": "3", "KEYWARD_FRONTDOOR_BODY_TIMEOUT": "1"}
+        for zone in ("TOKEN", "INTROSPECT", "REVOKE", "AUTHORIZE", "LOGIN"):
+            limits[f"KEYWARD_FRONTDOOR_{zone}_RATE"] = "1"
+            limits[f"KEYWARD_FRONTDOOR_{zone}_BURST"] = "3"
+        cls.door = stack.FrontDoor(cls.keyward.address, env=limits).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.door.stop()
+        cls.keyward.stop()
+
+    def keyward_paths(self):
+        return [l.get("path") for l in self.keyward.json_lines() if l.get("msg") == "request"]
+
+    def test_burst_is_refused_with_429_per_endpoint_before_keyward(self):
+        for method, path in (("POST", "/token"), ("POST", "/introspect"), ("POST", "/revoke"),
+                             ("GET", "/authorize"), ("POST", "/login")):
+            with self.subTest(path=path):
+                statuses = []
+                refused = None
+                for _ in range(15):
+                    status, headers, body = self.door_request(method, path)
+                    statuses.append(status)
+                    if status == 429 and refused is None:
+                        refused = (headers, body)
+                self.assertNotEqual(statuses[0], 429, statuses)
+                self.assertIn(429, statuses, "no 429 from a burst of 15 at 1 r/s, burst 3")
+                headers, body = refused
+                self.assertEqual(json.loads(body)["error"], "temporarily_unavailable")
+                self.assertEqual(headers.get("content-type"), "application/json")
+                self.assertEqual(headers.get("retry-after"), "1")
+                # The refused ones never reached keyward.
+                reached = stack.wait_for(
+                    lambda: self.keyward_paths().count(path) == 15 - statuses.count(429), 5)
+                self.assertTrue(reached, (statuses, self.keyward_paths().count(path)))
+
+    def door_request(self, method, path):
+        body = b"grant_type=client_credentials" if method == "POST" else b""
+        return stack.raw_request(self.door.port, (
+            f"{method} {path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
+
+    def test_limit_conn_refuses_a_fourth_request_in_progress_from_one_address(self):
+        # Three requests whose bodies have not finished arriving are in progress (their
+        # headers are read); a fourth from the same address is refused at once.
+        head = (b"POST /health/live HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\nab")
+        holders = [open_request(self.door.port, head) for _ in range(3)]
+        try:
+            def fourth_refused():
+                # A byte on each slow body, well inside the 1 s body timeout, then a fourth.
+                for h in holders:
+                    h.sendall(b"c")
+                status, _, body = stack.raw_request(
+                    self.door.port, b"GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n")
+                return (status, body) if status == 429 else None
+
+            refused = stack.wait_for(fourth_refused, 3, 0.2)
+            self.assertTrue(refused, "a fourth request in progress from one address was served")
+            self.assertEqual(json.loads(refused[1])["error"], "temporarily_unavailable")
+        finally:
+            for h in holders:
+                h.close()
+        ok = stack.wait_for(lambda: stack.raw_request(
+            self.door.port, b"GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n")[0] == 200, 10)
+        self.assertTrue(ok, "served again once the slow requests are gone")
+
+    def test_stalled_body_is_cut_off_and_never_reaches_keyward(self):
+        s = open_request(self.door.port,
+                         b"POST /health/live HTTP/1.1\r\nHost: a\r\n"
+                         b"X-Request-ID: stalled-body-1\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n"
+                         b"Content-Length: 40\r\n\r\na=")
+        with s:
+            answer = read_until_closed(s)  # nginx closes it: the socket timeout is 30 s
+        self.assertTrue(answer == b"" or answer.startswith(b"HTTP/1.1 408"), answer[:100])
+        self.assertTrue(stack.wait_for(
+            lambda: any('"POST /health/live" 408 ' in l for l in self.door.access_log()), 5),
+            self.door.access_log()[-3:])
+        self.assertFalse([l for l in self.keyward.json_lines()
+                          if l.get("request_id") == "stalled-body-1"])
+
+    def test_plain_http_issuer_sends_no_hsts(self):
+        status, headers, _ = stack.raw_request(self.door.port,
+                                               b"GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n")
+        self.assertEqual(status, 200)
+        self.assertNotIn("strict-transport-security", headers)
+
+
+class TlsForAnHttpsIssuer(unittest.TestCase):
+    def test_https_with_hsts_and_plain_http_refused(self):
+        tmp = tempfile.mkdtemp(prefix="keyward-tls-")
+        keyward = door = None
+        try:
+            cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1"],
+                           check=True, capture_output=True)
+            port = stack.free_port()
+            issuer = f"https://127.0.0.1:{port}"
+            keyward = stack.Keyward(os.environ["KEYWARD_TEST_DATABASE_URL"],
+                                    env={"KEYWARD_ISSUER": issuer}).start()
+            door = stack.FrontDoor(keyward.address, env={
+                "KEYWARD_ISSUER": issuer, "KEYWARD_FRONTDOOR_TLS_CERT": cert,
+                "KEYWARD_FRONTDOOR_TLS_KEY": key})
+            door.port = port
+            door.start()
+            self.assertEqual(door.url, issuer)
+            context = ssl.create_default_context(cafile=cert)
+            with urllib.request.urlopen(issuer + "/.well-known/openid-configuration",
+                                        context=context, timeout=10) as r:
+                self.assertEqual(r.status, 200)
+                self.assertEqual(r.headers["Strict-Transport-Security"], "max-age=63072000")
+                self.assertEqual(json.loads(r.read())["issuer"], issuer)
+            # Errors carry HSTS too (add_header ... always).
+            try:
+                urllib.request.urlopen(issuer + "/no-such-page", context=context, timeout=10)
+                self.fail("404 expected")
+            except urllib.error.HTTPError as e:
+                self.assertEqual(e.code, 404)
+                self.assertEqual(e.headers["Strict-Transport-Security"], "max-age=63072000")
+            # Plain http on the TLS port is refused by nginx, never forwarded.
+            status, _, _ = stack.raw_request(port, b"GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n")
+            self.assertEqual(status, 400)
+        finally:
+            if door:
+                door.stop()
+            if keyward:
+                keyward.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_https_issuer_without_a_certificate_does_not_start(self):
+        door = stack.FrontDoor("127.0.0.1:9", env={
+            "KEYWARD_ISSUER": "https://127.0.0.1:9",
+            "KEYWARD_FRONTDOOR_TLS_CERT": "/nonexistent/cert.pem",
+            "KEYWARD_FRONTDOOR_TLS_KEY": "/nonexistent/key.pem"})
+        try:
+            with self.assertRaises(RuntimeError) as e:
+                door.start()
+            self.assertIn("cert.pem", str(e.exception))
+        finally:
+            door.stop()
 
 
 class ReadinessFollowsPostgres(unittest.TestCase):

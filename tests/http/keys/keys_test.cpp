@@ -49,8 +49,7 @@ class KeysHttp : public DatabaseTest {
   Env env(Env extra = {}) {
     Env e{{"KEYWARD_DATABASE_URL", db().conninfo()},
           {"KEYWARD_ISSUER", kIssuer},
-          {"KEYWARD_MASTER_KEY", kMasterKey},
-          {"KEYWARD_TEST_ROUTES", "1"}};
+          {"KEYWARD_MASTER_KEY", kMasterKey}};
     for (auto& [k, v] : extra) e[k] = v;
     return e;
   }
@@ -69,7 +68,8 @@ TEST_F(KeysHttp, ReadyOnceTheFirstKeyIsLoaded) {
 }
 
 TEST_F(KeysHttp, JwksHeadersAndPublicBody) {
-  ServerProcess server(env());
+  // keyward-test-server: GET /__test/sign gives a token signed with the active key.
+  ServerProcess server(env(), seconds(20), Binary::TestServer);
   ASSERT_EQ(wait_ready(server.port()).status, 200);
   const auto r = get(server.port(), "/jwks");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -134,7 +134,8 @@ TEST_F(KeysHttp, OnlyGetIsAllowed) {
 }
 
 TEST_F(KeysHttp, DiscoveryDocumentsCarryTheExactIssuerAndEveryRequiredField) {
-  ServerProcess server(env());
+  // keyward-test-server: GET /__test/sign gives a token signed with the active key.
+  ServerProcess server(env(), seconds(20), Binary::TestServer);
   ASSERT_EQ(wait_ready(server.port()).status, 200);
   const auto oidc = get(server.port(), "/.well-known/openid-configuration");
   const auto oauth = get(server.port(), "/.well-known/oauth-authorization-server");
@@ -211,7 +212,8 @@ TEST_F(KeysHttp, UnmigratedDatabaseIsNotReadyUntilMigratedWithoutRestart) {
 }
 
 TEST_F(KeysHttp, KeysRotateIsPublishedByTheRunningServerWithinFiveSeconds) {
-  ServerProcess server(env());
+  // keyward-test-server: GET /__test/sign gives a token signed with the active key.
+  ServerProcess server(env(), seconds(20), Binary::TestServer);
   ASSERT_EQ(wait_ready(server.port()).status, 200);
   const auto before = get(server.port(), "/jwks").json();
   ASSERT_EQ(before["keys"].size(), 1u);

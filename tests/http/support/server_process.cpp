@@ -31,11 +31,10 @@ std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
-// fork/exec of the keyward binary with stdout and stderr into `log`.
-pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            const std::filesystem::path& log) {
+// fork/exec of `binary` with stdout and stderr into `log`.
+pid_t spawn(std::string binary, const std::vector<std::string>& args,
+            const std::vector<std::string>& env, const std::filesystem::path& log) {
   std::vector<char*> argv;
-  std::string binary = KEYWARD_BINARY;
   argv.push_back(binary.data());
   std::vector<std::string> args_copy = args;
   for (auto& a : args_copy) argv.push_back(a.data());
@@ -126,10 +125,14 @@ std::vector<std::string> child_environment(const Env& overrides,
   return out;
 }
 
-ServerProcess::ServerProcess(const Env& env, std::chrono::milliseconds timeout)
+std::string binary_path(Binary binary) {
+  return binary == Binary::TestServer ? KEYWARD_TEST_SERVER_BINARY : KEYWARD_BINARY;
+}
+
+ServerProcess::ServerProcess(const Env& env, std::chrono::milliseconds timeout, Binary binary)
     : dir_(make_temp_dir()) {
   log_path_ = dir_ / "keyward.log";
-  pid_ = spawn({"serve"}, child_environment(env, dir_ / "data"), log_path_);
+  pid_ = spawn(binary_path(binary), {"serve"}, child_environment(env, dir_ / "data"), log_path_);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (port_ == 0) {
     for (const auto& line : log_lines()) {
@@ -214,7 +217,7 @@ CommandResult run_keyward(const std::vector<std::string>& args, const Env& env,
   const auto dir = make_temp_dir();
   const auto log = dir / "output.log";
   CommandResult result;
-  const pid_t pid = spawn(args, child_environment(env, dir / "data"), log);
+  const pid_t pid = spawn(KEYWARD_BINARY, args, child_environment(env, dir / "data"), log);
   auto status = wait_for(pid, timeout);
   if (!status) {
     ::kill(pid, SIGKILL);

@@ -1,6 +1,7 @@
 #pragma once
-// `keyward` in a child process, for black-box tests. RAII: the destructor kills the
-// child (SIGKILL) and reaps it if it still runs, and removes its temporary folder.
+// `keyward` (or the test-only keyward-test-server) in a child process, for black-box
+// tests. RAII: the destructor kills the child (SIGKILL) and reaps it if it still runs, and
+// removes its temporary folder.
 #include <sys/types.h>
 
 #include <chrono>
@@ -30,13 +31,21 @@ using Env = std::map<std::string, std::string>;
 [[nodiscard]] std::vector<std::string> child_environment(const Env& overrides,
                                                          const std::filesystem::path& data_dir);
 
+// Which executable a test runs: the shipped keyward, or keyward-test-server (the same
+// server plus the /__test/ routes of tests/http/support/test_routes.h).
+enum class Binary { Keyward, TestServer };
+
+// The path of that executable in the build tree.
+[[nodiscard]] std::string binary_path(Binary binary);
+
 class ServerProcess {
  public:
-  // Starts `keyward serve` and waits (at most `timeout`) for its
+  // Starts `<binary> serve` and waits (at most `timeout`) for its
   // {"msg":"listening","address":"127.0.0.1:PORT"} line. Throws std::runtime_error with
   // the child's output when it exits or does not listen in time.
   explicit ServerProcess(const Env& env = {},
-                         std::chrono::milliseconds timeout = std::chrono::seconds(20));
+                         std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                         Binary binary = Binary::Keyward);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

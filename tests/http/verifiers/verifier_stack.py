@@ -50,12 +50,11 @@ class VerifierStack:
             self.issuer = self.door.url
             self.keyward = stack.Keyward(with_dbname(cluster, self.dbname), env={
                 "KEYWARD_ISSUER": self.issuer,
-                "KEYWARD_TEST_ROUTES": "1",
                 # One master key for the server and the CLI runs below.
                 "KEYWARD_MASTER_KEY": secrets.token_hex(32),
                 # Short, so a rotation activates within the test (JWKS max-age = delay / 2).
                 "KEYWARD_KEY_PUBLICATION_DELAY": str(publication_delay),
-            })
+            }, test_routes=True)
             self.keyward.run("migrate")
             self.keyward.start()
             self.door.keyward_address = self.keyward.address
@@ -80,7 +79,7 @@ class VerifierStack:
         return json.loads(body)
 
     def test_route_token(self, audience=AUDIENCE, ttl=300, subject="verifier-test-client"):
-        """A Keyward-signed RFC 9068 access token from GET /__test/sign (KEYWARD_TEST_ROUTES)."""
+        """A Keyward-signed RFC 9068 access token from GET /__test/sign (keyward-test-server)."""
         query = urllib.parse.urlencode({"aud": audience, "ttl": ttl, "sub": subject,
                                         "scope": "api:read"})
         status, _, body = http_get(self.door.url + "/__test/sign?" + query)

@@ -222,6 +222,28 @@ TEST_F(BrowserStorageTest, SignInReplacesTheSessionKeepingItsCsrfSecret) {
   EXPECT_TRUE(revoked("alice-grant"));
 }
 
+TEST_F(BrowserStorageTest, StartWritesASignedInSessionWithItsOwnCsrfSecret) {
+  // A browser's first sign-in: no anonymous row before it, one signed-in row after.
+  const std::string hash = sha256(random_token());
+  const std::string secret = random_bytes(32);
+  auto ok = sessions_->start(NewSignedInSession{hash, alice_, secret, kT0, kT0 + hours(12)});
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_TRUE(*ok);
+  auto found = sessions_->touch(hash, kT0 + seconds(1), seconds(600));
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->user_id, alice_);
+  EXPECT_EQ((*found)->auth_time, kT0);
+  EXPECT_EQ((*found)->csrf_secret, secret);
+  EXPECT_EQ((*found)->created_at, kT0);
+  EXPECT_EQ((*found)->expires_at, kT0 + hours(12));
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM browser_sessions"), "1");
+  // The same id twice is a storage error, never a second row.
+  EXPECT_FALSE(sessions_->start(NewSignedInSession{hash, bob_, secret, kT0, kT0 + hours(12)}).ok());
+  // And it signs in again (prompt=login) like any session.
+  EXPECT_TRUE(
+      *sessions_->sign_in(hash, sha256(random_token()), alice_, kT0 + seconds(5), kT0 + hours(12)));
+}
+
 TEST_F(BrowserStorageTest, LogoutRevokesTheSessionsGrantsExceptOfflineAccess) {
   const std::string s = new_session();
   const std::string signed_in = sha256(random_token());

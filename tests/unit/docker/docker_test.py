@@ -106,32 +106,113 @@ def _():
     assert published == {"nginx"}, published
 
 
-@check("compose: nginx renders the shipped template with every placeholder filled")
+@check("compose: nginx renders the shipped template with scripts/frontdoor.sh, every placeholder filled")
 def _():
     nginx = compose_config()["services"]["nginx"]
-    mounts = [v for v in nginx["volumes"]]
-    source = None
-    for v in mounts:
-        if isinstance(v, dict) and v.get("target") == "/etc/keyward/nginx.conf.template":
-            source = v["source"]
-        elif isinstance(v, str) and ":/etc/keyward/nginx.conf.template" in v:
-            source = v.split(":")[0]
-    assert source and os.path.realpath(source) == os.path.realpath(
+    mounts = {}
+    for v in nginx["volumes"]:
+        if isinstance(v, dict):
+            mounts[v["target"]] = v["source"]
+        else:
+            source, target = v.split(":")[:2]
+            mounts[target] = source
+    template = mounts.get("/opt/keyward/docker/nginx/nginx.conf.template")
+    script = mounts.get("/opt/keyward/scripts/frontdoor.sh")
+    assert template and os.path.realpath(template) == os.path.realpath(
         os.path.join(DOCKER, "nginx", "nginx.conf.template")), mounts
-    script = nginx["command"][-1]
-    assert "sed" in script and "exec nginx" in script, script
-    # Run the sed part of the command here on the real template.
-    sed = script.split("&&")[1].strip()
+    assert script and os.path.realpath(script) == os.path.realpath(
+        os.path.join(SOURCE_DIR, "scripts", "frontdoor.sh")), mounts
+    command = nginx["command"][-1]
+    assert "frontdoor.sh render" in command and "exec nginx" in command, command
+    # Run the rendering part of the command here, on the real script and template, with the
+    # service's environment.
+    render = command.split("&&")[1].strip()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYWARD_")}
+    env.update(nginx["environment"])
     with tempfile.TemporaryDirectory() as tmp:
-        sed = sed.replace("/etc/keyward/nginx.conf.template", shlex.quote(source))
-        sed = sed.replace("/tmp/nginx/nginx.conf", os.path.join(tmp, "nginx.conf"))
-        subprocess.run(["sh", "-c", sed], check=True)
+        render = render.replace("/opt/keyward/scripts/frontdoor.sh", shlex.quote(script))
+        render = render.replace("/tmp/nginx/nginx.conf", os.path.join(tmp, "nginx.conf"))
+        # The script reads the template beside it, as the mounts place it in the container.
+        subprocess.run(["bash", "-c", render], check=True, env=env)
         rendered = open(os.path.join(tmp, "nginx.conf")).read()
     left = sorted(set(re.findall(r"@[A-Z_]+@", rendered)))
     assert not left, f"placeholders left: {left}"
     assert "server keyward:8081;" in rendered and "server resource-server:8082;" in rendered
     assert "access_log /dev/stdout keyward;" in rendered, "access log not on stdout"
+    assert "listen 0.0.0.0:8080;" in rendered, "plain http for the default http issuer"
     assert nginx["depends_on"]["keyward"]["condition"] == "service_healthy", nginx["depends_on"]
+
+
+@check("compose: with an https issuer nginx serves TLS with HSTS from docker/tls")
+def _():
+    nginx = compose_config({"KEYWARD_ISSUER": "https://id.example"})["services"]["nginx"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYWARD_")}
+    env.update(nginx["environment"])
+    assert env["KEYWARD_ISSUER"] == "https://id.example", env
+    r = subprocess.run(["bash", os.path.join(SOURCE_DIR, "scripts", "frontdoor.sh"), "render",
+                        "/tmp/nginx", "0.0.0.0:8080", "keyward:8081", "resource-server:8082"],
+                       env=env, capture_output=True, text=True, check=True)
+    assert "listen 0.0.0.0:8080 ssl;" in r.stdout, r.stdout
+    assert "ssl_certificate     /etc/keyward/tls/fullchain.pem;" in r.stdout
+    assert 'add_header Strict-Transport-Security "max-age=63072000" always;' in r.stdout
+    assert any(str(v).endswith(":/etc/keyward/tls:ro") or
+               (isinstance(v, dict) and v.get("target") == "/etc/keyward/tls")
+               for v in nginx["volumes"]), nginx["volumes"]
+
+
+@check("frontdoor.sh: every limit is a setting, and a bad one stops the rendering")
+def _():
+    script = os.path.join(SOURCE_DIR, "scripts", "frontdoor.sh")
+    args = ["bash", script, "render", "/tmp/nginx", "127.0.0.1:8080", "k:1", "r:2"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYWARD_")}
+    defaults = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
+    for line in ("limit_conn keyward_conn 64;", "client_body_timeout 5s;",
+                 "zone=keyward_token:10m rate=20r/s;", "zone=keyward_token burst=40 nodelay;",
+                 "zone=keyward_introspect:10m rate=100r/s;", "zone=keyward_revoke:10m rate=10r/s;",
+                 "zone=keyward_authorize:10m rate=10r/s;", "zone=keyward_login:10m rate=5r/s;"):
+        assert line in defaults, line
+    raised = subprocess.run(args, env=dict(env, KEYWARD_FRONTDOOR_TOKEN_RATE="900",
+                                           KEYWARD_FRONTDOOR_CONN_LIMIT="500"),
+                            capture_output=True, text=True, check=True).stdout
+    assert "rate=900r/s" in raised and "limit_conn keyward_conn 500;" in raised
+    for bad in ("0", "abc", "10r/s", "1;evil"):
+        r = subprocess.run(args, env=dict(env, KEYWARD_FRONTDOOR_LOGIN_BURST=bad),
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and "KEYWARD_FRONTDOOR_LOGIN_BURST" in r.stderr, (bad, r)
+
+
+@check("compose: keyward and the resource server only on an internal network, not on 0.0.0.0")
+def _():
+    doc = compose_config()
+    s, networks = doc["services"], doc.get("networks", {})
+    internal = {name for name, n in networks.items() if (n or {}).get("internal")}
+    assert internal, f"no internal network: {networks}"
+    for name in ("keyward", "resource-server", "postgres", "demo-seed", "demo"):
+        joined = set(s[name].get("networks") or {"default"})
+        assert joined and joined <= internal, f"{name} is on {joined}, not only on {internal}"
+        assert not s[name].get("ports"), f"{name} publishes {s[name]['ports']}"
+    # nginx is the bridge: on the internal network and on one that can publish its port.
+    nginx_networks = set(s["nginx"]["networks"])
+    assert nginx_networks & internal and nginx_networks - internal, nginx_networks
+    for name, var in (("keyward", "KEYWARD_LISTEN"), ("resource-server", "KEYWARD_RS_LISTEN")):
+        listen = s[name]["environment"][var]
+        host = listen.rsplit(":", 1)[0]
+        assert host not in ("0.0.0.0", "::", "[::]", ""), f"{name} binds {listen}"
+        address = next(iter(s[name]["networks"].values()))["ipv4_address"]
+        assert host == address, f"{name} binds {listen}, its address is {address}"
+        health = " ".join(s[name]["healthcheck"]["test"])
+        assert f"http://{listen}/health/ready" in health, health
+
+
+@check("compose: keyward and the resource server trust X-Forwarded-For from nginx alone")
+def _():
+    s = compose_config()["services"]
+    nginx_ip = next(n["ipv4_address"] for n in s["nginx"]["networks"].values()
+                    if n and "ipv4_address" in n)
+    for name, var in (("keyward", "KEYWARD_TRUSTED_PROXIES"),
+                      ("resource-server", "KEYWARD_RS_TRUSTED_PROXIES")):
+        trusted = s[name]["environment"][var]
+        assert trusted in (nginx_ip, nginx_ip + "/32"), f"{name} trusts {trusted}, nginx is {nginx_ip}"
 
 
 @check("compose: the resource server verifies keyward's tokens for the seeded audience")

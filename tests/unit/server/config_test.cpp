@@ -93,7 +93,7 @@ TEST(Config, Defaults) {
   EXPECT_EQ(c.migrations_dir, KEYWARD_DEFAULT_MIGRATIONS_DIR);
   EXPECT_EQ(c.templates_dir, KEYWARD_DEFAULT_TEMPLATES_DIR);
   EXPECT_EQ(c.log_level, LogLevel::Info);
-  EXPECT_FALSE(c.test_routes);
+  EXPECT_FALSE(c.allow_insecure_issuer);
   EXPECT_TRUE(c.trusted_proxies.trusts(*IpAddress::parse("127.0.0.1")));
   EXPECT_TRUE(c.trusted_proxies.trusts(*IpAddress::parse("::1")));
   EXPECT_FALSE(c.trusted_proxies.trusts(*IpAddress::parse("10.0.0.1")));
@@ -184,14 +184,14 @@ TEST(Config, EveryProblemIsReported) {
   const auto errors = load_errors({{"KEYWARD_THREADS", "many"},
                                    {"KEYWARD_ID_TOKEN_TTL", "1"},
                                    {"KEYWARD_LOG_LEVEL", "loud"},
-                                   {"KEYWARD_TEST_ROUTES", "maybe"}});
+                                   {"KEYWARD_ALLOW_INSECURE_ISSUER", "maybe"}});
   ASSERT_EQ(errors.size(), 4u);
-  EXPECT_EQ(errors[0], "KEYWARD_THREADS must be a whole number between 1 and 64 (got \"many\")");
+  EXPECT_EQ(errors[0], "KEYWARD_ALLOW_INSECURE_ISSUER must be true or false (got \"maybe\")");
+  EXPECT_EQ(errors[1], "KEYWARD_THREADS must be a whole number between 1 and 64 (got \"many\")");
   EXPECT_EQ(
-      errors[1],
+      errors[2],
       "KEYWARD_ID_TOKEN_TTL must be a whole number of seconds between 60 and 86400 (got \"1\")");
-  EXPECT_EQ(errors[2], "KEYWARD_LOG_LEVEL must be debug, info, warn or error (got \"loud\")");
-  EXPECT_EQ(errors[3], "KEYWARD_TEST_ROUTES must be true or false (got \"maybe\")");
+  EXPECT_EQ(errors[3], "KEYWARD_LOG_LEVEL must be debug, info, warn or error (got \"loud\")");
 }
 
 TEST(Config, HttpsIssuerHasNoWarning) {
@@ -314,9 +314,9 @@ TEST(Config, KeyRotation) {
 }
 
 TEST(Config, Booleans) {
-  EXPECT_TRUE(load_ok({{"KEYWARD_TEST_ROUTES", "1"}}).test_routes);
-  EXPECT_TRUE(load_ok({{"KEYWARD_TEST_ROUTES", "TRUE"}}).test_routes);
-  EXPECT_FALSE(load_ok({{"KEYWARD_TEST_ROUTES", "0"}}).test_routes);
+  EXPECT_TRUE(load_ok({{"KEYWARD_ALLOW_INSECURE_ISSUER", "1"}}).allow_insecure_issuer);
+  EXPECT_TRUE(load_ok({{"KEYWARD_ALLOW_INSECURE_ISSUER", "TRUE"}}).allow_insecure_issuer);
+  EXPECT_FALSE(load_ok({{"KEYWARD_ALLOW_INSECURE_ISSUER", "0"}}).allow_insecure_issuer);
 }
 
 TEST(Config, DatabaseUrlRequiredOnlyWhenUsed) {

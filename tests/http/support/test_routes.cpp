@@ -1,10 +1,12 @@
-#include "server/endpoints/test_routes.h"
+#include "tests/http/support/test_routes.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "server/compose.h"
 
 namespace keyward::server {
 
@@ -78,6 +80,14 @@ void add_test_signing_route(Router& router, std::shared_ptr<const grants::Signin
         r.headers.set("Cache-Control", "no-store");
         return r;
       });
+}
+
+ExtraRoutes extra_routes() {
+  return [](const ExtraRouteContext& context) {
+    add_test_routes(context.router, context.logger);
+    add_test_signing_route(context.router, context.keys, context.config.issuer,
+                           context.config.access_token_ttl);
+  };
 }
 
 }  // namespace keyward::server

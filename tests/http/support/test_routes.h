@@ -1,6 +1,7 @@
 #pragma once
-// Routes that exist only when KEYWARD_TEST_ROUTES is true, so black-box tests can prove
-// behaviour no real endpoint shows on demand (the catch-all, the drain, decoding).
+// Routes that exist only in keyward-test-server (never in the shipped keyward), so
+// black-box tests can prove behaviour no real endpoint shows on demand (the catch-all, the
+// drain, decoding). This file's extra_routes() adds them all.
 #include <chrono>
 #include <memory>
 #include <string>
