@@ -394,10 +394,10 @@ TEST_F(Foundation, MalformedQueryIs400BeforeTheHandler) {
 // A request still queued for a worker when the front door would have given up on it is
 // answered 503 and never run (running it would change state nobody hears about).
 TEST(FoundationQueue, RequestOlderThanTheQueueDeadlineIsDroppedNotRun) {
-  ServerProcess server({{"KEYWARD_TEST_ROUTES", "1"},
-                        {"KEYWARD_WORKERS", "1"},
+  ServerProcess server({{"KEYWARD_WORKERS", "1"},
                         {"KEYWARD_QUEUE_DEADLINE", "1"},
-                        {"KEYWARD_DATABASE_URL", unreachable_database_url()}});
+                        {"KEYWARD_DATABASE_URL", unreachable_database_url()}},
+                       std::chrono::seconds(20), Binary::TestServer);
   // The only worker sleeps 2.5 s; the request behind it waits longer than 1 s.
   Connection busy(server.port(), std::chrono::seconds(10));
   busy.send("GET /__test/sleep?ms=2500 HTTP/1.1\r\nHost: a\r\nX-Request-ID: busy\r\n\r\n");
