@@ -22,6 +22,8 @@ struct ClientRegistration {
   std::vector<std::string> redirect_uris, post_logout_redirect_uris, audiences;
   bool public_client = false;
   bool first_party = false;
+  // May introspect any access token (a resource server); confidential clients only.
+  bool may_introspect = false;
   // Defaults: client_secret_basic for confidential clients, none for public ones.
   std::optional<std::string> token_endpoint_auth_method;
 };
@@ -33,6 +35,7 @@ struct ClientRegistration {
 //     grant that issues refresh tokens (authorization_code, password);
 //   - RFC 6749 §4.4 / RFC 9700 §2.1: a public client cannot use client_credentials;
 //   - token_endpoint_auth_method none exactly when the client is public;
+//   - only a confidential client may introspect (RFC 7662 §2.1: the caller authenticates);
 //   - a valid scope string;
 //   - authorization_code needs at least one redirect URI, and redirect URIs (also
 //     post-logout ones) are only for authorization_code; each passes

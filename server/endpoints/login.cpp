@@ -49,11 +49,12 @@ HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
   }
 
   // Session fixation: whoever knew the id of the session before sign-in (a cookie
-  // planted by someone else) must not hold the signed-in one.
+  // planted by someone else) must not hold the signed-in one, nor a CSRF token for it:
+  // both the id and the CSRF secret are new.
   const std::string id = random_token();
   const TimePoint now = flow.clock.now();
-  auto signed_in =
-      flow.sessions.sign_in(session.id_hash, sha256(id), user->id, now, now + flow.policy.lifetime);
+  auto signed_in = flow.sessions.sign_in(session.id_hash, sha256(id), user->id, random_bytes(32),
+                                         now, now + flow.policy.lifetime);
   if (!signed_in.ok()) {
     flow.logger.error("sign-in failed to store the session",
                       {{"request_id", request.request_id}, {"detail", signed_in.error().message}});

@@ -48,8 +48,8 @@ class AuthlibClient(unittest.TestCase):
         env = {
             "KEYWARD_MASTER_KEY": MASTER_KEY,
             "KEYWARD_ISSUER": ISSUER,
-            "KEYWARD_ARGON2_MEMORY_KIB": "8192",
-            "KEYWARD_ARGON2_ITERATIONS": "1",
+            "KEYWARD_ARGON2_MEMORY_KIB": "7168",
+            "KEYWARD_ARGON2_ITERATIONS": "5",
         }
         cls.keyward = stack.Keyward(with_dbname(cluster, cls.dbname), env=env)
         cls.keyward.run("migrate")
