@@ -77,7 +77,7 @@ TEST(LoginThrottle, TooManyAttemptsIsInvalidGrantWithRetryAfter) {
 TEST(LoginThrottle, KeysSeparateAccountsFromAddressesAndStayShort) {
   EXPECT_EQ(LoginThrottle::account_key("alice"), "user:alice");
   EXPECT_EQ(LoginThrottle::address_key("192.0.2.1"), "ip:192.0.2.1");
-  EXPECT_EQ(LoginThrottle::address_key("2001:db8::1"), "ip:2001:db8::1");
+  EXPECT_EQ(LoginThrottle::address_key("2001:db8::1"), "ip:2001:db8::/64");  // its /64
   // No account can have a name over 255 bytes; it is still counted, under its digest.
   const std::string long_name(10'000, 'x');
   const auto key = LoginThrottle::account_key(long_name);
