@@ -28,7 +28,8 @@ std::optional<std::string> ReadinessCheck::check() {
   return last_;
 }
 
-void add_health_routes(Router& router, std::shared_ptr<ReadinessCheck> readiness, Logger& logger) {
+void add_health_routes(Router& router, const std::shared_ptr<ReadinessCheck>& readiness,
+                       Logger& logger) {
   router.add(Method::Get, "/health/live", [](const HttpRequest&) {
     auto r = HttpResponse::json(200, {{"status", "ok"}});
     r.headers.set("Cache-Control", "no-store");

@@ -41,6 +41,7 @@ class ReadinessCheck {
 // database. The reason (libpq's error text with the database's address, the key state)
 // is for operators: it goes to the log as a "not ready" line with the request id, never
 // into the public answer.
-void add_health_routes(Router& router, std::shared_ptr<ReadinessCheck> readiness, Logger& logger);
+void add_health_routes(Router& router, const std::shared_ptr<ReadinessCheck>& readiness,
+                       Logger& logger);
 
 }  // namespace keyward::server
