@@ -77,7 +77,7 @@ rs_port=$(free_port)
 nginx_port=$(free_port)
 export KEYWARD_LISTEN=127.0.0.1:$keyward_port
 export KEYWARD_ISSUER=http://127.0.0.1:$nginx_port
-export KEYWARD_ARGON2_MEMORY_KIB=8192 KEYWARD_ARGON2_ITERATIONS=1
+export KEYWARD_ARGON2_MEMORY_KIB=7168 KEYWARD_ARGON2_ITERATIONS=5
 # The bench's client takes a token with the password grant, off by default (RFC 9700 §2.4).
 export KEYWARD_PASSWORD_GRANT=true
 

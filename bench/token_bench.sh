@@ -95,7 +95,7 @@ json_field() { python3 -c 'import json, sys; print(json.loads(sys.stdin.read())[
 svc=$("$keyward" client create --name bench-svc --grant-types client_credentials \
   --scopes "read write" --audience https://api.example 2>/dev/null)
 rs=$("$keyward" client create --name bench-rs --grant-types client_credentials \
-  --scopes "introspect" 2>/dev/null)
+  --scopes "introspect" --introspect 2>/dev/null)
 basic() { printf '%s:%s' "$1" "$2" | base64 -w0; }
 svc_basic=$(basic "$(json_field client_id <<<"$svc")" "$(json_field client_secret <<<"$svc")")
 rs_basic=$(basic "$(json_field client_id <<<"$rs")" "$(json_field client_secret <<<"$rs")")

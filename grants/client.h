@@ -14,6 +14,7 @@ struct Client {
   // cannot keep one and identify with client_id alone.
   bool confidential = true;
   bool first_party = false;                // skips the consent page
+  bool may_introspect = false;             // RFC 7662: answered about any access token
   std::string token_endpoint_auth_method;  // client_secret_basic | client_secret_post | none
   std::vector<std::string> grant_types, scopes, redirect_uris, post_logout_redirect_uris, audiences;
 

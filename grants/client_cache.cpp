@@ -25,6 +25,7 @@ std::shared_ptr<const ClientEntry> to_entry(storage::ClientRecord record) {
   entry->client.redirect_uris = std::move(record.redirect_uris);
   entry->client.post_logout_redirect_uris = std::move(record.post_logout_redirect_uris);
   entry->client.audiences = std::move(record.audiences);
+  entry->client.may_introspect = record.may_introspect;
   entry->secret_hmac = std::move(record.secret_hmac);
   return entry;
 }

@@ -162,6 +162,13 @@ OAuthResult<Client> validate_client_registration(const ClientRegistration& reque
   }
 
   client.first_party = request.first_party;
+
+  // RFC 7662 §2.1: the introspection endpoint authenticates its caller.
+  if (request.may_introspect && !client.confidential) {
+    return err(metadata_error(
+        "a public client cannot introspect: the introspection endpoint needs a client secret"));
+  }
+  client.may_introspect = request.may_introspect;
   return client;
 }
 

@@ -22,6 +22,8 @@ struct ClientRegistration {
   std::vector<std::string> redirect_uris, post_logout_redirect_uris, audiences;
   bool public_client = false;
   bool first_party = false;
+  // May introspect any access token (a resource server); confidential clients only.
+  bool may_introspect = false;
   // Defaults: client_secret_basic for confidential clients, none for public ones.
   std::optional<std::string> token_endpoint_auth_method;
 };
@@ -35,6 +37,7 @@ struct ClientRegistration {
 //   - RFC 9700 §2.4: a public client cannot use password (it is for confidential
 //     first-party clients only, and off unless KEYWARD_PASSWORD_GRANT is on);
 //   - token_endpoint_auth_method none exactly when the client is public;
+//   - only a confidential client may introspect (RFC 7662 §2.1: the caller authenticates);
 //   - a valid scope string;
 //   - authorization_code needs at least one redirect URI, and redirect URIs (also
 //     post-logout ones) are only for authorization_code; each passes

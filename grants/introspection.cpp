@@ -27,6 +27,17 @@ bool is_number(const json& claims, std::string_view name) {
   return it != claims.end() && it->is_number();
 }
 
+// RFC 7519 §4.1.3: aud is one string or an array of strings.
+bool audience_names(const json& claims, std::string_view client_id) {
+  auto aud = claims.find(wire::kAud);
+  if (aud == claims.end()) return false;
+  if (aud->is_string()) return aud->get_ref<const std::string&>() == client_id;
+  if (!aud->is_array()) return false;
+  return std::any_of(aud->begin(), aud->end(), [&](const json& a) {
+    return a.is_string() && a.get_ref<const std::string&>() == client_id;
+  });
+}
+
 }  // namespace
 
 bool looks_like_jwt(std::string_view token) {
@@ -77,16 +88,20 @@ Introspection::Introspection(const SigningKeys& keys, storage::RevocationReposit
       clock_(clock),
       issuer_(std::move(issuer)) {}
 
-OAuthResult<json> Introspection::introspect(std::string_view token) {
+OAuthResult<json> Introspection::introspect(std::string_view token, const Client& caller) {
   const TimePoint now = clock_.now();
   if (token.empty() || token.size() > jose::Jwt::kMaxCompactSize) return inactive();
-  return looks_like_jwt(token) ? access_token(token, now) : refresh_token(token, now);
+  return looks_like_jwt(token) ? access_token(token, caller, now)
+                               : refresh_token(token, caller, now);
 }
 
-OAuthResult<json> Introspection::access_token(std::string_view token, TimePoint now) {
+OAuthResult<json> Introspection::access_token(std::string_view token, const Client& caller,
+                                              TimePoint now) {
   auto jwt = verify_own_access_token(token, keys_, issuer_, now);
   if (!jwt) return inactive();
   const json& c = jwt->claims();
+  // Before the database: a caller that may not know gets the answer a dead token gets.
+  if (!caller.may_introspect && !audience_names(c, caller.id)) return inactive();
   auto active = revocations_.access_token_active(c[wire::kGid].get_ref<const std::string&>(),
                                                  c[wire::kJti].get_ref<const std::string&>(), now);
   if (!active.ok()) return err(storage_failure(active.error(), "introspection"));
@@ -106,11 +121,14 @@ OAuthResult<json> Introspection::access_token(std::string_view token, TimePoint 
   return out;
 }
 
-OAuthResult<json> Introspection::refresh_token(std::string_view token, TimePoint now) {
+OAuthResult<json> Introspection::refresh_token(std::string_view token, const Client& caller,
+                                               TimePoint now) {
   auto found = refresh_tokens_.find_active(TokenIssuer::refresh_token_hash(token), now);
   if (!found.ok()) return err(storage_failure(found.error(), "introspection"));
   if (!*found) return inactive();
   const auto& t = **found;
+  // A refresh token belongs to its client (RFC 6749 §10.4): nobody else learns about it.
+  if (t.client_id != caller.id) return inactive();
   std::string scope;
   for (const auto& s : t.scopes) {
     if (!scope.empty()) scope += ' ';

@@ -1,6 +1,10 @@
 #include "grants/login_throttle.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
+#include <cstring>
 
 #include "common/crypto.h"
 #include "grants/client_storage_failure.h"
@@ -43,50 +47,60 @@ std::string LoginThrottle::address_key(std::string_view address) {
   // Addresses come from the connection or a trusted proxy's X-Forwarded-For (a few dozen
   // characters at most); the digest is only a guard for the table's length limit.
   if (address.size() > kMaxUsernameInKey) return "ip#" + to_hex(sha256(address));
-  return "ip:" + std::string(address);
+  const std::string text(address);
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    char out[INET6_ADDRSTRLEN] = {};
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+      in_addr v4{};
+      std::memcpy(&v4, &v6.s6_addr[12], sizeof v4);
+      if (inet_ntop(AF_INET, &v4, out, sizeof out) != nullptr) return "ip:" + std::string(out);
+    }
+    // Whoever holds one address of a /64 (the block a network assigns to one subscriber)
+    // can use all 2^64 of them: counting each separately would count nothing.
+    std::memset(&v6.s6_addr[8], 0, 8);
+    if (inet_ntop(AF_INET6, &v6, out, sizeof out) != nullptr) {
+      return "ip:" + std::string(out) + "/64";
+    }
+  }
+  return "ip:" + text;
 }
 
-OAuthResult<Unit> LoginThrottle::check(std::string_view username, std::string_view address) {
-  std::vector<std::string> keys{account_key(username)};
-  if (!address.empty()) keys.push_back(address_key(address));
-  auto records = repository_.find(keys);
-  if (!records.ok()) return err(storage_failure(records.error(), "login throttle"));
+OAuthResult<Unit> LoginThrottle::begin_attempt(std::string_view username,
+                                               std::string_view address) {
   const auto now = clock_.now();
+  auto key = [&](std::string name, const ThrottlePolicy& policy) {
+    return storage::ThrottleRepository::AttemptKey{
+        std::move(name), now - policy.forget_after,
+        [&policy, now](int failures) -> std::optional<TimePoint> {
+          const auto delay = policy.delay_after(failures);
+          if (delay <= seconds(0)) return std::nullopt;
+          return now + delay;
+        }};
+  };
+  std::vector<storage::ThrottleRepository::AttemptKey> keys;
+  keys.push_back(key(account_key(username), options_.account));
+  if (!address.empty()) keys.push_back(key(address_key(address), options_.address));
+  auto outcome = repository_.count_attempt(std::move(keys), now);
+  if (!outcome.ok()) return err(storage_failure(outcome.error(), "login throttle"));
+  if (outcome->counted) return Unit{};
   std::chrono::system_clock::duration wait{0};
-  for (const auto& record : *records) {
+  for (const auto& record : outcome->records) {
     if (record.blocked_until && *record.blocked_until > now) {
       wait = std::max(wait, *record.blocked_until - now);
     }
   }
-  if (wait > std::chrono::system_clock::duration::zero()) {
-    return err(too_many_attempts(ceil_seconds(wait)));
-  }
-  return Unit{};
+  return err(too_many_attempts(ceil_seconds(wait)));
 }
 
-OAuthResult<Unit> LoginThrottle::record_failure(std::string_view username,
+OAuthResult<Unit> LoginThrottle::record_success(std::string_view username,
                                                 std::string_view address) {
-  const auto now = clock_.now();
-  auto count = [&](const std::string& key, const ThrottlePolicy& policy) {
-    return repository_.record_failure(key, now, now - policy.forget_after,
-                                      [&](int failures) -> std::optional<TimePoint> {
-                                        const auto delay = policy.delay_after(failures);
-                                        if (delay <= seconds(0)) return std::nullopt;
-                                        return now + delay;
-                                      });
-  };
-  auto account = count(account_key(username), options_.account);
-  if (!account.ok()) return err(storage_failure(account.error(), "login throttle"));
-  if (!address.empty()) {
-    auto by_address = count(address_key(address), options_.address);
-    if (!by_address.ok()) return err(storage_failure(by_address.error(), "login throttle"));
-  }
-  return Unit{};
-}
-
-OAuthResult<Unit> LoginThrottle::record_success(std::string_view username) {
   auto cleared = repository_.clear(account_key(username));
   if (!cleared.ok()) return err(storage_failure(cleared.error(), "login throttle"));
+  if (!address.empty()) {
+    auto taken_back = repository_.uncount(address_key(address));
+    if (!taken_back.ok()) return err(storage_failure(taken_back.error(), "login throttle"));
+  }
   return Unit{};
 }
 

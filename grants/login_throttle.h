@@ -9,6 +9,12 @@
 // starts again from zero. Attempts refused while blocked are not counted (and no
 // password is checked for them).
 //
+// An attempt is counted as a failure before its password is checked, in the same
+// transaction as the block check (begin_attempt), and taken back when the password was
+// right: a burst of parallel guesses cannot all pass the check while the first hashes
+// are still running, so at most `threshold` of them reach the hash before the block.
+// An IPv6 client is keyed by its /64, the block a network hands to one subscriber.
+//
 // Defaults: an account is blocked for 1 s after its 5th failure in a row, 2 s after the
 // 6th, 4 s after the 7th, ... and 15 min (the cap) from the 15th on; an address the same
 // from its 20th failure (offices and carrier NAT share addresses); forgotten after 1 h
@@ -51,18 +57,21 @@ class LoginThrottle {
 
   // Before checking a password: invalid_grant "too many failed attempts, retry after N
   // seconds" with retry_after = N when the account or the address is blocked (whichever
-  // is longer). The same answer whether or not the account exists. An empty address is
-  // not counted.
-  [[nodiscard]] OAuthResult<Unit> check(std::string_view username, std::string_view address);
+  // is longer), and nothing counted; otherwise the attempt is counted as a failure on
+  // both keys (atomically with the check), which a right password takes back through
+  // record_success. The same answer whether or not the account exists. An empty address
+  // is not counted.
+  [[nodiscard]] OAuthResult<Unit> begin_attempt(std::string_view username,
+                                                std::string_view address);
 
-  // After a wrong password (or an unknown user): counts a failure for both keys.
-  [[nodiscard]] OAuthResult<Unit> record_failure(std::string_view username,
+  // After a right password: clears the account's counter and takes the attempt back
+  // from the address's.
+  [[nodiscard]] OAuthResult<Unit> record_success(std::string_view username,
                                                  std::string_view address);
 
-  // After a right password: clears the account's counter.
-  [[nodiscard]] OAuthResult<Unit> record_success(std::string_view username);
-
   [[nodiscard]] static std::string account_key(std::string_view username);
+  // "ip:<address>" for IPv4 (an IPv4-mapped IPv6 address is its IPv4 address), and
+  // "ip:<prefix>::/64" for IPv6; anything that is not an address is kept as given.
   [[nodiscard]] static std::string address_key(std::string_view address);
 
   [[nodiscard]] const LoginThrottleOptions& options() const { return options_; }

@@ -53,9 +53,11 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
   // one counter.
   const std::string account = user ? user->username : ascii_lower(username);
 
-  // Checked before the password, whether or not the account exists: a blocked key gets no
-  // answer about its password, and the same answer either way.
-  auto allowed = throttle_.check(account, client_ip);
+  // Counted (as a failure, until the password proves right) before the password is
+  // checked, whether or not the account exists, in one step with the block check: a
+  // blocked key gets no answer about its password, the same answer either way, and a
+  // burst of parallel guesses cannot all slip past the check while the hashes run.
+  auto allowed = throttle_.begin_attempt(account, client_ip);
   if (!allowed.ok()) return err(std::move(allowed).error());
 
   // An unknown user is checked against a dummy hash with the same parameters, so it
@@ -63,18 +65,17 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
   const PasswordCheck check =
       verify_password(user ? user->password_hash : dummy_password_hash(params_), password, params_);
   if (!user || check == PasswordCheck::Mismatch) {
-    auto counted = throttle_.record_failure(account, client_ip);
-    if (!counted.ok()) return err(std::move(counted).error());
     return err(OAuthError::invalid_grant(kInvalidCredentials,
                                          user ? "wrong password for " + account : "unknown user"));
   }
-  // Disabled users get no tokens (issue 4). The answer is the one a wrong password gets:
-  // only the password's holder reaches this line, but nothing is gained by telling them.
+  // Disabled users get no tokens (issue 4). The answer is the one a wrong password gets
+  // (and the attempt stays counted): only the password's holder reaches this line, but
+  // nothing is gained by telling them.
   if (user->disabled) {
     return err(OAuthError::invalid_grant(kInvalidCredentials, "user " + account + " is disabled"));
   }
 
-  auto cleared = throttle_.record_success(account);
+  auto cleared = throttle_.record_success(account, client_ip);
   if (!cleared.ok()) return err(std::move(cleared).error());
 
   if (check == PasswordCheck::MatchNeedsRehash) {

@@ -105,7 +105,7 @@ int serve(const rs::RsConfig& config, server::Logger& logger) {
         }
         return std::nullopt;
       });
-  server::add_health_routes(service.router(), readiness);
+  server::add_health_routes(service.router(), readiness, logger);
 
   server::HttpServerOptions options;
   options.host = config.listen.host;

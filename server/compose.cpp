@@ -177,7 +177,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
         return keys->not_ready_reason();
       });
   Router& router = p.service->router();
-  add_health_routes(router, readiness);
+  add_health_routes(router, readiness, logger);
   add_jwks_route(router, p.keys, jwks_max_age(config.key_publication_delay));
   // Tokens (issue 4): POST /token with its grants, /introspect, /revoke, all on the
   // worker pool.

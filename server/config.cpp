@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "common/base64url.h"
@@ -229,6 +231,33 @@ void check_listen(Reader& r, Config& c) {
   }
 }
 
+// OWASP Password Storage Cheat Sheet, Argon2id: the minimum memory for each iteration
+// count (p=1); the same strength against a GPU attacker, traded between memory and time.
+struct Argon2Pair {
+  uint32_t iterations;
+  uint32_t memory_kib;
+};
+constexpr std::array<Argon2Pair, 5> kOwaspArgon2Pairs{
+    {{1, 47104}, {2, 19456}, {3, 12288}, {4, 9216}, {5, 7168}}};
+
+// The message when m/t is below every pair it could match (memory at least the minimum
+// for its iteration count; above 5 iterations the t=5 minimum applies), else nullopt.
+std::optional<std::string> argon2_below_owasp(uint32_t memory_kib, uint32_t iterations) {
+  const Argon2Pair& pair = kOwaspArgon2Pairs[std::min<size_t>(iterations, 5) - 1];
+  if (memory_kib >= pair.memory_kib) return std::nullopt;
+  std::string pairs;
+  for (const auto& p : kOwaspArgon2Pairs) {
+    if (!pairs.empty()) pairs += ", ";
+    pairs += "m=" + std::to_string(p.memory_kib) + " t=" + std::to_string(p.iterations);
+  }
+  return "KEYWARD_ARGON2_MEMORY_KIB=" + std::to_string(memory_kib) +
+         " with KEYWARD_ARGON2_ITERATIONS=" + std::to_string(iterations) +
+         " is below OWASP's minimum for Argon2id: with " + std::to_string(iterations) +
+         (iterations == 1 ? " iteration" : " iterations") + " use at least " +
+         std::to_string(pair.memory_kib) + " KiB (" + std::to_string(pair.memory_kib / 1024) +
+         " MiB); the minimum pairs are " + pairs;
+}
+
 }  // namespace
 
 const Setting* find_setting(std::string_view name) {
@@ -320,10 +349,19 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
     r.fail("KEYWARD_SESSION_IDLE_TIMEOUT must not exceed KEYWARD_SESSION_TTL");
   }
 
-  c.argon2_memory_kib =
-      static_cast<uint32_t>(r.whole("KEYWARD_ARGON2_MEMORY_KIB", 8192, 4194304, " of KiB"));
-  c.argon2_iterations = static_cast<uint32_t>(r.whole("KEYWARD_ARGON2_ITERATIONS", 1, 16, ""));
-  c.argon2_parallelism = static_cast<uint32_t>(r.whole("KEYWARD_ARGON2_PARALLELISM", 1, 16, ""));
+  {
+    const size_t errors_before = r.errors().size();
+    // Any positive amount parses; below OWASP's pairs the message below says what to use.
+    c.argon2_memory_kib =
+        static_cast<uint32_t>(r.whole("KEYWARD_ARGON2_MEMORY_KIB", 1, 4194304, " of KiB"));
+    c.argon2_iterations = static_cast<uint32_t>(r.whole("KEYWARD_ARGON2_ITERATIONS", 1, 16, ""));
+    c.argon2_parallelism = static_cast<uint32_t>(r.whole("KEYWARD_ARGON2_PARALLELISM", 1, 16, ""));
+    if (r.errors().size() == errors_before) {
+      if (auto weak = argon2_below_owasp(c.argon2_memory_kib, c.argon2_iterations)) {
+        r.fail(std::move(*weak));
+      }
+    }
+  }
 
   c.key_publication_delay = r.seconds("KEYWARD_KEY_PUBLICATION_DELAY", 0, 2592000);
   {

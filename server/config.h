@@ -81,7 +81,9 @@ inline constexpr Setting kSettings[] = {
      "Seconds of inactivity after which a browser session ends (60-2592000, at most "
      "KEYWARD_SESSION_TTL)."},
     {"KEYWARD_ARGON2_MEMORY_KIB", "19456",
-     "Argon2id memory per password hash in KiB (8192-4194304)."},
+     "Argon2id memory per password hash in KiB (7168-4194304), at least OWASP's minimum "
+     "for the iteration count: 47104 for 1, 19456 for 2, 12288 for 3, 9216 for 4, 7168 "
+     "for 5 or more."},
     {"KEYWARD_ARGON2_ITERATIONS", "2", "Argon2id passes (1-16)."},
     {"KEYWARD_ARGON2_PARALLELISM", "1", "Argon2id lanes (1-16)."},
     {"KEYWARD_KEY_PUBLICATION_DELAY", "3600",

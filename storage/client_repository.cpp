@@ -18,16 +18,16 @@ using detail::text_array_literal;
   "client_id, secret_hmac, name, confidential, first_party, token_endpoint_auth_method," \
   " grant_types, scopes, redirect_uris, post_logout_redirect_uris, audiences,"           \
   " (EXTRACT(EPOCH FROM created_at) * 1000000)::bigint,"                                 \
-  " (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint"
+  " (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, may_introspect"
 
 constexpr std::array kStatements{
     detail::PreparedStatement{
         "clients_insert",
         "INSERT INTO clients (client_id, secret_hmac, name, confidential, first_party,"
         " token_endpoint_auth_method, grant_types, scopes, redirect_uris,"
-        " post_logout_redirect_uris, audiences)"
+        " post_logout_redirect_uris, audiences, may_introspect)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8::text[], $9::text[], $10::text[],"
-        " $11::text[]) RETURNING " CLIENT_COLUMNS},
+        " $11::text[], $12) RETURNING " CLIENT_COLUMNS},
     detail::PreparedStatement{"clients_find",
                               "SELECT " CLIENT_COLUMNS " FROM clients WHERE client_id = $1"},
     detail::PreparedStatement{
@@ -37,6 +37,8 @@ constexpr std::array kStatements{
                               " WHERE client_id = $1"},
     detail::PreparedStatement{"clients_set_first_party",
                               "UPDATE clients SET first_party = $2, updated_at = now()"
+    detail::PreparedStatement{"clients_set_may_introspect",
+                              "UPDATE clients SET may_introspect = $2, updated_at = now()"
                               " WHERE client_id = $1"},
     detail::PreparedStatement{"clients_delete", "DELETE FROM clients WHERE client_id = $1"},
 };
@@ -58,6 +60,7 @@ ClientRecord read_client(const pqxx::row& row) {
   client.audiences = read_text_array(row[10]);
   client.created_at = from_micros(row[11].as<long long>());
   client.updated_at = from_micros(row[12].as<long long>());
+  client.may_introspect = row[13].as<bool>();
   return client;
 }
 
@@ -82,14 +85,14 @@ Result<ClientRecord, StorageError> ClientRepository::insert(const ClientRecord& 
                   client.token_endpoint_auth_method, text_array_literal(client.grant_types),
                   text_array_literal(client.scopes), text_array_literal(client.redirect_uris),
                   text_array_literal(client.post_logout_redirect_uris),
-                  text_array_literal(client.audiences))
+                  text_array_literal(client.audiences), client.may_introspect)
             : tx.exec_prepared1(
                   "clients_insert", client.client_id, static_cast<const char*>(nullptr),
                   client.name, client.confidential, client.first_party,
                   client.token_endpoint_auth_method, text_array_literal(client.grant_types),
                   text_array_literal(client.scopes), text_array_literal(client.redirect_uris),
                   text_array_literal(client.post_logout_redirect_uris),
-                  text_array_literal(client.audiences));
+                  text_array_literal(client.audiences), client.may_introspect);
     return read_client(row);
   });
 }
@@ -129,6 +132,10 @@ Result<bool, StorageError> ClientRepository::set_first_party(std::string_view cl
                                                              bool first_party) {
   return pool_.run([&](pqxx::nontransaction& tx) {
     return tx.exec_prepared("clients_set_first_party", std::string(client_id), first_party)
+Result<bool, StorageError> ClientRepository::set_may_introspect(std::string_view client_id,
+                                                                bool may_introspect) {
+  return pool_.run([&](pqxx::nontransaction& tx) {
+    return tx.exec_prepared("clients_set_may_introspect", std::string(client_id), may_introspect)
                .affected_rows() == 1;
   });
 }

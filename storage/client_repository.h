@@ -21,7 +21,8 @@ struct ClientRecord {
   bool first_party = false;
   std::string token_endpoint_auth_method;
   std::vector<std::string> grant_types, scopes, redirect_uris, post_logout_redirect_uris, audiences;
-  TimePoint created_at{};  // set by the database; ignored by insert
+  bool may_introspect = false;  // RFC 7662: answered about any access token
+  TimePoint created_at{};       // set by the database; ignored by insert
   TimePoint updated_at{};
 
   bool operator==(const ClientRecord&) const = default;
@@ -45,6 +46,9 @@ class ClientRepository {
   // such client.
   [[nodiscard]] Result<bool, StorageError> set_first_party(std::string_view client_id,
                                                            bool first_party);
+  // false when there is no such client; CheckViolation for a public client.
+  [[nodiscard]] Result<bool, StorageError> set_may_introspect(std::string_view client_id,
+                                                              bool may_introspect);
   // false when there is no such client. Its grants, codes, refresh tokens and consents go
   // with it (ON DELETE CASCADE).
   [[nodiscard]] Result<bool, StorageError> remove(std::string_view client_id);

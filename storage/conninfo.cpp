@@ -94,4 +94,12 @@ std::string ConnInfo::redacted() const {
   return out;
 }
 
+void set_tcp_keepalive_defaults(ConnInfo& info) {
+  info.set_default("keepalives", "1");
+  info.set_default("keepalives_idle", "30");
+  info.set_default("keepalives_interval", "10");
+  info.set_default("keepalives_count", "3");
+  info.set_default("tcp_user_timeout", "60000");  // milliseconds
+}
+
 }  // namespace keyward::storage

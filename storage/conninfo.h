@@ -35,4 +35,13 @@ class ConnInfo {
   std::vector<std::pair<std::string, std::optional<std::string>>> settings_;
 };
 
+// TCP keepalives and a user timeout for every connection we keep (libpq's keepalives,
+// keepalives_idle, keepalives_interval, keepalives_count, tcp_user_timeout), each only
+// where the operator set none. Behind a network partition a connection otherwise looks
+// alive for the kernel's two hours (idle) or about fifteen minutes (unacknowledged
+// data), and the worker waiting on it hangs that long; with these a dead peer is noticed
+// within about a minute: idle connections after 30 s plus 3 probes 10 s apart, busy ones
+// when data stays unacknowledged for 60 s. Unix-socket connections ignore them.
+void set_tcp_keepalive_defaults(ConnInfo& info);
+
 }  // namespace keyward::storage

@@ -30,11 +30,13 @@ Result<Database, std::string> Database::open(std::string_view conninfo, Database
   ConnInfo pooled = parsed.value();
   pooled.set_default("connect_timeout", connect_timeout);
   pooled.set_default("application_name", "keyward");
+  set_tcp_keepalive_defaults(pooled);
   default_statement_timeout(pooled, options.statement_timeout);
 
   ConnInfo probe = parsed.value();
   probe.set_default("connect_timeout", connect_timeout);
   probe.set_default("application_name", "keyward-ready");
+  set_tcp_keepalive_defaults(probe);
   default_statement_timeout(probe, options.ready_timeout);
 
   return Database(parsed->redacted(),

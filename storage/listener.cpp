@@ -54,6 +54,9 @@ Result<std::unique_ptr<Listener>, std::string> Listener::start(std::string_view 
   ConnInfo info = std::move(parsed).value();
   info.set_default("connect_timeout", "2");
   info.set_default("application_name", "keyward-listener");
+  // The listener waits for notifications on an otherwise silent connection: without
+  // keepalives a partition would leave it waiting forever, and caches never invalidated.
+  set_tcp_keepalive_defaults(info);
 
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {

@@ -35,12 +35,12 @@ constexpr std::array kStatements{
         " AND last_seen_at > " TS(2) " - $3::bigint * INTERVAL '1 second'"
         " RETURNING id_hash, user_id::text, csrf_secret, " MICROS("auth_time") ", "
         MICROS("created_at") ", " MICROS("last_seen_at") ", " MICROS("expires_at")},
-    // $1 old digest, $2 new digest, $3 user, $4 now, $5 absolute expiry.
+    // $1 old digest, $2 new digest, $3 user, $4 now, $5 absolute expiry, $6 new CSRF secret.
     detail::PreparedStatement{
         "sessions_sign_in_insert",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
         " last_seen_at, expires_at)"
-        " SELECT $2, $3::uuid, csrf_secret, " TS(4) ", " TS(4) ", " TS(4) ", " TS(5)
+        " SELECT $2, $3::uuid, $6, " TS(4) ", " TS(4) ", " TS(4) ", " TS(5)
         " FROM browser_sessions WHERE id_hash = $1"},
     detail::PreparedStatement{
         "sessions_move_grants",
@@ -114,15 +114,17 @@ Result<std::optional<SessionRecord>, StorageError> SessionRepository::touch(
 
 Result<bool, StorageError> SessionRepository::sign_in(std::string_view old_hash,
                                                       std::string_view new_hash,
-                                                      std::string_view user_id, TimePoint now,
+                                                      std::string_view user_id,
+                                                      std::string_view csrf_secret, TimePoint now,
                                                       TimePoint expires_at) {
   const pqxx::binarystring old_digest{std::string(old_hash)};
   const pqxx::binarystring new_digest{std::string(new_hash)};
+  const pqxx::binarystring secret{std::string(csrf_secret)};
   const std::string user(user_id);
   const auto now_micros = to_micros(now);
   return pool_.transact([&](pqxx::work& tx) {
     const auto inserted = tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user,
-                                           now_micros, to_micros(expires_at));
+                                           now_micros, to_micros(expires_at), secret);
     if (inserted.affected_rows() == 0) return false;
     tx.exec_prepared("sessions_move_grants", old_digest, new_digest, user);
     tx.exec_prepared("sessions_revoke_grants", old_digest, now_micros);

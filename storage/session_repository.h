@@ -3,9 +3,9 @@
 // `browser_sessions`). The cookie holds an opaque 256-bit id; this table holds only its
 // SHA-256 digest, so a stolen table signs nobody in. A session row is written when a user
 // signs in (nobody signed in has none: the login form's CSRF token is bound to a pre-login
-// cookie instead, so anonymous visits write nothing) and is replaced by a new id when a
-// user signs in again (session fixation). It dies at its absolute lifetime (expires_at) or
-// after an idle timeout (last_seen_at), whichever comes first.
+// cookie instead, so anonymous visits write nothing) and is replaced by a new id and a new
+// CSRF secret when a user signs in again (session fixation). It dies at its absolute
+// lifetime (expires_at) or after an idle timeout (last_seen_at), whichever comes first.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -62,15 +62,18 @@ class SessionRepository {
   [[nodiscard]] Result<std::optional<SessionRecord>, StorageError> touch(
       std::string_view id_hash, TimePoint now, std::chrono::seconds idle_timeout);
 
-  // Signs `user_id` in: the session `old_hash` is replaced by a new one, `new_hash`, that
-  // keeps its CSRF secret (so a second tab's form stays valid) and gets auth_time = now
-  // and a fresh absolute lifetime `expires_at`. Grants the same user was given in the old
+  // Signs `user_id` in: the session `old_hash` is replaced by a new one, `new_hash`, with
+  // a new CSRF secret `csrf_secret` (a token minted before sign-in, perhaps by whoever
+  // planted the anonymous session, must not validate after it; a form another tab
+  // rendered before is refused and that tab reloads), auth_time = now and a fresh
+  // absolute lifetime `expires_at`. Grants the same user was given in the old
   // session move to the new one (logout still finds them); another user's grants in it
   // are revoked as at logout (switching accounts signs the first one out). One
   // transaction. false when the old session no longer exists.
   [[nodiscard]] Result<bool, StorageError> sign_in(std::string_view old_hash,
                                                    std::string_view new_hash,
-                                                   std::string_view user_id, TimePoint now,
+                                                   std::string_view user_id,
+                                                   std::string_view csrf_secret, TimePoint now,
                                                    TimePoint expires_at);
 
   // Logout: revokes every grant given in the session except those holding

@@ -1,5 +1,6 @@
 #include "storage/throttle_repository.h"
 
+#include <algorithm>
 #include <array>
 
 #include "storage/detail/pool.h"
@@ -38,6 +39,16 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "throttle_block", "UPDATE login_throttle SET blocked_until = GREATEST(blocked_until, " TS(
                               2) ") WHERE key = $1 RETURNING " THROTTLE_COLUMNS},
+    // Locks the key's row for the transaction, creating it (with no failures) when
+    // missing; the no-op update is what takes the lock on an existing row.
+    detail::PreparedStatement{
+        "throttle_lock",
+        "INSERT INTO login_throttle AS t (key, failures, last_failure_at) VALUES ($1, 0, " TS(
+            2) ") ON CONFLICT (key) DO UPDATE SET failures = t.failures "
+               "RETURNING " THROTTLE_COLUMNS},
+    detail::PreparedStatement{
+        "throttle_uncount",
+        "UPDATE login_throttle SET failures = GREATEST(failures - 1, 0) WHERE key = $1"},
     detail::PreparedStatement{"throttle_clear", "DELETE FROM login_throttle WHERE key = $1"},
     detail::PreparedStatement{
         "throttle_prune",
@@ -55,6 +66,18 @@ ThrottleRecord read_record(const pqxx::row& row) {
   record.failures = row[1].as<int>();
   record.last_failure_at = from_micros(row[2].as<long long>());
   if (!row[3].is_null()) record.blocked_until = from_micros(row[3].as<long long>());
+  return record;
+}
+
+ThrottleRecord count_failure(
+    pqxx::work& tx, const std::string& key, TimePoint now, TimePoint forget_before,
+    const std::function<std::optional<TimePoint>(int failures)>& block_until) {
+  auto record = read_record(
+      tx.exec_prepared1("throttle_count_failure", key, to_micros(now), to_micros(forget_before)));
+  const auto until = block_until ? block_until(record.failures) : std::nullopt;
+  if (until && (!record.blocked_until || *record.blocked_until < *until)) {
+    record = read_record(tx.exec_prepared1("throttle_block", key, to_micros(*until)));
+  }
   return record;
 }
 
@@ -86,15 +109,35 @@ Result<ThrottleRecord, StorageError> ThrottleRepository::record_failure(
     std::string_view key, TimePoint now, TimePoint forget_before,
     const std::function<std::optional<TimePoint>(int failures)>& block_until) {
   return pool_.transact([&](pqxx::work& tx) {
-    auto record = read_record(tx.exec_prepared1("throttle_count_failure", std::string(key),
-                                                to_micros(now), to_micros(forget_before)));
-    const auto until = block_until ? block_until(record.failures) : std::nullopt;
-    if (until && (!record.blocked_until || *record.blocked_until < *until)) {
-      record =
-          read_record(tx.exec_prepared1("throttle_block", std::string(key), to_micros(*until)));
-    }
-    return record;
+    return count_failure(tx, std::string(key), now, forget_before, block_until);
   });
+}
+
+Result<ThrottleRepository::AttemptOutcome, StorageError> ThrottleRepository::count_attempt(
+    std::vector<AttemptKey> keys, TimePoint now) {
+  std::sort(keys.begin(), keys.end(),
+            [](const AttemptKey& a, const AttemptKey& b) { return a.key < b.key; });
+  return pool_.transact([&](pqxx::work& tx) {
+    AttemptOutcome outcome;
+    for (const auto& k : keys) {
+      outcome.records.push_back(
+          read_record(tx.exec_prepared1("throttle_lock", k.key, to_micros(now))));
+    }
+    for (const auto& record : outcome.records) {
+      if (record.blocked_until && *record.blocked_until > now) return outcome;
+    }
+    outcome.records.clear();
+    for (const auto& k : keys) {
+      outcome.records.push_back(count_failure(tx, k.key, now, k.forget_before, k.block_until));
+    }
+    outcome.counted = true;
+    return outcome;
+  });
+}
+
+Result<Unit, StorageError> ThrottleRepository::uncount(std::string_view key) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) { tx.exec_prepared("throttle_uncount", std::string(key)); });
 }
 
 Result<Unit, StorageError> ThrottleRepository::clear(std::string_view key) {

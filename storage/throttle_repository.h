@@ -40,6 +40,27 @@ class ThrottleRepository {
       std::string_view key, TimePoint now, TimePoint forget_before,
       const std::function<std::optional<TimePoint>(int failures)>& block_until);
 
+  // One key of an attempt: its window and its block policy, as for record_failure.
+  struct AttemptKey {
+    std::string key;
+    TimePoint forget_before;
+    std::function<std::optional<TimePoint>(int failures)> block_until;
+  };
+  struct AttemptOutcome {
+    bool counted = false;                 // false: a key was blocked at `now`
+    std::vector<ThrottleRecord> records;  // the keys' rows after the call
+  };
+  // Counts an attempt before its password is checked, atomically with the block check:
+  // in one transaction the keys' rows are locked (created when missing, in key order so
+  // two attempts cannot deadlock); if any is blocked at `now` nothing is counted,
+  // otherwise each key counts one failure as record_failure does. Concurrent attempts on
+  // a key are therefore serialised: once one has set a block, the next sees it.
+  [[nodiscard]] Result<AttemptOutcome, StorageError> count_attempt(std::vector<AttemptKey> keys,
+                                                                   TimePoint now);
+
+  // Takes one counted failure back (an attempt that turned out right); never below zero.
+  [[nodiscard]] Result<Unit, StorageError> uncount(std::string_view key);
+
   // Forgets the key (after a successful sign-in).
   [[nodiscard]] Result<Unit, StorageError> clear(std::string_view key);
 

@@ -32,6 +32,7 @@ Result<std::string, std::string> schema_conninfo(std::string_view conninfo) {
   info->set("options", options);
   info->set_default("application_name", "keyward-sample-rs");
   info->set_default("connect_timeout", "5");
+  storage::set_tcp_keepalive_defaults(*info);
   return info->to_string();
 }
 

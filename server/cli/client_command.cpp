@@ -19,11 +19,14 @@ const char* const kClientUsage =
     "\n"
     "  create --name NAME --grant-types LIST --scopes \"S1 S2\" [--redirect-uri URI]...\n"
     "         [--post-logout-redirect-uri URI]... [--public] [--first-party]\n"
-    "         [--audience AUD]... [--token-endpoint-auth-method M]\n"
+    "         [--audience AUD]... [--token-endpoint-auth-method M] [--introspect]\n"
     "      registers a client and prints it as JSON. LIST is comma-separated:\n"
     "      authorization_code, refresh_token, client_credentials, password. M is\n"
     "      client_secret_basic (default), client_secret_post, or none (public clients).\n"
     "      A confidential client's client_secret is printed this once and never again.\n"
+    "      --introspect lets a confidential client (a resource server) introspect any\n"
+    "      access token; without it a client learns only about access tokens whose aud\n"
+    "      names it, and about its own refresh tokens.\n"
     "  list               prints every client as JSON (never a secret)\n"
     "  show ID            prints one client as JSON (never its secret)\n"
     "  update ID --first-party | --no-first-party\n"
@@ -32,6 +35,8 @@ const char* const kClientUsage =
     "      is on, may use the password grant (RFC 9700 §2.4: for your own apps only)\n"
     "  rotate-secret ID   replaces the secret and prints the new one; the old one stops\n"
     "                     working at once\n"
+    "  set-introspect ID on|off\n"
+    "                     allows or stops the client's introspection of any access token\n"
     "  delete ID          deletes the client with its grants, codes, refresh tokens and\n"
     "                     consents\n"
     "\n"
@@ -149,6 +154,7 @@ ordered_json describe(const storage::ClientRecord& c) {
   j["redirect_uris"] = c.redirect_uris;
   j["post_logout_redirect_uris"] = c.post_logout_redirect_uris;
   j["audiences"] = c.audiences;
+  j["may_introspect"] = c.may_introspect;
   // RFC 7591 §3.2.1's name for when the id was issued.
   j["client_id_issued_at"] = unix_seconds(c.created_at);
   j["updated_at"] = unix_seconds(c.updated_at);
@@ -214,7 +220,8 @@ int create(const std::vector<std::string>& words, const EnvGetter& env, std::ost
                                          {"public", false},
                                          {"first-party", false},
                                          {"audience", true, true},
-                                         {"token-endpoint-auth-method"}});
+                                         {"token-endpoint-auth-method"},
+                                         {"introspect", false}});
   if (!args.ok()) {
     err << "keyward client create: " << args.error() << "\n";
     return kExitUsage;
@@ -239,6 +246,7 @@ int create(const std::vector<std::string>& words, const EnvGetter& env, std::ost
   registration.public_client = args->has("public");
   registration.first_party = args->has("first-party");
   registration.token_endpoint_auth_method = args->single("token-endpoint-auth-method");
+  registration.may_introspect = args->has("introspect");
   auto client = grants::validate_client_registration(registration);
   if (!client.ok()) {
     err << "keyward client create: " << client.error().description << "\n";
@@ -259,6 +267,7 @@ int create(const std::vector<std::string>& words, const EnvGetter& env, std::ost
   record.redirect_uris = client->redirect_uris;
   record.post_logout_redirect_uris = client->post_logout_redirect_uris;
   record.audiences = client->audiences;
+  record.may_introspect = client->may_introspect;
   std::optional<grants::NewClientSecret> secret;
   if (record.confidential) {
     auto key = secret_key(context->config, err);
@@ -286,6 +295,48 @@ int create(const std::vector<std::string>& words, const EnvGetter& env, std::ost
   return 0;
 }
 
+int set_introspect(const std::vector<std::string>& words, const EnvGetter& env, std::ostream& out,
+                   std::ostream& err) {
+  const std::string name = "client set-introspect";
+  auto args = parse_command_args(words, {});
+  if (!args.ok()) {
+    err << "keyward " << name << ": " << args.error() << "\n";
+    return kExitUsage;
+  }
+  const auto& words_given = args->positional;
+  if (words_given.size() != 2 || (words_given[1] != "on" && words_given[1] != "off")) {
+    err << "keyward " << name << ": usage: keyward " << name << " ID on|off\n";
+    return kExitUsage;
+  }
+  const std::string& id = words_given[0];
+  auto context = open_context(name, env, err);
+  if (!context) return kExitUsage;
+  storage::ClientRepository repository(context->database);
+  auto updated = repository.set_may_introspect(id, words_given[1] == "on");
+  if (!updated.ok()) {
+    if (updated.error().code == storage::StorageErrorCode::CheckViolation) {
+      err << "keyward " << name << ": client '" << id
+          << "' is public: only a confidential client can introspect\n";
+      return kExitUsage;
+    }
+    print_storage_error(err, updated.error());
+    return kExitFailed;
+  }
+  if (!updated.value()) {
+    err << "keyward " << name << ": no client '" << id << "'\n";
+    return kExitFailed;
+  }
+  announce(context->database, id, err);
+  auto found = repository.find(id);
+  if (!found.ok() || !found->has_value()) {
+    out << ordered_json{{"client_id", id}, {"may_introspect", words_given[1] == "on"}}.dump(2)
+        << "\n";
+    return 0;
+  }
+  out << describe(**found).dump(2) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_client_command(const std::vector<std::string>& args, const EnvGetter& env,
@@ -301,6 +352,7 @@ int run_client_command(const std::vector<std::string>& args, const EnvGetter& en
     return 0;
   }
   if (sub == "create") return create(rest, env, out, err);
+  if (sub == "set-introspect") return set_introspect(rest, env, out, err);
 
   const bool needs_id =
       sub == "show" || sub == "update" || sub == "rotate-secret" || sub == "delete";

@@ -28,7 +28,8 @@ std::optional<std::string> ReadinessCheck::check() {
   return last_;
 }
 
-void add_health_routes(Router& router, std::shared_ptr<ReadinessCheck> readiness) {
+void add_health_routes(Router& router, const std::shared_ptr<ReadinessCheck>& readiness,
+                       Logger& logger) {
   router.add(Method::Get, "/health/live", [](const HttpRequest&) {
     auto r = HttpResponse::json(200, {{"status", "ok"}});
     r.headers.set("Cache-Control", "no-store");
@@ -36,9 +37,12 @@ void add_health_routes(Router& router, std::shared_ptr<ReadinessCheck> readiness
   });
   router.add(
       Method::Get, "/health/ready",
-      [readiness](const HttpRequest&) {
+      [readiness, &logger](const HttpRequest& request) {
         auto reason = readiness->check();
-        auto r = reason ? HttpResponse::json(503, {{"status", "unavailable"}, {"reason", *reason}})
+        if (reason) {
+          logger.warn("not ready", {{"request_id", request.request_id}, {"reason", *reason}});
+        }
+        auto r = reason ? HttpResponse::json(503, {{"status", "unavailable"}})
                         : HttpResponse::json(200, {{"status", "ready"}});
         r.headers.set("Cache-Control", "no-store");
         return r;

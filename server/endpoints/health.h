@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/http/router.h"
+#include "server/log.h"
 
 namespace keyward::server {
 
@@ -36,8 +37,11 @@ class ReadinessCheck {
 
 // /health/live: 200 {"status":"ok"} while the process serves (on the reactor: it
 // touches nothing). /health/ready: 200 {"status":"ready"} or 503
-// {"status":"unavailable","reason":…}; it runs on the worker pool because the probe may
-// wait on the database.
-void add_health_routes(Router& router, std::shared_ptr<ReadinessCheck> readiness);
+// {"status":"unavailable"}; it runs on the worker pool because the probe may wait on the
+// database. The reason (libpq's error text with the database's address, the key state)
+// is for operators: it goes to the log as a "not ready" line with the request id, never
+// into the public answer.
+void add_health_routes(Router& router, const std::shared_ptr<ReadinessCheck>& readiness,
+                       Logger& logger);
 
 }  // namespace keyward::server

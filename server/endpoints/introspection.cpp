@@ -27,7 +27,7 @@ HttpResponse handle_introspection_request(const HttpRequest& request,
     response.log_client_id = client->id;
     return response;
   }
-  auto result = endpoint.introspection.introspect(*token);
+  auto result = endpoint.introspection.introspect(*token, *client);
   HttpResponse response;
   if (result.ok()) {
     response = HttpResponse::json(200, *result);

@@ -3,7 +3,8 @@
 // (confidential clients only: §2.1 requires the caller to authenticate, and a public
 // client has nothing to authenticate with; invalid_client 401 otherwise) → `token`
 // required → grants::Introspection → 200 with the §2.2 document and Cache-Control:
-// no-store. Any confidential client may introspect any token (docs/endpoints.md). Runs on
+// no-store. Which caller learns about which token is grants::Introspection's rule (a
+// client allowed to introspect, or the one the token is for; docs/endpoints.md). Runs on
 // the worker pool (one database query per live-looking token).
 #include "grants/client_auth.h"
 #include "grants/introspection.h"

@@ -49,13 +49,15 @@ HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
   }
 
   // Session fixation: whoever knew the id of the session before sign-in (a cookie
-  // planted by someone else) must not hold the signed-in one. The first sign-in of a
-  // browser writes its session row only now.
+  // planted by someone else) must not hold the signed-in one, nor a CSRF token for it: both
+  // the id and the CSRF secret are new. The first sign-in of a browser writes its session
+  // row only now.
   const std::string id = random_token();
   const TimePoint now = flow.clock.now();
   const TimePoint expires_at = now + flow.policy.lifetime;
   auto signed_in = form->session ? flow.sessions.sign_in(form->session->id_hash, sha256(id),
-                                                         user->id, now, expires_at)
+                                                         user->id, random_bytes(32), now,
+                                                         expires_at)
                                  : flow.sessions.start(storage::NewSignedInSession{
                                        sha256(id), user->id, random_bytes(32), now, expires_at});
   if (!signed_in.ok()) {

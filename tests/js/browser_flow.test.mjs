@@ -66,8 +66,8 @@ class Stack {
       KEYWARD_DATA_DIR: this.tmp,
       KEYWARD_MIGRATIONS_DIR: path.join(SOURCE_DIR, 'migrations'),
       KEYWARD_TEMPLATES_DIR: path.join(SOURCE_DIR, 'templates'),
-      KEYWARD_ARGON2_MEMORY_KIB: '8192',
-      KEYWARD_ARGON2_ITERATIONS: '1',
+      KEYWARD_ARGON2_MEMORY_KIB: '7168',
+      KEYWARD_ARGON2_ITERATIONS: '5',
     };
     this.run(['migrate']);
     this.log = fs.openSync(path.join(this.tmp, 'keyward.log'), 'w');

@@ -48,8 +48,8 @@ class AuthlibClient(unittest.TestCase):
         env = {
             "KEYWARD_MASTER_KEY": MASTER_KEY,
             "KEYWARD_ISSUER": ISSUER,
-            "KEYWARD_ARGON2_MEMORY_KIB": "8192",
-            "KEYWARD_ARGON2_ITERATIONS": "1",
+            "KEYWARD_ARGON2_MEMORY_KIB": "7168",
+            "KEYWARD_ARGON2_ITERATIONS": "5",
             # Off by default (RFC 9700 §2.4); the password-grant tests need it.
             "KEYWARD_PASSWORD_GRANT": "true",
         }

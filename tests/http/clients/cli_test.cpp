@@ -380,6 +380,49 @@ TEST_F(ClientCli, RotateSecretAndDelete) {
   EXPECT_EQ(show.err, "keyward client show: no client '" + id + "'\n");
 }
 
+// RFC 7662: which clients may introspect any access token (docs/clients.md).
+TEST_F(ClientCli, IntrospectPermissionAtCreateAndBySetIntrospect) {
+  const auto rs = run({"client", "create", "--name", "RS", "--grant-types", "client_credentials",
+                       "--scopes", "introspect", "--introspect"});
+  ASSERT_EQ(rs.exit_code, 0) << rs.err;
+  EXPECT_EQ(rs.json_out().at("may_introspect"), true);
+  const auto svc = run({"client", "create", "--name", "Svc", "--grant-types", "client_credentials",
+                        "--scopes", "read"});
+  ASSERT_EQ(svc.exit_code, 0) << svc.err;
+  const std::string id = svc.json_out().at("client_id");
+  EXPECT_EQ(svc.json_out().at("may_introspect"), false);
+
+  const auto on = run({"client", "set-introspect", id, "on"});
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  EXPECT_EQ(on.json_out().at("client_id"), id);
+  EXPECT_EQ(on.json_out().at("may_introspect"), true);
+  EXPECT_EQ(run({"client", "show", id}).json_out().at("may_introspect"), true);
+  const auto off = run({"client", "set-introspect", id, "off"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_EQ(off.json_out().at("may_introspect"), false);
+  EXPECT_EQ(db().scalar("SELECT may_introspect FROM clients WHERE client_id = '" + id + "'"), "f");
+
+  // Only a confidential client authenticates at the introspection endpoint.
+  expect_refused(
+      {"client", "create", "--name", "SPA", "--grant-types", "authorization_code", "--scopes",
+       "openid", "--public", "--redirect-uri", "https://spa.example/cb", "--introspect"},
+      "keyward client create: a public client cannot introspect: the introspection "
+      "endpoint needs a client secret");
+  const auto spa =
+      run({"client", "create", "--name", "SPA", "--grant-types", "authorization_code", "--scopes",
+           "openid", "--public", "--redirect-uri", "https://spa.example/cb"});
+  ASSERT_EQ(spa.exit_code, 0) << spa.err;
+  const std::string spa_id = spa.json_out().at("client_id");
+  expect_refused({"client", "set-introspect", spa_id, "on"},
+                 "keyward client set-introspect: client '" + spa_id +
+                     "' is public: only a confidential client can introspect");
+  expect_refused({"client", "set-introspect", id, "yes"},
+                 "keyward client set-introspect: usage: keyward client set-introspect ID on|off");
+  const auto missing = run({"client", "set-introspect", "nobody", "on"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "keyward client set-introspect: no client 'nobody'\n");
+}
+
 TEST_F(ClientCli, NoDatabaseUrlIsAClearError) {
   const auto r = keyward({"client", "list"}, {{"KEYWARD_DATABASE_URL", ""}});
   EXPECT_EQ(r.exit_code, 2);

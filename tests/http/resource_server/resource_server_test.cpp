@@ -100,8 +100,8 @@ class Stack {
                {"KEYWARD_ISSUER", issuer_},
                {"KEYWARD_LISTEN", "127.0.0.1:" + std::to_string(port_)},
                {"KEYWARD_KEY_PUBLICATION_DELAY", "2"},
-               {"KEYWARD_ARGON2_MEMORY_KIB", "8192"},
-               {"KEYWARD_ARGON2_ITERATIONS", "1"},
+               {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
+               {"KEYWARD_ARGON2_ITERATIONS", "5"},
                // The demo client signs its user in with the password grant, off by default.
                {"KEYWARD_PASSWORD_GRANT", "true"}};
     register_client("demo", {"--grant-types", "client_credentials,password,refresh_token",
@@ -116,7 +116,7 @@ class Stack {
     auto database = storage::Database::open(db_->conninfo());
     if (!database.ok()) throw std::runtime_error(database.error());
     storage::UserRepository users(*database);
-    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{8192, 1, 1});
+    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{7168, 5, 1});
     auto user =
         users.insert(storage::NewUser{"demo", std::nullopt, std::nullopt, std::nullopt, hash});
     if (!user.ok()) throw std::runtime_error(user.error().message);

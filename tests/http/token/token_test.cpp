@@ -102,8 +102,8 @@ class TokenEndpoints : public ::testing::Test {
     env_ = {{"KEYWARD_DATABASE_URL", database_->conninfo()},
             {"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
             {"KEYWARD_ISSUER", std::string(kIssuer)},
-            {"KEYWARD_ARGON2_MEMORY_KIB", "8192"},
-            {"KEYWARD_ARGON2_ITERATIONS", "1"},
+            {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
+            {"KEYWARD_ARGON2_ITERATIONS", "5"},
             // Off by default (RFC 9700 §2.4); these tests exercise it.
             {"KEYWARD_PASSWORD_GRANT", "true"}};
     clients_ = new std::map<std::string, RegisteredClient>();
@@ -111,7 +111,8 @@ class TokenEndpoints : public ::testing::Test {
                             "--audience", "https://api.example"});
     register_client("svc-post", {"--grant-types", "client_credentials", "--scopes", "read",
                                  "--token-endpoint-auth-method", "client_secret_post"});
-    register_client("rs", {"--grant-types", "client_credentials", "--scopes", "introspect"});
+    register_client(
+        "rs", {"--grant-types", "client_credentials", "--scopes", "introspect", "--introspect"});
     register_client("app", {"--grant-types", "password,refresh_token", "--scopes",
                             "read write profile", "--audience", "https://api.example", "--audience",
                             "https://other.example", "--first-party"});
@@ -127,7 +128,7 @@ class TokenEndpoints : public ::testing::Test {
     auto db = storage::Database::open(database_->conninfo());
     if (!db.ok()) throw std::runtime_error(db.error());
     storage::UserRepository users(*db);
-    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{8192, 1, 1});
+    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{7168, 5, 1});
     user_ids_ = new std::map<std::string, std::string>();
     for (const std::string name : {"alice", "bob", "carol", "dave", "erin", "tom"}) {
       auto user =
@@ -611,7 +612,7 @@ TEST_F(TokenEndpoints, ReuseOfRotatedRefreshTokenRevokesTheWholeGrant) {
     EXPECT_EQ(r.json(), kInactive);
     expect_no_store(r);
   }
-  EXPECT_EQ(introspect(third.json()["refresh_token"]).json(), kInactive);
+  EXPECT_EQ(introspect(third.json()["refresh_token"], client("app")).json(), kInactive);
 }
 
 // KEYWARD_REFRESH_REUSE_GRACE (default 10 s): a retry of a refresh whose answer was lost.
@@ -683,7 +684,8 @@ TEST_F(TokenEndpoints, IntrospectionOfLiveTokens) {
                             {"iat", claims["iat"]},
                             {"jti", claims["jti"]},
                             {"token_type", "Bearer"}}));
-  const auto rt = introspect(granted["refresh_token"]);
+  // A refresh token is answered about only to its own client.
+  const auto rt = introspect(granted["refresh_token"], client("app"));
   ASSERT_EQ(rt.status, 200);
   const auto doc = rt.json();
   EXPECT_EQ(doc["active"], true);
@@ -693,6 +695,49 @@ TEST_F(TokenEndpoints, IntrospectionOfLiveTokens) {
   EXPECT_EQ(doc["scope"], "read write");
   EXPECT_EQ(doc["iss"], kIssuer);
   EXPECT_GT(doc["exp"].get<long long>(), claims["exp"].get<long long>());
+}
+
+// RFC 7662 §2.1 leaves it to the server which callers may learn about which tokens; §4
+// lets it answer inactive to a caller that is not authorized to know about a token. Ours:
+// an access token is answered about to a client allowed to introspect (--introspect) or
+// to one its aud names; a refresh token only to the client it was issued to. Anybody else
+// gets exactly {"active": false}, as for a dead token.
+TEST_F(TokenEndpoints, IntrospectionOnlyForClientsAllowedToIntrospect) {
+  register_client("api", {"--grant-types", "client_credentials", "--scopes", "read"});
+  register_client("api-caller", {"--grant-types", "client_credentials", "--scopes", "read",
+                                 "--audience", client("api").id});
+  const auto granted = password_grant("app", "tom", "192.0.2.31", "read");
+  const std::string access = granted["access_token"];
+  const std::string refresh_token = granted["refresh_token"];
+  // A confidential client without the permission, not in the token's aud.
+  for (const char* caller : {"svc", "api", "app2"}) {
+    const auto r = introspect(access, client(caller));
+    EXPECT_EQ(r.status, 200) << caller;
+    EXPECT_EQ(r.json(), kInactive) << caller;
+    expect_no_store(r);
+  }
+  EXPECT_EQ(introspect(access, client("rs")).json()["active"], true);
+  // The token's own client may not either, unless it has the permission.
+  EXPECT_EQ(introspect(access, client("app")).json(), kInactive);
+
+  // An audience match: the resource server named in the token's aud.
+  const auto for_api =
+      token(form({{"grant_type", "client_credentials"}}), basic(client("api-caller")))
+          .json()["access_token"]
+          .get<std::string>();
+  EXPECT_EQ(jwt_part(for_api, 1)["aud"], client("api").id);
+  EXPECT_EQ(introspect(for_api, client("api")).json()["active"], true);
+  EXPECT_EQ(introspect(for_api, client("svc")).json(), kInactive);
+  EXPECT_EQ(introspect(for_api, client("rs")).json()["active"], true);
+
+  // A refresh token belongs to its client: nobody else learns about it, not even a
+  // client allowed to introspect access tokens.
+  for (const char* caller : {"rs", "app2", "api"}) {
+    EXPECT_EQ(introspect(refresh_token, client(caller)).json(), kInactive) << caller;
+  }
+  EXPECT_EQ(introspect(refresh_token, client("app")).json()["active"], true);
+  // Asking about it changed nothing: it still refreshes.
+  EXPECT_EQ(refresh("app", refresh_token).status, 200);
 }
 
 TEST_F(TokenEndpoints, IntrospectionOfGarbageAndForeignTokensIsExactlyInactive) {

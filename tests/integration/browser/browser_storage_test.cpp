@@ -191,11 +191,13 @@ TEST_F(BrowserStorageTest, SessionIdleTimeoutAndAbsoluteLifetime) {
   EXPECT_FALSE(sessions_->touch(sha256("unknown"), kT0, idle)->has_value());
 }
 
-TEST_F(BrowserStorageTest, SignInReplacesTheSessionKeepingItsCsrfSecret) {
+TEST_F(BrowserStorageTest, SignInReplacesTheSessionAndItsCsrfSecret) {
   const std::string old_hash = new_session();
-  const std::string secret = (*sessions_->touch(old_hash, kT0, seconds(600)))->csrf_secret;
+  const std::string old_secret = (*sessions_->touch(old_hash, kT0, seconds(600)))->csrf_secret;
   const std::string new_hash = sha256(random_token());
-  auto ok = sessions_->sign_in(old_hash, new_hash, alice_, kT0 + seconds(1), kT0 + hours(12));
+  const std::string secret = random_bytes(32);
+  auto ok =
+      sessions_->sign_in(old_hash, new_hash, alice_, secret, kT0 + seconds(1), kT0 + hours(12));
   ASSERT_TRUE(ok.ok());
   EXPECT_TRUE(*ok);
   EXPECT_FALSE(sessions_->touch(old_hash, kT0 + seconds(2), seconds(600))->has_value());
@@ -204,21 +206,25 @@ TEST_F(BrowserStorageTest, SignInReplacesTheSessionKeepingItsCsrfSecret) {
   EXPECT_EQ((*signed_in)->user_id, alice_);
   EXPECT_EQ((*signed_in)->auth_time, kT0 + seconds(1));
   EXPECT_EQ((*signed_in)->csrf_secret, secret);
+  EXPECT_NE((*signed_in)->csrf_secret, old_secret);
   EXPECT_EQ((*signed_in)->expires_at, kT0 + hours(12));
   // The old id cannot sign in again.
-  EXPECT_FALSE(*sessions_->sign_in(old_hash, sha256("x"), alice_, kT0, kT0 + hours(1)));
+  EXPECT_FALSE(
+      *sessions_->sign_in(old_hash, sha256("x"), alice_, random_bytes(32), kT0, kT0 + hours(1)));
 
   // Signing in again (prompt=login) moves the same user's grants to the new id; a
   // different user's sign-in revokes the previous user's grants in it.
   new_code("alice-grant", new_hash);
   const std::string third = sha256(random_token());
-  ASSERT_TRUE(*sessions_->sign_in(new_hash, third, alice_, kT0 + seconds(5), kT0 + hours(12)));
+  ASSERT_TRUE(*sessions_->sign_in(new_hash, third, alice_, random_bytes(32), kT0 + seconds(5),
+                                  kT0 + hours(12)));
   EXPECT_EQ(db().scalar("SELECT session_id_hash = decode('" + to_hex(third) +
                         "', 'hex') FROM grants WHERE id = 'alice-grant'"),
             "t");
   EXPECT_FALSE(revoked("alice-grant"));
   const std::string fourth = sha256(random_token());
-  ASSERT_TRUE(*sessions_->sign_in(third, fourth, bob_, kT0 + seconds(9), kT0 + hours(12)));
+  ASSERT_TRUE(*sessions_->sign_in(third, fourth, bob_, random_bytes(32), kT0 + seconds(9),
+                                  kT0 + hours(12)));
   EXPECT_TRUE(revoked("alice-grant"));
 }
 
@@ -247,12 +253,13 @@ TEST_F(BrowserStorageTest, StartWritesASignedInSessionWithItsOwnCsrfSecret) {
 TEST_F(BrowserStorageTest, LogoutRevokesTheSessionsGrantsExceptOfflineAccess) {
   const std::string s = new_session();
   const std::string signed_in = sha256(random_token());
-  ASSERT_TRUE(*sessions_->sign_in(s, signed_in, alice_, kT0, kT0 + hours(12)));
+  ASSERT_TRUE(*sessions_->sign_in(s, signed_in, alice_, random_bytes(32), kT0, kT0 + hours(12)));
   new_code("online", signed_in, {"openid"});
   new_code("offline", signed_in, {"openid", "offline_access"});
   const std::string elsewhere = new_session();
   const std::string other_session = sha256(random_token());
-  ASSERT_TRUE(*sessions_->sign_in(elsewhere, other_session, alice_, kT0, kT0 + hours(12)));
+  ASSERT_TRUE(*sessions_->sign_in(elsewhere, other_session, alice_, random_bytes(32), kT0,
+                                  kT0 + hours(12)));
   new_code("other-browser", other_session, {"openid"});
 
   auto ended = sessions_->end(signed_in, kT0 + seconds(30));

@@ -2,6 +2,8 @@
 // (issue 4; RFC 6749 §2.3, §4.3.2, §5.2).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <latch>
 #include <thread>
 
 #include "common/crypto.h"
@@ -389,6 +391,62 @@ TEST_F(UserAuthenticatorTest, AddressThrottleSpansAccounts) {
   EXPECT_TRUE(auth.authenticate("alice", "correct horse", "203.0.113.10").ok());
   clock_.advance(seconds(1));
   EXPECT_TRUE(auth.authenticate("alice", "correct horse", "203.0.113.9").ok());
+}
+
+// The attempt is counted (atomically, with the block check) before the password hash is
+// computed: a burst of parallel guesses cannot all pass the check while the first hashes
+// are still running. With a limit of 3, at most 3 of 16 simultaneous wrong passwords reach
+// the hash; the others are throttled.
+TEST_F(UserAuthenticatorTest, ParallelGuessesBeyondTheLimitNeverReachTheHash) {
+  constexpr Argon2Params kSlow{19456, 2, 1};  // a real hash, so the burst overlaps it
+  add_user("alice", "correct horse", kSlow);
+  LoginThrottleOptions options;
+  options.account.threshold = 3;
+  LoginThrottle throttle(*throttle_store_, clock_, options);
+  UserAuthenticator auth(*users_, throttle, kSlow);
+  constexpr int kAttempts = 16;
+  std::latch start(kAttempts);
+  std::atomic<int> wrong{0};
+  std::atomic<int> throttled{0};
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kAttempts; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      const auto r = auth.authenticate("alice", "guess", "192.0.2.50");
+      if (r.ok()) {
+        ++other;
+      } else if (r.error().retry_after) {
+        ++throttled;
+      } else if (r.error().description == "invalid username or password") {
+        ++wrong;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_LE(wrong.load(), 3) << throttled.load() << " throttled";
+  EXPECT_GE(wrong.load(), 1);
+  EXPECT_EQ(wrong.load() + throttled.load(), kAttempts);
+  // Exactly the attempts that reached the hash were counted.
+  EXPECT_EQ(failures("user:alice"), wrong.load());
+}
+
+// An IPv6 user is not one address but a /64 (the unit a network hands out): guesses from
+// anywhere in it share one counter.
+TEST_F(UserAuthenticatorTest, Ipv6AddressesOfOneSlash64ShareTheAddressCounter) {
+  auto auth = authenticator();
+  for (int i = 0; i < 20; ++i) {
+    expect_invalid_credentials(auth.authenticate("user" + std::to_string(i), "guess",
+                                                 "2001:db8:1:2::" + std::to_string(i + 1)));
+  }
+  add_user("alice", "correct horse");
+  expect_throttled(auth.authenticate("alice", "correct horse", "2001:db8:1:2:ffff:ffff:ffff:ffff"),
+                   1);
+  // The next /64 is someone else.
+  EXPECT_TRUE(auth.authenticate("alice", "correct horse", "2001:db8:1:3::1").ok());
 }
 
 TEST_F(UserAuthenticatorTest, FailuresAreForgottenAfterAnHour) {

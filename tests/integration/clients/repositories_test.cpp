@@ -33,6 +33,7 @@ ClientRecord confidential_client(std::string id) {
   // Elements that need quoting in an array literal round-trip as plain text.
   c.scopes = {"read", "write:all", "NULL", "a\"b", "back\\slash", "{x,y}"};
   c.audiences = {"https://api.example.com"};
+  c.may_introspect = true;
   return c;
 }
 
@@ -105,6 +106,55 @@ TEST_F(RepositoriesTest, ClientInsertFindRoundTripsEveryField) {
   EXPECT_EQ((*found_public)->redirect_uris, pub.redirect_uris);
   EXPECT_EQ((*found_public)->post_logout_redirect_uris, pub.post_logout_redirect_uris);
   EXPECT_TRUE((*found_public)->audiences.empty());
+}
+
+TEST_F(RepositoriesTest, TableRefusesIntrospectionForAPublicClient) {
+  ClientRecord pub = public_client("app-2");
+  pub.may_introspect = true;
+  auto refused = clients().insert(pub);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, StorageErrorCode::CheckViolation);
+  pub.may_introspect = false;
+  ASSERT_TRUE(clients().insert(pub).ok());
+  auto set = clients().set_may_introspect("app-2", true);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.error().code, StorageErrorCode::CheckViolation);
+
+  ASSERT_TRUE(clients().insert(confidential_client("svc-2")).ok());
+  EXPECT_TRUE(clients().set_may_introspect("svc-2", false).value());
+  EXPECT_FALSE(clients().find("svc-2").value()->may_introspect);
+  EXPECT_FALSE(clients().set_may_introspect("nobody", true).value());
+}
+
+// count_attempt: the block check and the count in one transaction (grants/login_throttle.h).
+TEST_F(RepositoriesTest, ThrottleCountAttemptCountsUnlessBlockedAndUncounts) {
+  using Key = ThrottleRepository::AttemptKey;
+  auto keys = [&](std::optional<TimePoint> block) {
+    return std::vector<Key>{
+        Key{"user:zoe", kT0 - seconds(3600), [=](int) { return block; }},
+        Key{"ip:192.0.2.9", kT0 - seconds(3600), [](int) { return std::optional<TimePoint>(); }}};
+  };
+  auto first = throttle().count_attempt(keys(std::nullopt), kT0);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->counted);
+  ASSERT_EQ(first->records.size(), 2u);
+  auto second = throttle().count_attempt(keys(kT0 + seconds(10)), kT0 + seconds(1));
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->counted);  // this attempt sets the block; it is itself allowed
+  // Blocked: nothing counted on either key, and the blocking row is reported.
+  auto third = throttle().count_attempt(keys(std::nullopt), kT0 + seconds(2));
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->counted);
+  for (const auto& r : third->records) {
+    EXPECT_EQ(r.failures, 2) << r.key;
+    if (r.key == "user:zoe") {
+      EXPECT_EQ(r.blocked_until, kT0 + seconds(10));
+    }
+  }
+  ASSERT_TRUE(throttle().uncount("ip:192.0.2.9").ok());
+  ASSERT_TRUE(throttle().uncount("ip:192.0.2.9").ok());
+  ASSERT_TRUE(throttle().uncount("ip:192.0.2.9").ok());  // never below zero
+  EXPECT_EQ(throttle().find({"ip:192.0.2.9"}).value().at(0).failures, 0);
 }
 
 TEST_F(RepositoriesTest, ClientFindUnknownIsNullopt) {

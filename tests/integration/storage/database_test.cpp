@@ -5,14 +5,19 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <pqxx/pqxx>
 
 #include "grants/client_storage_failure.h"
 #include "storage/client_repository.h"
 #include "storage/conninfo.h"
+#include "storage/detail/pool.h"
 #include "storage/key_repository.h"
 #include "tests/integration/support/test_database.h"
 
@@ -59,6 +64,31 @@ TEST(ConnInfo, ParsesBothFormsAndQuotesForLibpq) {
   EXPECT_TRUE(pairs->set_default("application_name", "keyward"));
   EXPECT_EQ(pairs->get("application_name"), "keyward");
   EXPECT_FALSE(pairs->set("no_such_option", "1"));
+}
+
+// TCP keepalives and tcp_user_timeout (libpq parameters): a peer that vanished behind a
+// network partition is noticed within about a minute instead of the kernel's two hours
+// (keepalive) or fifteen minutes (retransmission), so no worker hangs on it. The
+// operator's own values win.
+TEST(ConnInfo, TcpKeepaliveDefaultsLeaveTheOperatorsValues) {
+  auto plain = ConnInfo::parse("host=db.example dbname=keyward");
+  ASSERT_TRUE(plain.ok());
+  set_tcp_keepalive_defaults(*plain);
+  EXPECT_EQ(plain->get("keepalives"), "1");
+  EXPECT_EQ(plain->get("keepalives_idle"), "30");
+  EXPECT_EQ(plain->get("keepalives_interval"), "10");
+  EXPECT_EQ(plain->get("keepalives_count"), "3");
+  EXPECT_EQ(plain->get("tcp_user_timeout"), "60000");
+
+  auto own = ConnInfo::parse(
+      "postgresql://db.example/keyward?keepalives_idle=300&tcp_user_timeout=0&keepalives=0");
+  ASSERT_TRUE(own.ok());
+  set_tcp_keepalive_defaults(*own);
+  EXPECT_EQ(own->get("keepalives"), "0");
+  EXPECT_EQ(own->get("keepalives_idle"), "300");
+  EXPECT_EQ(own->get("tcp_user_timeout"), "0");
+  EXPECT_EQ(own->get("keepalives_interval"), "10");
+  EXPECT_EQ(own->get("keepalives_count"), "3");
 }
 
 TEST(DatabaseOpen, RejectsMalformedConninfoWithLibpqsReason) {
@@ -137,6 +167,35 @@ TEST_F(DatabaseTests, ConnectsLazilyAndReusesConnections) {
   ASSERT_TRUE(keys.list().ok());
   ASSERT_TRUE(keys.list().ok());
   EXPECT_EQ(sessions(), "1");
+}
+
+// The pooled connection's own socket carries the keepalive settings (read back from the
+// kernel), over TCP to the test cluster.
+TEST_F(DatabaseTests, PooledTcpConnectionHasKeepalivesAndUserTimeout) {
+  const char* password_file = std::getenv("KEYWARD_TEST_PG_PASSWORD_FILE");
+  if (password_file == nullptr) GTEST_SKIP() << "KEYWARD_TEST_PG_PASSWORD_FILE is not set";
+  std::ifstream in(password_file);
+  std::string password;
+  std::getline(in, password);
+  auto tcp = ConnInfo::parse(db().conninfo());
+  ASSERT_TRUE(tcp.ok());
+  tcp->set("host", "127.0.0.1");
+  tcp->set("password", password);
+  Database database = open_database(tcp->to_string());
+  auto lease = database.pool().acquire();
+  const int fd = lease.connection().sock();
+  ASSERT_GE(fd, 0);
+  auto option = [&](int level, int name) {
+    int value = -1;
+    socklen_t length = sizeof value;
+    EXPECT_EQ(getsockopt(fd, level, name, &value, &length), 0);
+    return value;
+  };
+  EXPECT_EQ(option(SOL_SOCKET, SO_KEEPALIVE), 1);
+  EXPECT_EQ(option(IPPROTO_TCP, TCP_KEEPIDLE), 30);
+  EXPECT_EQ(option(IPPROTO_TCP, TCP_KEEPINTVL), 10);
+  EXPECT_EQ(option(IPPROTO_TCP, TCP_KEEPCNT), 3);
+  EXPECT_EQ(option(IPPROTO_TCP, TCP_USER_TIMEOUT), 60000);
 }
 
 TEST_F(DatabaseTests, IdempotentReadSurvivesALostConnection) {

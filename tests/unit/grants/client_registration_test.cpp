@@ -37,6 +37,24 @@ TEST(ClientRegistration, ConfidentialServiceDefaultsToClientSecretBasic) {
   EXPECT_FALSE(c->allows_grant("password"));
 }
 
+// RFC 7662 §2.1: the introspection endpoint authenticates its caller.
+TEST(ClientRegistration, OnlyAConfidentialClientMayIntrospect) {
+  auto r = service();
+  EXPECT_FALSE(validate_client_registration(r)->may_introspect);
+  r.may_introspect = true;
+  auto c = validate_client_registration(r);
+  ASSERT_TRUE(c.ok()) << c.error().description;
+  EXPECT_TRUE(c->may_introspect);
+  auto app = web_app();
+  app.public_client = true;
+  app.may_introspect = true;
+  auto refused = validate_client_registration(app);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::InvalidClientMetadata);
+  EXPECT_EQ(refused.error().description,
+            "a public client cannot introspect: the introspection endpoint needs a client secret");
+}
+
 TEST(ClientRegistration, PublicAppDefaultsToNoneAndKeepsEverything) {
   auto r = web_app();
   r.public_client = true;

@@ -21,6 +21,22 @@ TEST(LoginThrottle, DelayDoublesFromTheThresholdAndIsCapped) {
   }
 }
 
+// An IPv6 address is keyed by its /64 (whoever holds one address of a /64 usually holds
+// all of it); an IPv4 address, and an IPv4-mapped IPv6 one, by the address itself.
+TEST(LoginThrottle, AddressKeysIpv6BySlash64) {
+  const auto key = LoginThrottle::address_key;
+  EXPECT_EQ(key("2001:db8:1:2::1"), "ip:2001:db8:1:2::/64");
+  EXPECT_EQ(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), key("2001:db8:1:2::1"));
+  EXPECT_EQ(key("2001:0DB8:0001:0002:0:0:0:9"), key("2001:db8:1:2::1"));
+  EXPECT_NE(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+  EXPECT_EQ(key("::1"), "ip:::/64");
+  EXPECT_EQ(key("192.0.2.7"), "ip:192.0.2.7");
+  EXPECT_NE(key("192.0.2.7"), key("192.0.2.8"));
+  EXPECT_EQ(key("::ffff:192.0.2.7"), "ip:192.0.2.7");
+  // Anything else (not an address) is kept as given.
+  EXPECT_EQ(key("unix"), "ip:unix");
+}
+
 TEST(LoginThrottle, PolicyParametersApply) {
   ThrottlePolicy policy;
   policy.threshold = 3;
@@ -61,7 +77,7 @@ TEST(LoginThrottle, TooManyAttemptsIsInvalidGrantWithRetryAfter) {
 TEST(LoginThrottle, KeysSeparateAccountsFromAddressesAndStayShort) {
   EXPECT_EQ(LoginThrottle::account_key("alice"), "user:alice");
   EXPECT_EQ(LoginThrottle::address_key("192.0.2.1"), "ip:192.0.2.1");
-  EXPECT_EQ(LoginThrottle::address_key("2001:db8::1"), "ip:2001:db8::1");
+  EXPECT_EQ(LoginThrottle::address_key("2001:db8::1"), "ip:2001:db8::/64");  // its /64
   // No account can have a name over 255 bytes; it is still counted, under its digest.
   const std::string long_name(10'000, 'x');
   const auto key = LoginThrottle::account_key(long_name);

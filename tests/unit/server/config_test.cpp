@@ -180,6 +180,39 @@ TEST(Config, RefreshReuseGrace) {
             "\"61\")");
 }
 
+// OWASP Password Storage Cheat Sheet, Argon2id: m=47104 (46 MiB) t=1, m=19456 (19 MiB) t=2,
+// m=12288 (12 MiB) t=3, m=9216 (9 MiB) t=4, m=7168 (7 MiB) t=5. A setting is acceptable
+// when its memory is at least the minimum for its iteration count.
+TEST(Config, Argon2BelowOwaspMinimumPairsIsRefused) {
+  const std::pair<const char*, const char*> allowed[] = {
+      {"47104", "1"}, {"19456", "2"}, {"12288", "3"}, {"9216", "4"},
+      {"7168", "5"},  {"7168", "16"}, {"65536", "1"}, {"19456", "3"}};
+  for (const auto& [memory, iterations] : allowed) {
+    const auto c =
+        load_ok({{"KEYWARD_ARGON2_MEMORY_KIB", memory}, {"KEYWARD_ARGON2_ITERATIONS", iterations}});
+    EXPECT_EQ(c.argon2_memory_kib, static_cast<uint32_t>(std::stoul(memory)));
+    EXPECT_EQ(c.argon2_iterations, static_cast<uint32_t>(std::stoul(iterations)));
+  }
+  const std::pair<const char*, const char*> refused[] = {
+      {"47103", "1"}, {"19455", "2"}, {"12287", "3"}, {"9215", "4"},
+      {"7167", "5"},  {"8192", "1"},  {"16384", "2"}, {"7167", "16"}};
+  for (const auto& [memory, iterations] : refused) {
+    const auto errors = load_errors(
+        {{"KEYWARD_ARGON2_MEMORY_KIB", memory}, {"KEYWARD_ARGON2_ITERATIONS", iterations}});
+    ASSERT_EQ(errors.size(), 1u) << memory << " KiB, t=" << iterations;
+    EXPECT_NE(errors[0].find("OWASP"), std::string::npos) << errors[0];
+  }
+  EXPECT_EQ(load_errors({{"KEYWARD_ARGON2_MEMORY_KIB", "8192"}, {"KEYWARD_ARGON2_ITERATIONS", "1"}})
+                .at(0),
+            "KEYWARD_ARGON2_MEMORY_KIB=8192 with KEYWARD_ARGON2_ITERATIONS=1 is below OWASP's "
+            "minimum for Argon2id: with 1 iteration use at least 47104 KiB (46 MiB); the "
+            "minimum pairs are m=47104 t=1, m=19456 t=2, m=12288 t=3, m=9216 t=4, m=7168 t=5");
+  // The defaults are one of the pairs.
+  const auto defaults = load_ok({});
+  EXPECT_EQ(defaults.argon2_memory_kib, 19456u);
+  EXPECT_EQ(defaults.argon2_iterations, 2u);
+}
+
 TEST(Config, EveryProblemIsReported) {
   const auto errors = load_errors({{"KEYWARD_THREADS", "many"},
                                    {"KEYWARD_ID_TOKEN_TTL", "1"},
