@@ -37,6 +37,7 @@ constexpr std::array kStatements{
                               " WHERE client_id = $1"},
     detail::PreparedStatement{"clients_set_first_party",
                               "UPDATE clients SET first_party = $2, updated_at = now()"
+                              " WHERE client_id = $1"},
     detail::PreparedStatement{"clients_set_may_introspect",
                               "UPDATE clients SET may_introspect = $2, updated_at = now()"
                               " WHERE client_id = $1"},
@@ -132,6 +133,10 @@ Result<bool, StorageError> ClientRepository::set_first_party(std::string_view cl
                                                              bool first_party) {
   return pool_.run([&](pqxx::nontransaction& tx) {
     return tx.exec_prepared("clients_set_first_party", std::string(client_id), first_party)
+               .affected_rows() == 1;
+  });
+}
+
 Result<bool, StorageError> ClientRepository::set_may_introspect(std::string_view client_id,
                                                                 bool may_introspect) {
   return pool_.run([&](pqxx::nontransaction& tx) {

@@ -246,8 +246,8 @@ TEST_F(BrowserStorageTest, StartWritesASignedInSessionWithItsOwnCsrfSecret) {
   // The same id twice is a storage error, never a second row.
   EXPECT_FALSE(sessions_->start(NewSignedInSession{hash, bob_, secret, kT0, kT0 + hours(12)}).ok());
   // And it signs in again (prompt=login) like any session.
-  EXPECT_TRUE(
-      *sessions_->sign_in(hash, sha256(random_token()), alice_, kT0 + seconds(5), kT0 + hours(12)));
+  EXPECT_TRUE(*sessions_->sign_in(hash, sha256(random_token()), alice_, random_bytes(32),
+                                  kT0 + seconds(5), kT0 + hours(12)));
 }
 
 TEST_F(BrowserStorageTest, LogoutRevokesTheSessionsGrantsExceptOfflineAccess) {

@@ -472,8 +472,8 @@ TEST_F(GrantsTest, SetPasswordDisableAndRevokeEndEveryGrantAndSessionOfTheUser) 
                       .create(storage::NewSession{anonymous, random_bytes(32), clock_.now(),
                                                   clock_.now() + seconds(3600)})
                       .ok());
-      ASSERT_TRUE(
-          *sessions.sign_in(anonymous, hash, user, clock_.now(), clock_.now() + seconds(3600)));
+      ASSERT_TRUE(*sessions.sign_in(anonymous, hash, user, random_bytes(32), clock_.now(),
+                                    clock_.now() + seconds(3600)));
     }
     ASSERT_TRUE(active(before.access_token));
     ASSERT_TRUE(active(*before.refresh_token));
