@@ -165,6 +165,12 @@ void clear_session_cookie(HttpResponse& response, const SessionPolicy& policy) {
   response.headers.add("Set-Cookie", std::move(value));
 }
 
+void clear_login_cookie(HttpResponse& response, const SessionPolicy& policy) {
+  std::string value = policy.login_cookie_name + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
+  if (policy.secure) value += "; Secure";
+  response.headers.add("Set-Cookie", std::move(value));
+}
+
 Result<RawParams, std::string> browser_params(const HttpRequest& request) {
   if (request.query_error) return err(*request.query_error);
   const FormParams* source = &request.query;

@@ -99,6 +99,9 @@ void add_authorize_routes(Router& router, const std::shared_ptr<const BrowserFlo
 void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,
                         std::string_view session_id, std::chrono::seconds max_age);
 void clear_session_cookie(HttpResponse& response, const SessionPolicy& policy);
+// Sign-in ends the pre-login cookie: a login page rendered before it (another tab) is then
+// stale, like every other form, and the next login page starts a fresh one.
+void clear_login_cookie(HttpResponse& response, const SessionPolicy& policy);
 
 // The request's parameters: the query for GET, the form body for POST (which must be
 // application/x-www-form-urlencoded). Form fields of our own (csrf_token, username,

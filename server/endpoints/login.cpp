@@ -55,11 +55,11 @@ HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
   const std::string id = random_token();
   const TimePoint now = flow.clock.now();
   const TimePoint expires_at = now + flow.policy.lifetime;
-  auto signed_in = form->session ? flow.sessions.sign_in(form->session->id_hash, sha256(id),
-                                                         user->id, random_bytes(32), now,
-                                                         expires_at)
-                                 : flow.sessions.start(storage::NewSignedInSession{
-                                       sha256(id), user->id, random_bytes(32), now, expires_at});
+  auto signed_in = form->session
+                       ? flow.sessions.sign_in(form->session->id_hash, sha256(id), user->id,
+                                               random_bytes(32), now, expires_at)
+                       : flow.sessions.start(storage::NewSignedInSession{
+                             sha256(id), user->id, random_bytes(32), now, expires_at});
   if (!signed_in.ok()) {
     flow.logger.error("sign-in failed to store the session",
                       {{"request_id", request.request_id}, {"detail", signed_in.error().message}});
@@ -73,6 +73,7 @@ HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
       with_query(std::string(kAuthorizePath).substr(1), grants::Authorizer::params_after_login(r)),
       303);
   set_session_cookie(response, flow.policy, id, flow.policy.lifetime);
+  clear_login_cookie(response, flow.policy);
   response.log_client_id = r.client.id;
   return response;
 }

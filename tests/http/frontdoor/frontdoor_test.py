@@ -219,6 +219,9 @@ class TlsForAnHttpsIssuer(unittest.TestCase):
             door.port = port
             door.start()
             self.assertEqual(door.url, issuer)
+            # Discovery answers once the signing keys are loaded (a moment after start).
+            self.assertTrue(stack.wait_for(
+                lambda: get(f"http://{keyward.address}/health/ready")[0] == 200, 20.0, 0.1))
             context = ssl.create_default_context(cafile=cert)
             with urllib.request.urlopen(issuer + "/.well-known/openid-configuration",
                                         context=context, timeout=10) as r:
