@@ -18,7 +18,7 @@ using namespace keyward::jose;
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kPrivateMembers = {"d",  "p",  "q",  "dp",
+constexpr std::array<std::string_view, 8> kPrivateMembers = {"d",  "p",  "q",   "dp",
                                                              "dq", "qi", "oth", "k"};
 
 void check_public_only(const nlohmann::json& jwk) {

@@ -155,8 +155,9 @@ class TwoInstances : public DatabaseTest {
     ASSERT_TRUE(database.ok()) << database.error();
     storage::UserRepository users(*database);
     const auto hash = grants::hash_password(kPassword, grants::Argon2Params{8192, 1, 1});
-    ASSERT_TRUE(users.insert(storage::NewUser{"alice", std::nullopt, std::nullopt, std::nullopt, hash})
-                    .ok());
+    ASSERT_TRUE(
+        users.insert(storage::NewUser{"alice", std::nullopt, std::nullopt, std::nullopt, hash})
+            .ok());
 
     a_ = std::make_unique<ServerProcess>(env_);
     b_ = std::make_unique<ServerProcess>(env_);
