@@ -1,7 +1,7 @@
 // jose/jwks.h, jwk.h: a JWK Set from arbitrary bytes (what a resource server fetches).
 // Invariants: a set that parses has at least one key, each key can be looked up by its kid,
 // and the published form (to_public_json) parses again to the same keys, with the same
-// thumbprints and no private member.
+// thumbprints, the same algorithms they may verify, and no private member.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +65,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < jwks.keys().size(); ++i) {
     FUZZ_CHECK(again->keys()[i].kid() == jwks.keys()[i].kid());
     FUZZ_CHECK(again->keys()[i].thumbprint() == jwks.keys()[i].thumbprint());
+    for (const Alg alg : kAllAlgs) {
+      FUZZ_CHECK((again->keys()[i].fits(alg) == Status::Ok) ==
+                 (jwks.keys()[i].fits(alg) == Status::Ok));
+    }
   }
   return 0;
 }
