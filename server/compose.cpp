@@ -8,6 +8,7 @@
 
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
+#include "grants/client_announcement.h"
 #include "grants/client_auth.h"
 #include "grants/client_cache.h"
 #include "grants/client_credentials.h"
@@ -41,6 +42,7 @@
 #include "server/worker_pool.h"
 #include "storage/client_repository.h"
 #include "storage/code_repository.h"
+#include "storage/conninfo.h"
 #include "storage/consent_repository.h"
 #include "storage/database.h"
 #include "storage/grant_repository.h"
@@ -134,11 +136,19 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   // the listener was away are lost (DESIGN.md "Shape").
   p.clients = std::make_unique<storage::ClientRepository>(*p.database);
   p.client_cache = std::make_unique<grants::ClientCache>(*p.clients, p.clock);
+  // Each change is confirmed once dropped, so the command that made it returns only when
+  // every instance has (grants/client_announcement.h); the listener's application_name is
+  // how the command counts the instances.
   grants::ClientCache* client_cache = p.client_cache.get();
+  storage::Database* database_for_acks = &*p.database;
+  auto listener_conninfo = storage::ConnInfo::parse(*url);
+  if (!listener_conninfo.ok()) return err("KEYWARD_DATABASE_URL: " + listener_conninfo.error());
+  listener_conninfo->set("application_name", std::string(grants::kClientsListenerName));
   auto client_listener = storage::Listener::start(
-      *url, {std::string(grants::kClientsChannel)},
-      [client_cache](const std::string&, const std::string& client_id) {
+      listener_conninfo->to_string(), {std::string(grants::kClientsChannel)},
+      [client_cache, database_for_acks](const std::string&, const std::string& client_id) {
         client_cache->invalidate(client_id);
+        grants::confirm_client_change(*database_for_acks, client_id);
       },
       [client_cache] { client_cache->invalidate_all(); });
   if (!client_listener.ok()) {

@@ -67,6 +67,19 @@ Result<Unit, StorageError> Database::notify(std::string_view channel, std::strin
       detail::Retry::OnceIfBroken);
 }
 
+Result<size_t, StorageError> Database::count_connections(std::string_view application_name) {
+  return pool_->run(
+      [&](pqxx::nontransaction& tx) {
+        return tx
+            .exec_params(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = $1",
+                std::string(application_name))[0][0]
+            .as<size_t>();
+      },
+      detail::Retry::OnceIfBroken);
+}
+
 std::string Database::describe() const {
   return redacted_;
 }

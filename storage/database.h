@@ -56,6 +56,10 @@ class Database {
   [[nodiscard]] Result<Unit, StorageError> notify(std::string_view channel,
                                                   std::string_view payload);
 
+  // How many connections to this database carry `application_name`: the listeners an
+  // announcement waits for (grants/client_announcement.h).
+  [[nodiscard]] Result<size_t, StorageError> count_connections(std::string_view application_name);
+
   // The conninfo with its password masked, for logs.
   [[nodiscard]] std::string describe() const;
 

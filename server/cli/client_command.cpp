@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "common/crypto.h"
+#include "grants/client_announcement.h"
 #include "grants/client_cache.h"
 #include "grants/client_registration.h"
 #include "grants/client_secret.h"
@@ -176,13 +177,25 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Tells the running servers; a lost NOTIFY only delays the change until their cache's
-// TTL runs out, so it is a warning, not a failure.
-void announce(storage::Database& database, const std::string& client_id, std::ostream& err) {
-  auto sent = database.notify(grants::kClientsChannel, client_id);
-  if (!sent.ok()) {
+// Tells the running servers and waits (a few seconds at most) until each has dropped the
+// client from its cache, so a rotated secret or a deleted client is refused everywhere
+// once the command returns. An instance that does not confirm in time (it is stopping, or
+// its listener is reconnecting) picks the change up within a minute: a warning, not a
+// failure, since the change itself is stored.
+constexpr std::chrono::seconds kAnnouncementWait{5};
+
+void announce(CommandContext& context, const std::string& client_id, std::ostream& err) {
+  const auto url = require_database_url(context.config);
+  if (!url.ok()) return;  // the command could not have reached the database either
+  auto announced =
+      grants::announce_client_change(context.database, *url, client_id, kAnnouncementWait);
+  if (!announced.ok()) {
     err << "keyward client: warning: the change is stored but running servers were not told ("
-        << sent.error().message << "); they pick it up within a minute\n";
+        << announced.error() << "); they pick it up within a minute\n";
+  } else if (announced->confirmed < announced->listening) {
+    err << "keyward client: warning: the change is stored but only " << announced->confirmed
+        << " of " << announced->listening
+        << " running servers confirmed it; the others pick it up within a minute\n";
   }
 }
 
@@ -281,7 +294,7 @@ int create(const std::vector<std::string>& words, const EnvGetter& env, std::ost
     print_storage_error(err, inserted.error());
     return kExitFailed;
   }
-  announce(context->database, record.client_id, err);
+  announce(*context, record.client_id, err);
 
   ordered_json j;
   j["client_id"] = inserted->client_id;
@@ -326,7 +339,7 @@ int set_introspect(const std::vector<std::string>& words, const EnvGetter& env, 
     err << "keyward " << name << ": no client '" << id << "'\n";
     return kExitFailed;
   }
-  announce(context->database, id, err);
+  announce(*context, id, err);
   auto found = repository.find(id);
   if (!found.ok() || !found->has_value()) {
     out << ordered_json{{"client_id", id}, {"may_introspect", words_given[1] == "on"}}.dump(2)
@@ -429,7 +442,7 @@ int run_client_command(const std::vector<std::string>& args, const EnvGetter& en
       err << "keyward " << name << ": no client '" << id << "'\n";
       return kExitFailed;
     }
-    announce(context->database, id, err);
+    announce(*context, id, err);
     out << describe(**now).dump(2) << "\n";
     return 0;
   }
@@ -451,7 +464,7 @@ int run_client_command(const std::vector<std::string>& args, const EnvGetter& en
       err << "keyward " << name << ": no client '" << id << "'\n";
       return kExitFailed;
     }
-    announce(context->database, id, err);
+    announce(*context, id, err);
     ordered_json j;
     j["client_id"] = id;
     j["client_secret"] = secret.secret;
@@ -469,7 +482,7 @@ int run_client_command(const std::vector<std::string>& args, const EnvGetter& en
     err << "keyward " << name << ": no client '" << id << "'\n";
     return kExitFailed;
   }
-  announce(context->database, id, err);
+  announce(*context, id, err);
   ordered_json j;
   j["client_id"] = id;
   j["deleted"] = true;
