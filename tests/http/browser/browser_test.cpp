@@ -5,7 +5,6 @@
 // (never a redirect) for an unverified client or redirect_uri, the redirect with error,
 // state and iss after it, invalid_grant with its JSON at the token endpoint.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <future>
 #include <map>
@@ -22,6 +21,7 @@
 #include "server/http/headers.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
+#include "tests/http/support/browser.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -30,7 +30,6 @@ namespace keyward::test {
 namespace {
 
 using json = nlohmann::json;
-using Params = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::string_view kMasterKey =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -45,56 +44,6 @@ struct RegisteredClient {
   std::string secret;
 };
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::string encode(const Params& params) {
-  std::string out;
-  for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
-    out += server::form_urlencode(k) + "=" + server::form_urlencode(v);
-  }
-  return out;
-}
-
-std::string html_unescape(std::string s) {
-  const std::pair<std::string, std::string> entities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
-  for (const auto& [from, to] : entities) {
-    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-      s.replace(at, from.size(), to);
-    }
-  }
-  return s;
-}
-
-// The hidden inputs of the page's form, as a browser would send them back.
-Params hidden_fields(const std::string& html) {
-  Params out;
-  static const std::regex input(R"re(<input type="hidden" name="([^"]*)" value="([^"]*)">)re");
-  for (std::sregex_iterator it(html.begin(), html.end(), input), end; it != end; ++it) {
-    out.emplace_back(html_unescape((*it)[1]), html_unescape((*it)[2]));
-  }
-  return out;
-}
-
-// The query of a redirect Location, decoded.
-std::map<std::string, std::string> query_of(const std::string& location) {
-  std::map<std::string, std::string> out;
-  const auto q = location.find('?');
-  if (q == std::string::npos) return out;
-  auto parsed = server::parse_form_urlencoded(location.substr(q + 1));
-  if (!parsed.ok()) throw std::runtime_error("bad query in " + location);
-  for (const auto& p : parsed->items()) out[p.name] = p.value;
-  return out;
-}
-
 json jwt_claims(const std::string& token) {
   const auto first = token.find('.');
   const auto second = token.find('.', first + 1);
@@ -102,61 +51,6 @@ json jwt_claims(const std::string& token) {
   if (!payload) throw std::runtime_error("bad JWT payload");
   return json::parse(*payload);
 }
-
-// A browser: one cookie jar, its own address (X-Forwarded-For from loopback, a trusted
-// proxy, so the per-address sign-in throttle of one test never reaches another).
-class Browser {
- public:
-  Browser(uint16_t port, std::string address) : port_(port), address_(std::move(address)) {}
-
-  Response get(const std::string& target) { return keep(test::get(port_, target, headers())); }
-  Response post(const std::string& target, const Params& form) {
-    return keep(
-        test::post(port_, target, encode(form), "application/x-www-form-urlencoded", headers()));
-  }
-  // Follows a Location the server sent (relative ones are relative to /).
-  Response follow(const Response& r) {
-    const auto location = r.header("Location");
-    if (!location) throw std::runtime_error("no Location in " + r.status_line);
-    return get(location->front() == '/' ? *location : "/" + *location);
-  }
-
-  // The Cookie header it sends ("" when the jar is empty).
-  [[nodiscard]] std::string cookie() const {
-    std::string out;
-    for (const auto& [name, value] : cookies_)
-      out += (out.empty() ? "" : "; ") + name + "=" + value;
-    return out;
-  }
-  [[nodiscard]] std::string session_cookie() const {
-    const auto it = cookies_.find("keyward_session");
-    return it == cookies_.end() ? "" : it->second;
-  }
-
- private:
-  std::string headers() const {
-    std::string h = "X-Forwarded-For: " + address_ + "\r\n";
-    if (!cookies_.empty()) h += "Cookie: " + cookie() + "\r\n";
-    return h;
-  }
-  Response keep(Response r) {
-    for (const auto& [name, value] : r.headers) {
-      if (!server::iequals(name, "Set-Cookie")) continue;
-      const std::string pair = value.substr(0, value.find(';'));
-      const auto eq = pair.find('=');
-      if (value.find("Max-Age=0") != std::string::npos) {
-        cookies_.erase(pair.substr(0, eq));
-      } else {
-        cookies_[pair.substr(0, eq)] = pair.substr(eq + 1);
-      }
-    }
-    return r;
-  }
-
-  uint16_t port_;
-  std::string address_;
-  std::map<std::string, std::string> cookies_;
-};
 
 struct Pkce {
   std::string verifier = random_token(48);

@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <cctype>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "tests/http/support/browser.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -79,15 +79,6 @@ CliRun keyward(const std::vector<std::string>& args, const Env& env,
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return run;
-}
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 class ClientCli : public DatabaseTest {

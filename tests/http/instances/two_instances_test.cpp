@@ -2,13 +2,11 @@
 // instance issues, rotates or revokes holds at the other. State that lives in PostgreSQL
 // (codes, refresh tokens, revocations) must be seen at once; what each process caches
 // (signing keys, clients) follows by NOTIFY: keys within the 5 s the key tests allow, a
-// rotated client secret as soon as the announcement arrives (see the secret tests below).
+// rotated client secret before the command that rotated it returns (the secret test below).
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <chrono>
 #include <map>
-#include <regex>
 #include <thread>
 
 #include "common/crypto.h"
@@ -18,6 +16,7 @@
 #include "server/http/headers.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
+#include "tests/http/support/browser.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -26,7 +25,6 @@ namespace keyward::test {
 namespace {
 
 using json = nlohmann::json;
-using Params = std::vector<std::pair<std::string, std::string>>;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -36,100 +34,6 @@ constexpr std::string_view kMasterKey =
 constexpr std::string_view kIssuer = "http://127.0.0.1:9";
 constexpr std::string_view kPassword = "correct horse battery staple";
 constexpr std::string_view kRedirect = "https://app.example/cb";
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::string encode(const Params& params) {
-  std::string out;
-  for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
-    out += server::form_urlencode(k) + "=" + server::form_urlencode(v);
-  }
-  return out;
-}
-
-std::string html_unescape(std::string s) {
-  const std::pair<std::string, std::string> entities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
-  for (const auto& [from, to] : entities) {
-    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-      s.replace(at, from.size(), to);
-    }
-  }
-  return s;
-}
-
-// The hidden inputs of a page's form, as a browser sends them back.
-Params hidden_fields(const std::string& html) {
-  Params out;
-  static const std::regex input(R"re(<input type="hidden" name="([^"]*)" value="([^"]*)">)re");
-  for (std::sregex_iterator it(html.begin(), html.end(), input), end; it != end; ++it) {
-    out.emplace_back(html_unescape((*it)[1]), html_unescape((*it)[2]));
-  }
-  return out;
-}
-
-std::map<std::string, std::string> query_of(const std::string& location) {
-  std::map<std::string, std::string> out;
-  const auto q = location.find('?');
-  if (q == std::string::npos) return out;
-  auto parsed = server::parse_form_urlencoded(location.substr(q + 1));
-  if (!parsed.ok()) throw std::runtime_error("bad query in " + location);
-  for (const auto& p : parsed->items()) out[p.name] = p.value;
-  return out;
-}
-
-// A browser talking to one instance: its cookie jar and its own address.
-class Browser {
- public:
-  explicit Browser(uint16_t port) : port_(port) {}
-
-  Response get(const std::string& target) { return keep(test::get(port_, target, headers())); }
-  Response post(const std::string& target, const Params& form) {
-    return keep(
-        test::post(port_, target, encode(form), "application/x-www-form-urlencoded", headers()));
-  }
-  Response follow(const Response& r) {
-    const auto location = r.header("Location");
-    if (!location) throw std::runtime_error("no Location in " + r.status_line + r.body);
-    return get(location->front() == '/' ? *location : "/" + *location);
-  }
-
- private:
-  std::string headers() const {
-    std::string h = "X-Forwarded-For: 10.1.2.3\r\n";
-    std::string cookie;
-    for (const auto& [name, value] : cookies_) {
-      cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
-    }
-    if (!cookie.empty()) h += "Cookie: " + cookie + "\r\n";
-    return h;
-  }
-  // Every cookie by name (the pre-login cookie, then the session), as a browser keeps them.
-  Response keep(Response r) {
-    for (const auto& [name, value] : r.headers) {
-      if (!server::iequals(name, "Set-Cookie")) continue;
-      const std::string pair = value.substr(0, value.find(';'));
-      const auto eq = pair.find('=');
-      if (value.find("Max-Age=0") != std::string::npos) {
-        cookies_.erase(pair.substr(0, eq));
-      } else {
-        cookies_[pair.substr(0, eq)] = pair.substr(eq + 1);
-      }
-    }
-    return r;
-  }
-
-  uint16_t port_;
-  std::map<std::string, std::string> cookies_;
-};
 
 // Polls GET target until pred holds or the deadline passes; returns the last response.
 template <class Pred>
@@ -211,7 +115,7 @@ class TwoInstances : public DatabaseTest {
   // The browser flow at `port`: /authorize, sign-in, consent when asked; the code from the
   // redirect.
   std::string code_at(uint16_t port, const std::string& challenge) {
-    Browser browser(port);
+    Browser browser(port, "10.1.2.3");
     const Params request = {{"client_id", client_id_},
                             {"redirect_uri", std::string(kRedirect)},
                             {"response_type", "code"},

@@ -4,7 +4,6 @@
 // own active key (opened from the database with the master key) or with keys of our own.
 // Every refusal asserts the exact status, WWW-Authenticate and body (RFC 6750 §3).
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include <map>
@@ -23,6 +22,7 @@
 #include "storage/key_repository.h"
 #include "storage/user_repository.h"
 #include "tests/http/resource_server/rs_process.h"
+#include "tests/http/support/browser.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -43,15 +43,6 @@ struct Client {
   std::string id;
   std::string secret;
 };
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
   std::string out;

@@ -14,6 +14,7 @@
 #include "server/http/form.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
+#include "tests/http/support/browser.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -32,15 +33,6 @@ struct RegisteredClient {
   std::string id;
   std::string secret;  // empty for public clients
 };
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 // RFC 6749 §2.3.1: id and secret form-urlencoded, then joined and base64-encoded.
 std::string basic(const RegisteredClient& c, std::string_view secret_override = {}) {
