@@ -340,8 +340,8 @@ class PistacheHandler final : public PH::Handler {
       const auto parser =
           std::dynamic_pointer_cast<CapturingParser>(PH::Handler::getParser(writer.peer()));
       if (parser && parser->closing.load()) return;  // see CapturingParser::closing
-    } catch (...) {  // the peer is gone: nobody to answer
-      return;
+    } catch (...) {
+      return;  // the peer is gone: nobody to answer
     }
     state_->in_flight.fetch_add(1);
     HttpService& service = state_->service;
