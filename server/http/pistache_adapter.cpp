@@ -321,7 +321,7 @@ void write_response(const std::shared_ptr<SharedState>& state, PH::ResponseWrite
           [peer](ssize_t) {
             if (auto p = peer.lock()) ::shutdown(p->fd(), SHUT_RDWR);
           },
-          [](std::exception_ptr) {});
+          [](const std::exception_ptr&) {});
     }
   } catch (...) {
     state->in_flight.fetch_sub(1);
