@@ -6,7 +6,6 @@
 #include "common/crypto.h"
 #include "common/text.h"
 #include "grants/client_storage_failure.h"
-#include "grants/identifier.h"
 #include "grants/pkce.h"
 #include "grants/redirect_uri.h"
 #include "grants/wire.h"
@@ -124,9 +123,6 @@ AuthorizeResult<AuthorizationRequest> Authorizer::validate(const RawParams& raw)
   }
   const auto client_id = params.get(kClientId);
   if (!client_id) return err(page_error(OAuthError::invalid_request("client_id is missing")));
-  if (!is_acceptable_identifier(*client_id)) {
-    return err(page_error(OAuthError::invalid_request("client_id is malformed")));
-  }
   auto found = clients_.find(*client_id);
   if (!found.ok()) return err(page_error(storage_failure(found.error(), "client lookup")));
   if (!*found) {

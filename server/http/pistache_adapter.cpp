@@ -336,20 +336,18 @@ class PistacheHandler final : public PH::Handler {
 
   void onRequest(const PH::Request& request, PH::ResponseWriter writer) override {
     const auto started = std::chrono::steady_clock::now();
+    std::shared_ptr<CapturingParser> parser;
     try {
-      const auto parser =
-          std::dynamic_pointer_cast<CapturingParser>(PH::Handler::getParser(writer.peer()));
-      if (parser && parser->closing.load()) return;  // see CapturingParser::closing
+      parser = std::dynamic_pointer_cast<CapturingParser>(PH::Handler::getParser(writer.peer()));
     } catch (...) {
       return;  // the peer is gone: nobody to answer
     }
+    if (parser && parser->closing.load()) return;  // see CapturingParser::closing
     state_->in_flight.fetch_add(1);
     HttpService& service = state_->service;
     HttpService::Prepared prepared;
     try {
       IncomingRequest in;
-      const auto parser =
-          std::dynamic_pointer_cast<CapturingParser>(PH::Handler::getParser(writer.peer()));
       if (!parser || !split_request_line(parser->request_line, in)) {
         throw std::logic_error("request line not captured");
       }

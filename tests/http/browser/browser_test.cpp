@@ -890,9 +890,10 @@ TEST_F(BrowserFlow, NulOrInvalidUtf8AnywhereInTheQueryGetsAnErrorPage) {
                     400, "the form is malformed: a parameter contains NUL");
   expect_error_page(b.get("/logout?state=%FF"), 400,
                     "malformed query string: a parameter is not UTF-8");
-  // A control character is valid UTF-8 but no client_id: refused before any lookup.
+  // A control character is valid UTF-8 but no client_id: the client cache answers "unknown"
+  // without a lookup, as for any id no client has.
   expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"client_id", "spa\x02"}}))),
-                    400, "client_id is malformed");
+                    400, "this application is not registered");
   EXPECT_TRUE(b.cookie().empty()) << "no session for refused requests";
 }
 
@@ -929,6 +930,32 @@ TEST_F(BrowserFlow, OidcCore_6_RequestObjectsGetTheirOwnErrors) {
   expect_error_redirect(b.get("/authorize?" + encode(spa_request(pkce, {{"registration", "{}"}}))),
                         302, kSpaRedirect, "registration_not_supported",
                         "the registration parameter is not supported");
+}
+
+// The pre-login cookie is read strictly: a huge, mangled or repeated one is no cookie, so the
+// login form's token cannot validate against it (403, nothing read), never a 500.
+TEST_F(BrowserFlow, MalformedPreLoginCookieIsNoCookie) {
+  Pkce pkce;
+  Browser b(port(), "10.0.33.1");
+  const Response page = b.get("/authorize?" + encode(spa_request(pkce)));
+  ASSERT_NE(page.body.find("action=\"login\""), std::string::npos) << page.body;
+  Params form = hidden_fields(page.body);
+  form.emplace_back("username", "alice");
+  form.emplace_back("password", std::string(kPassword));
+  const std::string real = b.cookie();  // "keyward_login=<value>"
+  ASSERT_TRUE(real.starts_with("keyward_login=")) << real;
+  const std::vector<std::string> broken = {
+      "keyward_login=" + std::string(5000, 'a'), "keyward_login=\"broken",
+      "keyward_login=", real + "; keyward_login=\"x", "keyward_login=a%00b"};
+  for (const std::string& cookie : broken) {
+    SCOPED_TRACE(cookie.substr(0, 60));
+    expect_error_page(
+        test::post(port(), "/login", encode(form), "application/x-www-form-urlencoded",
+                   "X-Forwarded-For: 10.0.33.1\r\nCookie: " + cookie + "\r\n"),
+        403, "This page has expired");
+  }
+  // The real cookie still works.
+  EXPECT_EQ(b.post("/login", form).status, 303);
 }
 
 }  // namespace

@@ -157,6 +157,20 @@ TEST(Config, RangeLimits) {
   EXPECT_EQ(load_errors({{"KEYWARD_ARGON2_MEMORY_KIB", "1024"}}).size(), 1u);
 }
 
+TEST(Config, QueueDeadline) {
+  EXPECT_EQ(load_ok({}).queue_deadline, std::chrono::seconds(30));
+  EXPECT_EQ(load_ok({{"KEYWARD_QUEUE_DEADLINE", "1"}}).queue_deadline, std::chrono::seconds(1));
+  EXPECT_EQ(load_ok({{"KEYWARD_QUEUE_DEADLINE", "300"}}).queue_deadline, std::chrono::seconds(300));
+  for (const char* bad : {"0", "301", "abc", "-5", "99999999999999999999"}) {
+    const auto errors = load_errors({{"KEYWARD_QUEUE_DEADLINE", bad}});
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_NE(errors[0].find("KEYWARD_QUEUE_DEADLINE must be a whole number of seconds between 1 "
+                             "and 300"),
+              std::string::npos)
+        << errors[0];
+  }
+}
+
 TEST(Config, PasswordGrantIsOptInWithAWarning) {
   const Config on = load_ok({{"KEYWARD_PASSWORD_GRANT", "true"}});
   EXPECT_TRUE(on.password_grant);
