@@ -10,7 +10,7 @@
 
 namespace keyward::grants {
 
-// What the request presented, already decoded (server/http/client_auth_input.h).
+// What the request presented, already decoded (server/endpoints/client_auth_input.h).
 struct ClientAuthInput {
   // None: client_id alone (a public client); Basic: RFC 6749 §2.3.1 Authorization header;
   // Post: client_id and client_secret in the form body.

@@ -1,5 +1,5 @@
 #pragma once
-// The seam between whoever holds the signing keys (server/keys/KeyManager, which
+// The seam between whoever holds the signing keys (keys/KeyManager, which
 // loads them from PostgreSQL and follows rotation) and whoever signs or checks our
 // own tokens (grants/). Two real implementations exist: the managed one and
 // StaticSigningKeys (tests, tools).

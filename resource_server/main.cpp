@@ -12,17 +12,17 @@
 #include <memory>
 #include <string_view>
 
+#include "common/log.h"
+#include "http/health.h"
+#include "http/pistache_adapter.h"
+#include "http/service.h"
+#include "http/worker_pool.h"
 #include "resource_server/http_fetcher.h"
 #include "resource_server/jwks_cache.h"
 #include "resource_server/sample/api.h"
 #include "resource_server/sample/note_store.h"
 #include "resource_server/sample/rs_config.h"
 #include "resource_server/verifier.h"
-#include "server/endpoints/health.h"
-#include "server/http/pistache_adapter.h"
-#include "server/http/service.h"
-#include "server/log.h"
-#include "server/worker_pool.h"
 
 namespace {
 
@@ -38,7 +38,7 @@ constexpr const char* kUsage =
 
 constexpr size_t kWorkerQueue = 1024;
 
-void log_jwks_event(server::Logger& logger, const rs::JwksEvent& e) {
+void log_jwks_event(Logger& logger, const rs::JwksEvent& e) {
   switch (e.kind) {
     case rs::JwksEvent::Kind::Fetched:
       logger.info("jwks fetched",
@@ -53,7 +53,7 @@ void log_jwks_event(server::Logger& logger, const rs::JwksEvent& e) {
   }
 }
 
-int migrate(const rs::RsConfig& config, server::Logger& logger) {
+int migrate(const rs::RsConfig& config, Logger& logger) {
   auto applied = rs::migrate_sample_schema(config.database_url, config.migrations_dir);
   if (!applied.ok()) {
     logger.error("migration failed", {{"error", applied.error()}});
@@ -64,7 +64,7 @@ int migrate(const rs::RsConfig& config, server::Logger& logger) {
   return 0;
 }
 
-int serve(const rs::RsConfig& config, server::Logger& logger) {
+int serve(const rs::RsConfig& config, Logger& logger) {
   // As in keyward serve: the stop signals are blocked before any thread exists, and the main
   // thread alone takes them through sigwait.
   sigset_t stop_signals;
@@ -90,12 +90,12 @@ int serve(const rs::RsConfig& config, server::Logger& logger) {
   // fatal: the first request (or readiness) tries again.
   (void)keys.refresh();
 
-  server::HttpService service(server::HttpServiceOptions{config.trusted_proxies}, logger);
-  server::WorkerPool pool(static_cast<size_t>(config.workers), kWorkerQueue);
+  http::HttpService service(http::HttpServiceOptions{config.trusted_proxies}, logger);
+  http::WorkerPool pool(static_cast<size_t>(config.workers), kWorkerQueue);
   rs::SampleApi api{verifier, **notes, config.realm, logger};
   rs::add_api_routes(service.router(), api);
   rs::NoteStore* store = notes->get();
-  auto readiness = std::make_shared<server::ReadinessCheck>(
+  auto readiness = std::make_shared<http::ReadinessCheck>(
       [&service, &keys, store]() -> std::optional<std::string> {
         if (service.draining()) return std::string("shutting down");
         if (auto reason = store->check_ready()) return "database: " + *reason;
@@ -105,13 +105,13 @@ int serve(const rs::RsConfig& config, server::Logger& logger) {
         }
         return std::nullopt;
       });
-  server::add_health_routes(service.router(), readiness, logger);
+  http::add_health_routes(service.router(), readiness, logger);
 
-  server::HttpServerOptions options;
+  http::HttpServerOptions options;
   options.host = config.listen.host;
   options.port = config.listen.port;
   options.threads = config.threads;
-  server::HttpServer http(service, pool, options);
+  http::HttpServer http(service, pool, options);
   try {
     http.start();
   } catch (const std::exception& e) {
@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
     for (const auto& e : config.error()) std::fprintf(stderr, "keyward-sample-rs: %s\n", e.c_str());
     return 2;
   }
-  server::Logger logger(config->log_level);
+  Logger logger(config->log_level);
   for (const auto& w : config->warnings) logger.warn(w);
   if (command == "migrate") return migrate(*config, logger);
   return serve(*config, logger);

@@ -23,10 +23,14 @@
 #include "grants/token_issuer.h"
 #include "grants/user_authenticator.h"
 #include "grants/userinfo.h"
+#include "http/health.h"
+#include "http/pistache_adapter.h"
+#include "http/service.h"
+#include "http/worker_pool.h"
+#include "keys/key_manager.h"
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
-#include "server/endpoints/health.h"
 #include "server/endpoints/introspection.h"
 #include "server/endpoints/jwks.h"
 #include "server/endpoints/login.h"
@@ -34,12 +38,8 @@
 #include "server/endpoints/revocation.h"
 #include "server/endpoints/token.h"
 #include "server/endpoints/userinfo.h"
-#include "server/http/pistache_adapter.h"
-#include "server/http/service.h"
 #include "server/janitor_schedule.h"
-#include "server/keys/key_manager.h"
 #include "server/render/templates.h"
-#include "server/worker_pool.h"
 #include "storage/client_repository.h"
 #include "storage/code_repository.h"
 #include "storage/conninfo.h"
@@ -73,7 +73,7 @@ struct App::Parts {
   std::unique_ptr<storage::ThrottleRepository> throttle_store;
   std::unique_ptr<grants::LoginThrottle> login_throttle;
   std::unique_ptr<grants::UserAuthenticator> user_auth;  // call from the worker pool
-  std::shared_ptr<KeyManager> keys;  // after database: it uses it until it stops
+  std::shared_ptr<keys::KeyManager> key_manager;  // after database: it uses it until it stops
   // Tokens (issue 4): after the keys and the users they use, before the server.
   std::unique_ptr<storage::GrantRepository> grant_store;
   std::unique_ptr<storage::RefreshTokenRepository> refresh_store;
@@ -91,9 +91,9 @@ struct App::Parts {
   std::unique_ptr<grants::Introspection> introspection;
   std::unique_ptr<grants::Revocation> revocation;
   std::unique_ptr<JanitorSchedule> janitor;
-  std::unique_ptr<HttpService> service;
-  std::unique_ptr<WorkerPool> pool;
-  std::unique_ptr<HttpServer> server;
+  std::unique_ptr<http::HttpService> service;
+  std::unique_ptr<http::WorkerPool> pool;
+  std::unique_ptr<http::HttpServer> server;
   bool stopped = false;
 };
 
@@ -164,38 +164,41 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
       *p.users, *p.login_throttle,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                            config.argon2_parallelism});
-  p.service = std::make_unique<HttpService>(HttpServiceOptions{config.trusted_proxies}, logger);
-  p.pool = std::make_unique<WorkerPool>(static_cast<size_t>(config.workers), kWorkerQueue);
+  p.service =
+      std::make_unique<http::HttpService>(http::HttpServiceOptions{config.trusted_proxies}, logger);
+  p.pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.workers), kWorkerQueue);
 
-  KeyManagerOptions key_options;
+  keys::KeyManagerOptions key_options;
   key_options.master_key = master_key->bytes;
   key_options.publication_delay = config.key_publication_delay;
   key_options.rotation_interval = config.key_rotation_interval;
-  key_options.keep_retired_for = retired_key_lifetime(config.access_token_ttl, config.id_token_ttl);
-  p.keys = std::make_shared<KeyManager>(*p.database, *url, std::move(key_options), logger);
+  key_options.keep_retired_for =
+      keys::retired_key_lifetime(config.access_token_ttl, config.id_token_ttl);
+  p.key_manager =
+      std::make_shared<keys::KeyManager>(*p.database, *url, std::move(key_options), logger);
   // What discovery lists; each grant wired below adds its grant_type.
   DiscoveryMetadata discovery;
   discovery.issuer = config.issuer;
 
-  HttpService* service = p.service.get();
+  http::HttpService* service = p.service.get();
   storage::Database* db = &*p.database;
-  KeyManager* keys = p.keys.get();
-  auto readiness =
-      std::make_shared<ReadinessCheck>([service, db, keys]() -> std::optional<std::string> {
+  keys::KeyManager* key_manager = p.key_manager.get();
+  auto readiness = std::make_shared<http::ReadinessCheck>(
+      [service, db, key_manager]() -> std::optional<std::string> {
         if (service->draining()) return std::string("shutting down");
         if (auto reason = db->check_ready()) return reason;
-        return keys->not_ready_reason();
+        return key_manager->not_ready_reason();
       });
-  Router& router = p.service->router();
-  add_health_routes(router, readiness, logger);
-  add_jwks_route(router, p.keys, jwks_max_age(config.key_publication_delay));
+  http::Router& router = p.service->router();
+  http::add_health_routes(router, readiness, logger);
+  add_jwks_route(router, p.key_manager, jwks_max_age(config.key_publication_delay));
   // Tokens (issue 4): POST /token with its grants, /introspect, /revoke, all on the
   // worker pool.
   p.grant_store = std::make_unique<storage::GrantRepository>(*p.database);
   p.refresh_store = std::make_unique<storage::RefreshTokenRepository>(*p.database);
   p.revocation_store = std::make_unique<storage::RevocationRepository>(*p.database);
   p.issuer = std::make_unique<grants::TokenIssuer>(
-      *p.keys, p.clock,
+      *p.key_manager, p.clock,
       grants::TokenIssuerConfig{config.issuer, config.access_token_ttl, config.refresh_token_ttl});
   p.standing_grants =
       std::make_unique<grants::StandingGrants>(*p.grant_store, p.clock, config.access_token_ttl);
@@ -220,14 +223,14 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.session_store = std::make_unique<storage::SessionRepository>(*p.database);
   p.consent_store = std::make_unique<storage::ConsentRepository>(*p.database);
   p.id_tokens = std::make_unique<grants::IdTokenIssuer>(
-      *p.keys, p.clock, grants::IdTokenConfig{config.issuer, config.id_token_ttl});
+      *p.key_manager, p.clock, grants::IdTokenConfig{config.issuer, config.id_token_ttl});
   p.grant_registry->add(std::make_unique<grants::AuthorizationCodeGrant>(
       *p.code_store, *p.grant_store, *p.refresh_store, *p.users, *p.issuer, *p.id_tokens));
   p.authorizer = std::make_unique<grants::Authorizer>(
       *p.client_cache, *p.consent_store, *p.code_store, p.clock,
       grants::AuthorizeConfig{config.issuer, config.code_ttl, config.refresh_token_ttl});
-  p.userinfo = std::make_unique<grants::UserInfo>(*p.keys, *p.revocation_store, *p.users, p.clock,
-                                                  config.issuer);
+  p.userinfo = std::make_unique<grants::UserInfo>(*p.key_manager, *p.revocation_store, *p.users,
+                                                  p.clock, config.issuer);
   auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
       *p.authorizer, *p.user_auth, *p.client_cache, *p.id_tokens, *p.session_store, *p.users,
       std::move(templates).value(), p.clock,
@@ -258,27 +261,28 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
     discovery.grant_types.push_back(grant_type);
   }
   p.introspection = std::make_unique<grants::Introspection>(
-      *p.keys, *p.revocation_store, *p.refresh_store, p.clock, config.issuer);
-  p.revocation = std::make_unique<grants::Revocation>(
-      *p.keys, *p.revocation_store, *p.refresh_store, *p.grant_store, p.clock, config.issuer);
+      *p.key_manager, *p.revocation_store, *p.refresh_store, p.clock, config.issuer);
+  p.revocation =
+      std::make_unique<grants::Revocation>(*p.key_manager, *p.revocation_store, *p.refresh_store,
+                                           *p.grant_store, p.clock, config.issuer);
   add_token_route(router, TokenEndpoint{*p.client_auth, *p.grant_registry, logger});
   add_introspection_route(router, IntrospectionEndpoint{*p.client_auth, *p.introspection, logger});
   add_revocation_route(router, RevocationEndpoint{*p.client_auth, *p.revocation, logger});
 
-  if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.keys, config});
+  if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
 
   // Last among the routes: once every grant has added itself to discovery.grant_types.
-  add_discovery_routes(router, p.keys, std::move(discovery),
+  add_discovery_routes(router, p.key_manager, std::move(discovery),
                        jwks_max_age(config.key_publication_delay));
   // Loads (or creates) the signing keys in the background; readiness waits for them.
-  if (auto started = p.keys->start(); !started.ok()) return err(started.error());
+  if (auto started = p.key_manager->start(); !started.ok()) return err(started.error());
 
-  HttpServerOptions server_options;
+  http::HttpServerOptions server_options;
   server_options.host = config.listen.host;
   server_options.port = config.listen.port;
   server_options.threads = config.threads;
   server_options.queue_deadline = config.queue_deadline;
-  p.server = std::make_unique<HttpServer>(*p.service, *p.pool, server_options);
+  p.server = std::make_unique<http::HttpServer>(*p.service, *p.pool, server_options);
   try {
     p.server->start();
   } catch (const std::exception& e) {
@@ -308,7 +312,7 @@ bool App::stop(std::chrono::milliseconds timeout) {
   if (parts_->server) drained = parts_->server->drain_and_stop(timeout);
   if (parts_->pool) parts_->pool->stop();
   if (parts_->janitor) parts_->janitor->stop();
-  if (parts_->keys) parts_->keys->stop();
+  if (parts_->key_manager) parts_->key_manager->stop();
   return drained;
 }
 

@@ -7,23 +7,25 @@
 #include <memory>
 #include <string>
 
+#include "common/log.h"
 #include "common/result.h"
 #include "server/config.h"
-#include "server/log.h"
 
 namespace keyward::grants {
 class SigningKeys;
 }  // namespace keyward::grants
 
-namespace keyward::server {
-
+namespace keyward::server {}  // namespace keyward::server
+namespace keyward::http {
 class Router;
+}  // namespace keyward::http
+namespace keyward::server {
 
 // What an executable may add to `keyward serve`'s routes. The shipped keyward adds nothing
 // (server/shipped_routes.cpp); only the test-only keyward-test-server adds its /__test/
 // routes (tests/http/support/), so no test code is ever in the shipped binary.
 struct ExtraRouteContext {
-  Router& router;
+  http::Router& router;
   Logger& logger;
   std::shared_ptr<const grants::SigningKeys> keys;
   const Config& config;

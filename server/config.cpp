@@ -216,8 +216,8 @@ void check_listen(Reader& r, Config& c) {
     port = std::string_view(v).substr(colon + 1);
   }
   auto p = parse_whole(port);
-  std::optional<IpAddress> ip =
-      host == "localhost" ? IpAddress::parse("127.0.0.1") : IpAddress::parse(host);
+  std::optional<http::IpAddress> ip =
+      host == "localhost" ? http::IpAddress::parse("127.0.0.1") : http::IpAddress::parse(host);
   if (!p || *p > 65535 || !ip || (!v.starts_with("[") && !ip->is_v4())) {
     r.fail(fix);
     return;
@@ -318,7 +318,7 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
 
   {
     const std::string v = r.raw("KEYWARD_TRUSTED_PROXIES");
-    auto proxies = TrustedProxies::parse(v);
+    auto proxies = http::TrustedProxies::parse(v);
     if (proxies.ok()) {
       c.trusted_proxies = std::move(proxies).value();
     } else {

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/log.h"
 #include "common/result.h"
-#include "server/http/client_ip.h"
-#include "server/log.h"
+#include "http/client_ip.h"
 
 #ifndef KEYWARD_DEFAULT_MIGRATIONS_DIR
 #define KEYWARD_DEFAULT_MIGRATIONS_DIR "migrations"
@@ -118,7 +118,7 @@ struct Config {
   int threads = 2;
   int workers = 2;
   std::chrono::seconds queue_deadline{30};
-  TrustedProxies trusted_proxies;
+  http::TrustedProxies trusted_proxies;
   std::chrono::seconds access_token_ttl{600};
   std::chrono::seconds refresh_token_ttl{2592000};
   std::chrono::seconds id_token_ttl{600};

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <thread>
 
-#include "server/log.h"
+#include "common/log.h"
 #include "storage/database.h"
 #include "storage/janitor.h"
 

@@ -15,13 +15,13 @@
 #include <string_view>
 #include <vector>
 
-#include "server/cli/client_command.h"
-#include "server/cli/janitor_command.h"
-#include "server/cli/keys_command.h"
-#include "server/cli/user_command.h"
+#include "cli/client_command.h"
+#include "cli/janitor_command.h"
+#include "cli/keys_command.h"
+#include "cli/user_command.h"
+#include "common/log.h"
 #include "server/compose.h"
 #include "server/config.h"
-#include "server/log.h"
 
 #ifndef KEYWARD_VERSION
 #define KEYWARD_VERSION "0.0.0"
@@ -73,20 +73,20 @@ int main(int argc, char** argv) {
     auto config = load_or_report(command);
     if (!config) return 2;
     const std::vector<std::string_view> args(argv + 2, argv + argc);
-    return keyward::server::run_janitor_command(*config, args);
+    return keyward::cli::run_janitor_command(*config, args);
   }
   if (command == "keys") {
     auto config = load_or_report(command);
     if (!config) return 2;
     const std::vector<std::string_view> args(argv + 2, argv + argc);
-    return keyward::server::run_keys_command(*config, args);
+    return keyward::cli::run_keys_command(*config, args);
   }
   if (command == "client" || command == "user") {
     const std::vector<std::string> args(argv + 2, argv + argc);
     const auto env = keyward::server::process_env();
     return command == "client"
-               ? keyward::server::cli::run_client_command(args, env, std::cout, std::cerr)
-               : keyward::server::cli::run_user_command(args, env, std::cin, std::cout, std::cerr);
+               ? keyward::cli::run_client_command(args, env, std::cout, std::cerr)
+               : keyward::cli::run_user_command(args, env, std::cin, std::cout, std::cerr);
   }
   if (argc > 2) {
     std::fprintf(stderr, "keyward %s: unexpected argument '%s'\n%s", argv[1], argv[2], kUsage);
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   if (command == "serve") {
     auto config = load_or_report(command);
     if (!config) return 2;
-    keyward::server::Logger logger(config->log_level);
+    keyward::Logger logger(config->log_level);
     return keyward::server::run_serve(*config, logger, keyward::server::extra_routes());
   }
   if (command == "migrate") {

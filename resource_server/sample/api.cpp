@@ -2,14 +2,14 @@
 
 #include <variant>
 
+#include "http/response.h"
 #include "resource_server/bearer.h"
-#include "server/http/response.h"
 
 namespace keyward::rs {
 namespace {
 
-using server::HttpRequest;
-using server::HttpResponse;
+using http::HttpRequest;
+using http::HttpResponse;
 using json = nlohmann::json;
 
 // Answers about one person's data are never stored by a cache on the way (RFC 9111 §5.2.2.5).
@@ -25,7 +25,7 @@ HttpResponse from_bearer_error(const BearerError& e) {
 }
 
 HttpResponse plain_error(int status, std::string_view code, std::string_view description) {
-  return server::json_error(status, code, description);
+  return http::json_error(status, code, description);
 }
 
 // Authenticates the request and checks `scope`: the verified token, or the answer to send.
@@ -61,7 +61,7 @@ std::variant<std::shared_ptr<const VerifiedToken>, HttpResponse> authorize(
 
 // Runs `body` only for a request authorized for `scope`.
 template <class F>
-server::Handler guarded(const SampleApi& api, std::string_view scope, F body) {
+http::Handler guarded(const SampleApi& api, std::string_view scope, F body) {
   return [&api, scope, body](const HttpRequest& request) -> HttpResponse {
     auto auth = authorize(api, request, scope);
     if (auto* answer = std::get_if<HttpResponse>(&auth)) return std::move(*answer);
@@ -108,9 +108,9 @@ std::variant<std::string, HttpResponse> text_member(const HttpRequest& request,
 
 }  // namespace
 
-void add_api_routes(server::Router& router, const SampleApi& api) {
-  using server::Execution;
-  using server::Method;
+void add_api_routes(http::Router& router, const SampleApi& api) {
+  using http::Execution;
+  using http::Method;
 
   // The caller's identity as the token states it, and what this service keeps about them.
   router.add(

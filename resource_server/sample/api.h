@@ -7,10 +7,10 @@
 // answers per RFC 6750 §3: 401 invalid_token, 403 insufficient_scope, 400 invalid_request.
 #include <string>
 
+#include "common/log.h"
+#include "http/router.h"
 #include "resource_server/sample/note_store.h"
 #include "resource_server/verifier.h"
-#include "server/http/router.h"
-#include "server/log.h"
 
 namespace keyward::rs {
 
@@ -22,11 +22,11 @@ struct SampleApi {
   TokenVerifier& verifier;
   NoteStore& notes;
   std::string realm;
-  server::Logger& logger;
+  Logger& logger;
 };
 
 // Adds GET /api/me, PUT /api/me/note, GET /api/board, PUT /api/board. `api` must outlive the
 // router.
-void add_api_routes(server::Router& router, const SampleApi& api);
+void add_api_routes(http::Router& router, const SampleApi& api);
 
 }  // namespace keyward::rs

@@ -71,7 +71,7 @@ std::optional<RsListen> parse_listen(std::string_view text) {
     port = text.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) return std::nullopt;  // v6 needs brackets
   }
-  if (!server::IpAddress::parse(host)) return std::nullopt;
+  if (!http::IpAddress::parse(host)) return std::nullopt;
   if (port.empty() || port.size() > 5) return std::nullopt;
   unsigned n = 0;
   for (char c : port) {
@@ -170,12 +170,12 @@ Result<RsConfig, std::vector<std::string>> load_rs_config(const RsEnv& env) {
   c.threads = static_cast<int>(r.integer("KEYWARD_RS_THREADS", 1, 64));
   c.workers = static_cast<int>(r.integer("KEYWARD_RS_WORKERS", 1, 256));
   const std::string proxies = r.text("KEYWARD_RS_TRUSTED_PROXIES");
-  if (auto parsed = server::TrustedProxies::parse(proxies); parsed.ok()) {
+  if (auto parsed = http::TrustedProxies::parse(proxies); parsed.ok()) {
     c.trusted_proxies = std::move(parsed).value();
   } else {
     r.errors.push_back("KEYWARD_RS_TRUSTED_PROXIES: " + parsed.error());
   }
-  if (auto level = server::parse_log_level(r.text("KEYWARD_RS_LOG_LEVEL"))) {
+  if (auto level = parse_log_level(r.text("KEYWARD_RS_LOG_LEVEL"))) {
     c.log_level = *level;
   } else {
     r.errors.push_back("KEYWARD_RS_LOG_LEVEL must be debug, info, warn or error");

@@ -11,11 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/log.h"
 #include "common/result.h"
+#include "http/client_ip.h"
 #include "resource_server/jwks_cache.h"
 #include "resource_server/verifier.h"
-#include "server/http/client_ip.h"
-#include "server/log.h"
 
 #ifndef KEYWARD_RS_DEFAULT_MIGRATIONS_DIR
 #define KEYWARD_RS_DEFAULT_MIGRATIONS_DIR "resource_server/migrations"
@@ -94,8 +94,8 @@ struct RsConfig {
   std::filesystem::path migrations_dir;
   int threads = 2;
   int workers = 2;
-  server::TrustedProxies trusted_proxies;
-  server::LogLevel log_level = server::LogLevel::Info;
+  http::TrustedProxies trusted_proxies;
+  LogLevel log_level = LogLevel::Info;
   std::vector<std::string> warnings;  // accepted but worth a loud line at start
 };
 

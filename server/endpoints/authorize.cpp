@@ -5,10 +5,10 @@
 
 #include "common/crypto.h"
 #include "grants/wire.h"
-#include "server/http/csrf.h"
-#include "server/http/form.h"
-#include "server/http/oauth_error_writer.h"
-#include "server/http/security_headers.h"
+#include "http/form.h"
+#include "http/security_headers.h"
+#include "server/endpoints/csrf.h"
+#include "server/endpoints/oauth_error_writer.h"
 
 namespace keyward::server {
 namespace {
@@ -28,7 +28,7 @@ constexpr std::string_view kOwnFields[] = {kCsrfField, "username", "password", "
 bool is_form_content_type(std::string_view value) {
   value = value.substr(0, value.find(';'));
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return iequals(value, "application/x-www-form-urlencoded");
+  return http::iequals(value, "application/x-www-form-urlencoded");
 }
 
 bool is_session_id(std::string_view value) {
@@ -118,7 +118,7 @@ SessionPolicy SessionPolicy::for_issuer(std::string_view issuer, std::chrono::se
   return p;
 }
 
-std::optional<storage::SessionRecord> current_session(const HttpRequest& request,
+std::optional<storage::SessionRecord> current_session(const http::HttpRequest& request,
                                                       const BrowserFlow& flow) {
   const auto cookie = request.cookies.get(flow.policy.cookie_name);
   if (!cookie || !is_session_id(*cookie)) return std::nullopt;
@@ -131,15 +131,15 @@ std::optional<storage::SessionRecord> current_session(const HttpRequest& request
   return std::move(found).value();
 }
 
-std::optional<std::string> login_csrf_secret(const HttpRequest& request,
+std::optional<std::string> login_csrf_secret(const http::HttpRequest& request,
                                              const SessionPolicy& policy) {
   const auto cookie = request.cookies.get(policy.login_cookie_name);
   if (!cookie || !is_session_id(*cookie)) return std::nullopt;
   return hmac_sha256(*cookie, kPreLoginSecretPurpose);
 }
 
-std::string login_csrf_secret_for_page(const HttpRequest& request, const SessionPolicy& policy,
-                                       HttpResponse& response) {
+std::string login_csrf_secret_for_page(const http::HttpRequest& request,
+                                       const SessionPolicy& policy, http::HttpResponse& response) {
   if (auto secret = login_csrf_secret(request, policy)) return std::move(*secret);
   const std::string value = random_token();
   std::string cookie = policy.login_cookie_name + "=" + value +
@@ -150,7 +150,7 @@ std::string login_csrf_secret_for_page(const HttpRequest& request, const Session
   return hmac_sha256(value, kPreLoginSecretPurpose);
 }
 
-void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,
+void set_session_cookie(http::HttpResponse& response, const SessionPolicy& policy,
                         std::string_view session_id, std::chrono::seconds max_age) {
   std::string value = policy.cookie_name + "=" + std::string(session_id) +
                       "; Path=/; Max-Age=" + std::to_string(max_age.count()) +
@@ -159,28 +159,28 @@ void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,
   response.headers.add("Set-Cookie", std::move(value));
 }
 
-void clear_session_cookie(HttpResponse& response, const SessionPolicy& policy) {
+void clear_session_cookie(http::HttpResponse& response, const SessionPolicy& policy) {
   std::string value = policy.cookie_name + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
   if (policy.secure) value += "; Secure";
   response.headers.add("Set-Cookie", std::move(value));
 }
 
-void clear_login_cookie(HttpResponse& response, const SessionPolicy& policy) {
+void clear_login_cookie(http::HttpResponse& response, const SessionPolicy& policy) {
   std::string value = policy.login_cookie_name + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
   if (policy.secure) value += "; Secure";
   response.headers.add("Set-Cookie", std::move(value));
 }
 
-Result<RawParams, std::string> browser_params(const HttpRequest& request) {
+Result<RawParams, std::string> browser_params(const http::HttpRequest& request) {
   if (request.query_error) return err(*request.query_error);
-  const FormParams* source = &request.query;
-  FormParams body;
-  if (request.method == Method::Post) {
+  const http::FormParams* source = &request.query;
+  http::FormParams body;
+  if (request.method == http::Method::Post) {
     const auto content_type = request.headers.get("Content-Type");
     if (!content_type || !is_form_content_type(*content_type)) {
       return err(std::string("the form must be sent as application/x-www-form-urlencoded"));
     }
-    auto parsed = parse_form_urlencoded(request.body);
+    auto parsed = http::parse_form_urlencoded(request.body);
     if (!parsed.ok()) return err("the form is malformed: " + parsed.error().message);
     body = std::move(parsed).value();
     source = &body;
@@ -195,15 +195,15 @@ Result<RawParams, std::string> browser_params(const HttpRequest& request) {
   return out;
 }
 
-HttpResponse error_page(const BrowserFlow& flow, const HttpRequest& request, int status,
-                        std::string_view title, std::string_view message) {
+http::HttpResponse error_page(const BrowserFlow& flow, const http::HttpRequest& request, int status,
+                              std::string_view title, std::string_view message) {
   json view = {{"title", title}, {"message", message}};
   if (status >= 500) view["request_id"] = request.request_id;
-  return HttpResponse::html(status, flow.templates->render(Page::Error, view));
+  return http::HttpResponse::html(status, flow.templates->render(Page::Error, view));
 }
 
-HttpResponse oauth_error_page(const BrowserFlow& flow, const HttpRequest& request,
-                              const OAuthError& error) {
+http::HttpResponse oauth_error_page(const BrowserFlow& flow, const http::HttpRequest& request,
+                                    const OAuthError& error) {
   const int status = error.http_status();
   log_oauth_error(error, request, flow.logger);
   if (status >= 500) {
@@ -220,14 +220,14 @@ HttpResponse oauth_error_page(const BrowserFlow& flow, const HttpRequest& reques
                {"hint",
                 "Go back to the application and try again. If this keeps happening, tell the "
                 "application's developers."}};
-  return HttpResponse::html(status, flow.templates->render(Page::Error, view));
+  return http::HttpResponse::html(status, flow.templates->render(Page::Error, view));
 }
 
-HttpResponse redirect_to(std::string location, int status) {
-  HttpResponse r;
+http::HttpResponse redirect_to(std::string location, int status) {
+  http::HttpResponse r;
   r.status = status;
   r.headers.set("Location", std::move(location));
-  add_page_security_headers(r.headers);
+  http::add_page_security_headers(r.headers);
   return r;
 }
 
@@ -237,24 +237,24 @@ std::string with_query(std::string_view uri, const RawParams& params) {
   if (!out.empty() && (out.back() == '?' || out.back() == '&')) separator = '\0';
   for (const auto& [name, value] : params) {
     if (separator != '\0') out += separator;
-    out += form_urlencode(name);
+    out += http::form_urlencode(name);
     out += '=';
-    out += form_urlencode(value);
+    out += http::form_urlencode(value);
     separator = '&';
   }
   return out;
 }
 
-HttpResponse authorize_error(const BrowserFlow& flow, const HttpRequest& request,
-                             const grants::AuthorizeError& error) {
+http::HttpResponse authorize_error(const BrowserFlow& flow, const http::HttpRequest& request,
+                                   const grants::AuthorizeError& error) {
   if (!error.redirects()) return oauth_error_page(flow, request, error.error);
   log_oauth_error(error.error, request, flow.logger, "authorization error");
   const auto response = flow.authorizer.error_response(error);
   return redirect_to(with_query(response.redirect_uri, response.params),
-                     request.method == Method::Post ? 303 : 302);
+                     request.method == http::Method::Post ? 303 : 302);
 }
 
-void allow_form_redirect(HttpResponse& response, std::string_view uri) {
+void allow_form_redirect(http::HttpResponse& response, std::string_view uri) {
   const auto source = csp_source(uri);
   const auto csp = response.headers.get("Content-Security-Policy");
   if (!source || !csp) return;
@@ -266,23 +266,24 @@ void allow_form_redirect(HttpResponse& response, std::string_view uri) {
   response.headers.set("Content-Security-Policy", value);
 }
 
-HttpResponse login_page(const BrowserFlow& flow, const AuthorizationRequest& r,
-                        std::string_view login_csrf_secret, int status, std::string_view username,
-                        std::string_view error) {
+http::HttpResponse login_page(const BrowserFlow& flow, const AuthorizationRequest& r,
+                              std::string_view login_csrf_secret, int status,
+                              std::string_view username, std::string_view error) {
   json view = {{"title", "Sign in"},
                {"client_name", client_display_name(r.client)},
                {"csrf_token", csrf_token(login_csrf_secret)},
                {"params", hidden_fields(r.params)},
                {"username", username.empty() ? json(nullptr) : json(username)},
                {"error", error.empty() ? json(nullptr) : json(error)}};
-  auto response = HttpResponse::html(status, flow.templates->render(Page::Login, view));
+  auto response = http::HttpResponse::html(status, flow.templates->render(Page::Login, view));
   allow_form_redirect(response, r.redirect_uri);
   response.log_client_id = r.client.id;
   return response;
 }
 
-HttpResponse consent_page(const BrowserFlow& flow, const HttpRequest& request,
-                          const AuthorizationRequest& r, const storage::SessionRecord& session) {
+http::HttpResponse consent_page(const BrowserFlow& flow, const http::HttpRequest& request,
+                                const AuthorizationRequest& r,
+                                const storage::SessionRecord& session) {
   std::string who;
   if (session.user_id) {
     auto user = flow.users.find_by_id(*session.user_id);
@@ -321,16 +322,16 @@ HttpResponse consent_page(const BrowserFlow& flow, const HttpRequest& request,
       {"redirect_host", uri_host(r.redirect_uri)},
       {"csrf_token", csrf_token(session.csrf_secret)},
       {"params", hidden_fields(r.params)}};
-  auto response = HttpResponse::html(200, flow.templates->render(Page::Consent, view));
+  auto response = http::HttpResponse::html(200, flow.templates->render(Page::Consent, view));
   allow_form_redirect(response, r.redirect_uri);
   response.log_client_id = r.client.id;
   (void)request;
   return response;
 }
 
-HttpResponse continue_authorization(const BrowserFlow& flow, const HttpRequest& request,
-                                    const AuthorizationRequest& r,
-                                    const std::optional<storage::SessionRecord>& s) {
+http::HttpResponse continue_authorization(const BrowserFlow& flow, const http::HttpRequest& request,
+                                          const AuthorizationRequest& r,
+                                          const std::optional<storage::SessionRecord>& s) {
   std::optional<grants::SignedIn> signed_in;
   if (s && s->user_id && s->auth_time) {
     signed_in = grants::SignedIn{*s->user_id, *s->auth_time, s->id_hash};
@@ -339,7 +340,7 @@ HttpResponse continue_authorization(const BrowserFlow& flow, const HttpRequest& 
   if (!step.ok()) return authorize_error(flow, request, step.error());
   switch (*step) {
     case grants::NextStep::Login: {
-      HttpResponse cookies;
+      http::HttpResponse cookies;
       const auto secret = login_csrf_secret_for_page(request, flow.policy, cookies);
       auto page = login_page(flow, r, secret, 200, r.login_hint.value_or(""), "");
       for (const auto& cookie : cookies.headers.get_all("Set-Cookie")) {
@@ -355,12 +356,12 @@ HttpResponse continue_authorization(const BrowserFlow& flow, const HttpRequest& 
   auto issued = flow.authorizer.issue_code(r, *signed_in);
   if (!issued.ok()) return authorize_error(flow, request, issued.error());
   auto response = redirect_to(with_query(issued->redirect_uri, issued->params),
-                              request.method == Method::Post ? 303 : 302);
+                              request.method == http::Method::Post ? 303 : 302);
   response.log_client_id = r.client.id;
   return response;
 }
 
-HttpResponse handle_authorize(const HttpRequest& request, const BrowserFlow& flow) {
+http::HttpResponse handle_authorize(const http::HttpRequest& request, const BrowserFlow& flow) {
   auto params = browser_params(request);
   if (!params.ok()) {
     return oauth_error_page(flow, request, OAuthError::invalid_request(params.error()));
@@ -370,15 +371,15 @@ HttpResponse handle_authorize(const HttpRequest& request, const BrowserFlow& flo
   return continue_authorization(flow, request, *validated, current_session(request, flow));
 }
 
-void add_authorize_routes(Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
-  for (Method method : {Method::Get, Method::Post}) {
+void add_authorize_routes(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
+  for (http::Method method : {http::Method::Get, http::Method::Post}) {
     router.add(
         method, std::string(kAuthorizePath),
-        [flow](const HttpRequest& request) { return handle_authorize(request, *flow); },
-        Execution::Worker, QueryErrors::ToHandler);
+        [flow](const http::HttpRequest& request) { return handle_authorize(request, *flow); },
+        http::Execution::Worker, http::QueryErrors::ToHandler);
   }
-  router.add(Method::Get, std::string(kStylesheetPath), [flow](const HttpRequest&) {
-    HttpResponse r;
+  router.add(http::Method::Get, std::string(kStylesheetPath), [flow](const http::HttpRequest&) {
+    http::HttpResponse r;
     r.headers.set("Content-Type", "text/css; charset=utf-8");
     r.headers.set("Cache-Control", "public, max-age=3600");
     r.body = flow->templates->stylesheet();

@@ -16,12 +16,12 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "grants/authorize.h"
 #include "grants/client_cache.h"
 #include "grants/id_token.h"
 #include "grants/user_authenticator.h"
-#include "server/http/router.h"
-#include "server/log.h"
+#include "http/router.h"
 #include "server/render/templates.h"
 #include "storage/session_repository.h"
 #include "storage/user_repository.h"
@@ -76,77 +76,82 @@ struct BrowserFlow {
 
 // GET and POST /authorize, and GET /assets/keyward.css (the pages' stylesheet, from the
 // reactor, cacheable).
-void add_authorize_routes(Router& router, const std::shared_ptr<const BrowserFlow>& flow);
-[[nodiscard]] HttpResponse handle_authorize(const HttpRequest& request, const BrowserFlow& flow);
+void add_authorize_routes(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow);
+[[nodiscard]] http::HttpResponse handle_authorize(const http::HttpRequest& request,
+                                                  const BrowserFlow& flow);
 
 // ---- Shared by the browser endpoints ----
 
 // The live session the cookie names (its idle timer restarted), or nullopt.
-[[nodiscard]] std::optional<storage::SessionRecord> current_session(const HttpRequest& request,
-                                                                    const BrowserFlow& flow);
+[[nodiscard]] std::optional<storage::SessionRecord> current_session(
+    const http::HttpRequest& request, const BrowserFlow& flow);
 
 // The login form's CSRF secret, derived from the browser's pre-login cookie; nullopt when
 // the browser sent none (or a malformed one).
-[[nodiscard]] std::optional<std::string> login_csrf_secret(const HttpRequest& request,
+[[nodiscard]] std::optional<std::string> login_csrf_secret(const http::HttpRequest& request,
                                                            const SessionPolicy& policy);
 
 // The login form's CSRF secret for a page about to be shown: from the browser's pre-login
 // cookie, or from a new one set on `response`. Writes nothing to storage.
-[[nodiscard]] std::string login_csrf_secret_for_page(const HttpRequest& request,
+[[nodiscard]] std::string login_csrf_secret_for_page(const http::HttpRequest& request,
                                                      const SessionPolicy& policy,
-                                                     HttpResponse& response);
+                                                     http::HttpResponse& response);
 
-void set_session_cookie(HttpResponse& response, const SessionPolicy& policy,
+void set_session_cookie(http::HttpResponse& response, const SessionPolicy& policy,
                         std::string_view session_id, std::chrono::seconds max_age);
-void clear_session_cookie(HttpResponse& response, const SessionPolicy& policy);
+void clear_session_cookie(http::HttpResponse& response, const SessionPolicy& policy);
 // Sign-in ends the pre-login cookie: a login page rendered before it (another tab) is then
 // stale, like every other form, and the next login page starts a fresh one.
-void clear_login_cookie(HttpResponse& response, const SessionPolicy& policy);
+void clear_login_cookie(http::HttpResponse& response, const SessionPolicy& policy);
 
 // The request's parameters: the query for GET, the form body for POST (which must be
 // application/x-www-form-urlencoded). Form fields of our own (csrf_token, username,
 // password, decision) are left out.
-[[nodiscard]] Result<grants::RawParams, std::string> browser_params(const HttpRequest& request);
+[[nodiscard]] Result<grants::RawParams, std::string> browser_params(
+    const http::HttpRequest& request);
 
 // An error page (never a redirect): status, a title and a message for people.
-[[nodiscard]] HttpResponse error_page(const BrowserFlow& flow, const HttpRequest& request,
-                                      int status, std::string_view title, std::string_view message);
+[[nodiscard]] http::HttpResponse error_page(const BrowserFlow& flow,
+                                            const http::HttpRequest& request, int status,
+                                            std::string_view title, std::string_view message);
 // The page for an OAuthError that must not redirect (unverified client or redirect_uri,
 // CSRF failures, storage failures), with the request id for 5xx.
-[[nodiscard]] HttpResponse oauth_error_page(const BrowserFlow& flow, const HttpRequest& request,
-                                            const grants::OAuthError& error);
+[[nodiscard]] http::HttpResponse oauth_error_page(const BrowserFlow& flow,
+                                                  const http::HttpRequest& request,
+                                                  const grants::OAuthError& error);
 
 // An AuthorizeError: a redirect to the client when it may redirect (302 after GET, 303
 // after POST), else a page.
-[[nodiscard]] HttpResponse authorize_error(const BrowserFlow& flow, const HttpRequest& request,
-                                           const grants::AuthorizeError& error);
+[[nodiscard]] http::HttpResponse authorize_error(const BrowserFlow& flow,
+                                                 const http::HttpRequest& request,
+                                                 const grants::AuthorizeError& error);
 
 // CSP form-action 'self' only would make browsers (Chromium checks every redirect a form
 // submission leads to) refuse the final redirect to the client: a page whose form ends
 // there allows that one origin (scheme://host[:port] of `uri`) too.
-void allow_form_redirect(HttpResponse& response, std::string_view uri);
+void allow_form_redirect(http::HttpResponse& response, std::string_view uri);
 
 // A redirect (302 or 303) with the page headers (no-store, no-referrer).
-[[nodiscard]] HttpResponse redirect_to(std::string location, int status);
+[[nodiscard]] http::HttpResponse redirect_to(std::string location, int status);
 // uri with params appended to its query (form-urlencoded).
 [[nodiscard]] std::string with_query(std::string_view uri, const grants::RawParams& params);
 
 // The login page for `request` (with `error` shown above the form when set); its CSRF token
 // comes from `login_csrf_secret`.
-[[nodiscard]] HttpResponse login_page(const BrowserFlow& flow,
-                                      const grants::AuthorizationRequest& r,
-                                      std::string_view login_csrf_secret, int status,
-                                      std::string_view username, std::string_view error);
+[[nodiscard]] http::HttpResponse login_page(const BrowserFlow& flow,
+                                            const grants::AuthorizationRequest& r,
+                                            std::string_view login_csrf_secret, int status,
+                                            std::string_view username, std::string_view error);
 // The consent page.
-[[nodiscard]] HttpResponse consent_page(const BrowserFlow& flow, const HttpRequest& request,
-                                        const grants::AuthorizationRequest& r,
-                                        const storage::SessionRecord& session);
+[[nodiscard]] http::HttpResponse consent_page(const BrowserFlow& flow,
+                                              const http::HttpRequest& request,
+                                              const grants::AuthorizationRequest& r,
+                                              const storage::SessionRecord& session);
 
 // After the session is known to be signed in and the request valid: the next step
 // (login page, consent page, or the code redirect). `status_after_post` picks 303.
-[[nodiscard]] HttpResponse continue_authorization(const BrowserFlow& flow,
-                                                  const HttpRequest& request,
-                                                  const grants::AuthorizationRequest& r,
-                                                  const std::optional<storage::SessionRecord>& s);
+[[nodiscard]] http::HttpResponse continue_authorization(
+    const BrowserFlow& flow, const http::HttpRequest& request,
+    const grants::AuthorizationRequest& r, const std::optional<storage::SessionRecord>& s);
 
 }  // namespace keyward::server

@@ -1,17 +1,17 @@
 #include "server/endpoints/browser_form.h"
 
-#include "server/http/csrf.h"
-#include "server/http/form.h"
+#include "http/form.h"
+#include "server/endpoints/csrf.h"
 
 namespace keyward::server {
 
-std::optional<std::string> form_field(const HttpRequest& request, std::string_view name) {
-  auto form = parse_form_urlencoded(request.body);
+std::optional<std::string> form_field(const http::HttpRequest& request, std::string_view name) {
+  auto form = http::parse_form_urlencoded(request.body);
   if (!form.ok() || form->count(name) != 1) return std::nullopt;
   return std::string(*form->get(name));
 }
 
-HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& request) {
+http::HttpResponse csrf_failure_page(const BrowserFlow& flow, const http::HttpRequest& request) {
   flow.logger.info("csrf check failed",
                    {{"request_id", request.request_id}, {"path", request.path}});
   return error_page(flow, request, 403, "This page has expired",
@@ -23,8 +23,8 @@ HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& reque
 namespace {
 
 // The authorization request a form carries, validated as /authorize does.
-Result<grants::AuthorizationRequest, HttpResponse> carried_request(const HttpRequest& request,
-                                                                   const BrowserFlow& flow) {
+Result<grants::AuthorizationRequest, http::HttpResponse> carried_request(
+    const http::HttpRequest& request, const BrowserFlow& flow) {
   auto params = browser_params(request);
   if (!params.ok()) {
     return err(
@@ -37,8 +37,8 @@ Result<grants::AuthorizationRequest, HttpResponse> carried_request(const HttpReq
 
 }  // namespace
 
-Result<AuthorizationForm, HttpResponse> read_authorization_form(const HttpRequest& request,
-                                                                const BrowserFlow& flow) {
+Result<AuthorizationForm, http::HttpResponse> read_authorization_form(
+    const http::HttpRequest& request, const BrowserFlow& flow) {
   auto session = current_session(request, flow);
   const auto presented = form_field(request, kCsrfField);
   if (!session || !presented || !csrf_matches(session->csrf_secret, *presented)) {
@@ -49,8 +49,8 @@ Result<AuthorizationForm, HttpResponse> read_authorization_form(const HttpReques
   return AuthorizationForm{std::move(*session), std::move(carried).value()};
 }
 
-Result<LoginForm, HttpResponse> read_login_form(const HttpRequest& request,
-                                                const BrowserFlow& flow) {
+Result<LoginForm, http::HttpResponse> read_login_form(const http::HttpRequest& request,
+                                                      const BrowserFlow& flow) {
   auto secret = login_csrf_secret(request, flow.policy);
   const auto presented = form_field(request, kCsrfField);
   if (!secret || !presented || !csrf_matches(*secret, *presented)) {

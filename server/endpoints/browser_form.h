@@ -14,12 +14,13 @@ namespace keyward::server {
 
 // The form body's own field (csrf_token, username, ...), strictly parsed; nullopt when
 // absent or repeated.
-[[nodiscard]] std::optional<std::string> form_field(const HttpRequest& request,
+[[nodiscard]] std::optional<std::string> form_field(const http::HttpRequest& request,
                                                     std::string_view name);
 
 // The page for a form whose CSRF token does not match its session or pre-login cookie (or
 // that came with neither): 403, and nothing of the form is used.
-[[nodiscard]] HttpResponse csrf_failure_page(const BrowserFlow& flow, const HttpRequest& request);
+[[nodiscard]] http::HttpResponse csrf_failure_page(const BrowserFlow& flow,
+                                                   const http::HttpRequest& request);
 
 // A consent (or other signed-in) form that passed the CSRF check against its session, and
 // its authorization request.
@@ -31,8 +32,8 @@ struct AuthorizationForm {
 // The CSRF token first (a forged form gets the 403 page and nothing of it is read), then
 // the authorization request, validated as /authorize does; the error page or redirect to
 // answer with when either fails.
-[[nodiscard]] Result<AuthorizationForm, HttpResponse> read_authorization_form(
-    const HttpRequest& request, const BrowserFlow& flow);
+[[nodiscard]] Result<AuthorizationForm, http::HttpResponse> read_authorization_form(
+    const http::HttpRequest& request, const BrowserFlow& flow);
 
 // A login form that passed the CSRF check (against the pre-login cookie: nobody signed in
 // has a session row), the browser's live session if it has one (signing in again, or as
@@ -44,7 +45,7 @@ struct LoginForm {
 };
 
 // As read_authorization_form, with the CSRF token checked against the pre-login cookie.
-[[nodiscard]] Result<LoginForm, HttpResponse> read_login_form(const HttpRequest& request,
-                                                              const BrowserFlow& flow);
+[[nodiscard]] Result<LoginForm, http::HttpResponse> read_login_form(
+    const http::HttpRequest& request, const BrowserFlow& flow);
 
 }  // namespace keyward::server

@@ -4,7 +4,7 @@
 
 namespace keyward::server {
 
-HttpResponse handle_consent(const HttpRequest& request, const BrowserFlow& flow) {
+http::HttpResponse handle_consent(const http::HttpRequest& request, const BrowserFlow& flow) {
   auto form = read_authorization_form(request, flow);
   if (!form.ok()) return std::move(form).error();
   const auto& session = form->session;
@@ -36,11 +36,11 @@ HttpResponse handle_consent(const HttpRequest& request, const BrowserFlow& flow)
   return response;
 }
 
-void add_consent_route(Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
+void add_consent_route(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   router.add(
-      Method::Post, std::string(kConsentPath),
-      [flow](const HttpRequest& request) { return handle_consent(request, *flow); },
-      Execution::Worker);
+      http::Method::Post, std::string(kConsentPath),
+      [flow](const http::HttpRequest& request) { return handle_consent(request, *flow); },
+      http::Execution::Worker);
 }
 
 }  // namespace keyward::server

@@ -10,7 +10,8 @@
 
 namespace keyward::server {
 
-void add_consent_route(Router& router, const std::shared_ptr<const BrowserFlow>& flow);
-[[nodiscard]] HttpResponse handle_consent(const HttpRequest& request, const BrowserFlow& flow);
+void add_consent_route(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow);
+[[nodiscard]] http::HttpResponse handle_consent(const http::HttpRequest& request,
+                                                const BrowserFlow& flow);
 
 }  // namespace keyward::server

@@ -47,31 +47,31 @@ nlohmann::ordered_json discovery_document(const DiscoveryMetadata& m,
   return doc;
 }
 
-void add_discovery_routes(Router& router, std::shared_ptr<KeyManager> keys,
+void add_discovery_routes(http::Router& router, std::shared_ptr<keys::KeyManager> keys,
                           DiscoveryMetadata metadata, std::chrono::seconds max_age) {
   const std::size_t document =
-      keys->add_document([metadata = std::move(metadata)](const KeySetInfo& info) {
+      keys->add_document([metadata = std::move(metadata)](const keys::KeySetInfo& info) {
         return discovery_document(metadata, info.signing_algs)
             .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
       });
   const std::string cache_control = "public, max-age=" + std::to_string(max_age.count());
-  const Handler handler = [keys = std::shared_ptr<const KeyManager>(std::move(keys)), document,
-                           cache_control](const HttpRequest&) {
+  const http::Handler handler = [keys = std::shared_ptr<const keys::KeyManager>(std::move(keys)),
+                                 document, cache_control](const http::HttpRequest&) {
     const auto snapshot = keys->snapshot();
     if (!snapshot) {
-      auto r = json_error(503, "temporarily_unavailable", "signing keys not loaded");
+      auto r = http::json_error(503, "temporarily_unavailable", "signing keys not loaded");
       r.headers.set("Retry-After", "1");
       return r;
     }
-    HttpResponse r;
+    http::HttpResponse r;
     r.headers.set("Content-Type", "application/json");
     r.headers.set("Cache-Control", cache_control);
     r.headers.set("Access-Control-Allow-Origin", "*");
     r.body = snapshot->documents.at(document);
     return r;
   };
-  router.add(Method::Get, std::string(kOpenIdConfigurationPath), handler);
-  router.add(Method::Get, std::string(kAuthorizationServerMetadataPath), handler);
+  router.add(http::Method::Get, std::string(kOpenIdConfigurationPath), handler);
+  router.add(http::Method::Get, std::string(kAuthorizationServerMetadataPath), handler);
 }
 
 }  // namespace keyward::server

@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/router.h"
 #include "jose/alg.h"
-#include "server/http/router.h"
-#include "server/keys/key_manager.h"
+#include "keys/key_manager.h"
 
 namespace keyward::server {
 
@@ -59,7 +59,7 @@ struct DiscoveryMetadata {
 // Registers the document with the key manager (before KeyManager::start()) and both routes,
 // on the reactor: Content-Type application/json, Cache-Control public, max-age=<max_age>,
 // Access-Control-Allow-Origin *; 503 temporarily_unavailable until the keys are loaded.
-void add_discovery_routes(Router& router, std::shared_ptr<KeyManager> keys,
+void add_discovery_routes(http::Router& router, std::shared_ptr<keys::KeyManager> keys,
                           DiscoveryMetadata metadata, std::chrono::seconds max_age);
 
 }  // namespace keyward::server

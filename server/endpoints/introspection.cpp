@@ -1,13 +1,13 @@
 #include "server/endpoints/introspection.h"
 
 #include "grants/wire.h"
+#include "server/endpoints/oauth_error_writer.h"
 #include "server/endpoints/token.h"
-#include "server/http/oauth_error_writer.h"
 
 namespace keyward::server {
 
-HttpResponse handle_introspection_request(const HttpRequest& request,
-                                          const IntrospectionEndpoint& endpoint) {
+http::HttpResponse handle_introspection_request(const http::HttpRequest& request,
+                                                const IntrospectionEndpoint& endpoint) {
   auto fail = [&](const grants::OAuthError& e) {
     return write_oauth_error(e, request, endpoint.logger);
   };
@@ -28,9 +28,9 @@ HttpResponse handle_introspection_request(const HttpRequest& request,
     return response;
   }
   auto result = endpoint.introspection.introspect(*token, *client);
-  HttpResponse response;
+  http::HttpResponse response;
   if (result.ok()) {
-    response = HttpResponse::json(200, *result);
+    response = http::HttpResponse::json(200, *result);
     add_no_store_headers(response);
   } else {
     response = fail(result.error());
@@ -39,13 +39,13 @@ HttpResponse handle_introspection_request(const HttpRequest& request,
   return response;
 }
 
-void add_introspection_route(Router& router, IntrospectionEndpoint endpoint) {
+void add_introspection_route(http::Router& router, IntrospectionEndpoint endpoint) {
   router.add(
-      Method::Post, std::string(kIntrospectionPath),
-      [endpoint](const HttpRequest& request) {
+      http::Method::Post, std::string(kIntrospectionPath),
+      [endpoint](const http::HttpRequest& request) {
         return handle_introspection_request(request, endpoint);
       },
-      Execution::Worker);
+      http::Execution::Worker);
 }
 
 }  // namespace keyward::server

@@ -6,10 +6,10 @@
 // no-store. Which caller learns about which token is grants::Introspection's rule (a
 // client allowed to introspect, or the one the token is for; docs/endpoints.md). Runs on
 // the worker pool (one database query per live-looking token).
+#include "common/log.h"
 #include "grants/client_auth.h"
 #include "grants/introspection.h"
-#include "server/http/router.h"
-#include "server/log.h"
+#include "http/router.h"
 
 namespace keyward::server {
 
@@ -21,8 +21,8 @@ struct IntrospectionEndpoint {
   Logger& logger;
 };
 
-void add_introspection_route(Router& router, IntrospectionEndpoint endpoint);
-[[nodiscard]] HttpResponse handle_introspection_request(const HttpRequest& request,
-                                                        const IntrospectionEndpoint& endpoint);
+void add_introspection_route(http::Router& router, IntrospectionEndpoint endpoint);
+[[nodiscard]] http::HttpResponse handle_introspection_request(
+    const http::HttpRequest& request, const IntrospectionEndpoint& endpoint);
 
 }  // namespace keyward::server

@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "server/http/router.h"
-#include "server/keys/key_manager.h"
+#include "http/router.h"
+#include "keys/key_manager.h"
 
 namespace keyward::server {
 
@@ -21,7 +21,7 @@ inline constexpr std::string_view kJwksPath = "/jwks";
 // application/jwk-set+json (RFC 7517 §8.5.1); Cache-Control: public, max-age=<max_age>;
 // Access-Control-Allow-Origin: * (public data, fetched by browser-based clients too). 503
 // temporarily_unavailable until the first keys are loaded.
-void add_jwks_route(Router& router, std::shared_ptr<const KeyManager> keys,
+void add_jwks_route(http::Router& router, std::shared_ptr<const keys::KeyManager> keys,
                     std::chrono::seconds max_age);
 
 }  // namespace keyward::server

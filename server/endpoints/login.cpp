@@ -12,7 +12,7 @@ constexpr std::string_view kWrongCredentials = "The username or password is inco
 
 }  // namespace
 
-HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
+http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserFlow& flow) {
   // CSRF first: nothing of a forged form is looked at, not even its request.
   auto form = read_login_form(request, flow);
   if (!form.ok()) return std::move(form).error();
@@ -78,11 +78,11 @@ HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow) {
   return response;
 }
 
-void add_login_route(Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
+void add_login_route(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   router.add(
-      Method::Post, std::string(kLoginPath),
-      [flow](const HttpRequest& request) { return handle_login(request, *flow); },
-      Execution::Worker);
+      http::Method::Post, std::string(kLoginPath),
+      [flow](const http::HttpRequest& request) { return handle_login(request, *flow); },
+      http::Execution::Worker);
 }
 
 }  // namespace keyward::server

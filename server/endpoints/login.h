@@ -14,7 +14,8 @@
 
 namespace keyward::server {
 
-void add_login_route(Router& router, const std::shared_ptr<const BrowserFlow>& flow);
-[[nodiscard]] HttpResponse handle_login(const HttpRequest& request, const BrowserFlow& flow);
+void add_login_route(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow);
+[[nodiscard]] http::HttpResponse handle_login(const http::HttpRequest& request,
+                                              const BrowserFlow& flow);
 
 }  // namespace keyward::server

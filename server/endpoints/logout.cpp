@@ -5,7 +5,7 @@
 #include "grants/client_storage_failure.h"
 #include "grants/wire.h"
 #include "server/endpoints/browser_form.h"
-#include "server/http/csrf.h"
+#include "server/endpoints/csrf.h"
 
 namespace keyward::server {
 namespace {
@@ -19,14 +19,14 @@ constexpr std::string_view kStateParam = "state";
 constexpr std::string_view kLogoutParameters[] = {kIdTokenHint, kClientIdParam,
                                                   kPostLogoutRedirectUri, kStateParam};
 
-HttpResponse bad_request(const BrowserFlow& flow, const HttpRequest& request,
-                         std::string_view message) {
+http::HttpResponse bad_request(const BrowserFlow& flow, const http::HttpRequest& request,
+                               std::string_view message) {
   return error_page(flow, request, 400, "This sign-out request cannot be completed", message);
 }
 
 }  // namespace
 
-HttpResponse handle_logout(const HttpRequest& request, const BrowserFlow& flow) {
+http::HttpResponse handle_logout(const http::HttpRequest& request, const BrowserFlow& flow) {
   auto raw = browser_params(request);
   if (!raw.ok()) return bad_request(flow, request, raw.error());
   grants::RawParams params;
@@ -85,7 +85,7 @@ HttpResponse handle_logout(const HttpRequest& request, const BrowserFlow& flow) 
 
   auto session = current_session(request, flow);
   bool confirmed = false;
-  if (request.method == Method::Post) {
+  if (request.method == http::Method::Post) {
     if (const auto presented = form_field(request, kCsrfField)) {
       if (!session || !csrf_matches(session->csrf_secret, *presented)) {
         return csrf_failure_page(flow, request);
@@ -108,7 +108,7 @@ HttpResponse handle_logout(const HttpRequest& request, const BrowserFlow& flow) 
                  {"client_name", client ? json(client->name) : json(nullptr)},
                  {"csrf_token", csrf_token(session->csrf_secret)},
                  {"params", hidden}};
-    auto page = HttpResponse::html(200, flow.templates->render(Page::Logout, view));
+    auto page = http::HttpResponse::html(200, flow.templates->render(Page::Logout, view));
     if (post_logout) allow_form_redirect(page, *post_logout);
     return page;
   }
@@ -120,29 +120,29 @@ HttpResponse handle_logout(const HttpRequest& request, const BrowserFlow& flow) 
     }
     if (*ended) flow.logger.info("signed out", {{"request_id", request.request_id}});
   }
-  HttpResponse response;
+  http::HttpResponse response;
   if (post_logout) {
     grants::RawParams back;
     if (const auto state = get(kStateParam)) back.emplace_back(kStateParam, *state);
-    response =
-        redirect_to(with_query(*post_logout, back), request.method == Method::Post ? 303 : 302);
+    response = redirect_to(with_query(*post_logout, back),
+                           request.method == http::Method::Post ? 303 : 302);
   } else {
     json view = {{"title", "Signed out"},
                  {"confirm", false},
                  {"client_name", client ? json(client->name) : json(nullptr)}};
-    response = HttpResponse::html(200, flow.templates->render(Page::Logout, view));
+    response = http::HttpResponse::html(200, flow.templates->render(Page::Logout, view));
   }
   if (client) response.log_client_id = client->id;
   if (request.cookies.get(flow.policy.cookie_name)) clear_session_cookie(response, flow.policy);
   return response;
 }
 
-void add_logout_routes(Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
-  for (Method method : {Method::Get, Method::Post}) {
+void add_logout_routes(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
+  for (http::Method method : {http::Method::Get, http::Method::Post}) {
     router.add(
         method, std::string(kLogoutPath),
-        [flow](const HttpRequest& request) { return handle_logout(request, *flow); },
-        Execution::Worker, QueryErrors::ToHandler);
+        [flow](const http::HttpRequest& request) { return handle_logout(request, *flow); },
+        http::Execution::Worker, http::QueryErrors::ToHandler);
   }
 }
 

@@ -18,7 +18,8 @@
 
 namespace keyward::server {
 
-void add_logout_routes(Router& router, const std::shared_ptr<const BrowserFlow>& flow);
-[[nodiscard]] HttpResponse handle_logout(const HttpRequest& request, const BrowserFlow& flow);
+void add_logout_routes(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow);
+[[nodiscard]] http::HttpResponse handle_logout(const http::HttpRequest& request,
+                                               const BrowserFlow& flow);
 
 }  // namespace keyward::server

@@ -1,13 +1,13 @@
 #include "server/endpoints/revocation.h"
 
 #include "grants/wire.h"
+#include "server/endpoints/oauth_error_writer.h"
 #include "server/endpoints/token.h"
-#include "server/http/oauth_error_writer.h"
 
 namespace keyward::server {
 
-HttpResponse handle_revocation_request(const HttpRequest& request,
-                                       const RevocationEndpoint& endpoint) {
+http::HttpResponse handle_revocation_request(const http::HttpRequest& request,
+                                             const RevocationEndpoint& endpoint) {
   auto fail = [&](const grants::OAuthError& e) {
     return write_oauth_error(e, request, endpoint.logger);
   };
@@ -15,7 +15,7 @@ HttpResponse handle_revocation_request(const HttpRequest& request,
   if (!form.ok()) return fail(form.error());
   auto client = authenticate_client(request, *form, endpoint.clients);
   if (!client.ok()) return fail(client.error());
-  HttpResponse response;
+  http::HttpResponse response;
   const auto token = form->get(grants::wire::kToken);
   if (!token || token->empty()) {
     response = fail(grants::OAuthError::invalid_request("token is required"));
@@ -30,13 +30,13 @@ HttpResponse handle_revocation_request(const HttpRequest& request,
   return response;
 }
 
-void add_revocation_route(Router& router, RevocationEndpoint endpoint) {
+void add_revocation_route(http::Router& router, RevocationEndpoint endpoint) {
   router.add(
-      Method::Post, std::string(kRevocationPath),
-      [endpoint](const HttpRequest& request) {
+      http::Method::Post, std::string(kRevocationPath),
+      [endpoint](const http::HttpRequest& request) {
         return handle_revocation_request(request, endpoint);
       },
-      Execution::Worker);
+      http::Execution::Worker);
 }
 
 }  // namespace keyward::server

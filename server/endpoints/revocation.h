@@ -4,10 +4,10 @@
 // 200 with an empty body (§2.2) and Cache-Control: no-store, for unknown and invalid
 // tokens too. A live token of another client is unauthorized_client (§2.1). Runs on the
 // worker pool.
+#include "common/log.h"
 #include "grants/client_auth.h"
 #include "grants/revocation.h"
-#include "server/http/router.h"
-#include "server/log.h"
+#include "http/router.h"
 
 namespace keyward::server {
 
@@ -19,8 +19,8 @@ struct RevocationEndpoint {
   Logger& logger;
 };
 
-void add_revocation_route(Router& router, RevocationEndpoint endpoint);
-[[nodiscard]] HttpResponse handle_revocation_request(const HttpRequest& request,
-                                                     const RevocationEndpoint& endpoint);
+void add_revocation_route(http::Router& router, RevocationEndpoint endpoint);
+[[nodiscard]] http::HttpResponse handle_revocation_request(const http::HttpRequest& request,
+                                                           const RevocationEndpoint& endpoint);
 
 }  // namespace keyward::server

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "grants/wire.h"
-#include "server/http/client_auth_input.h"
-#include "server/http/oauth_error_writer.h"
+#include "server/endpoints/client_auth_input.h"
+#include "server/endpoints/oauth_error_writer.h"
 
 namespace keyward::server {
 namespace {
@@ -17,7 +17,7 @@ bool is_form_content_type(std::string_view value) {
   value = value.substr(0, value.find(';'));
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  return iequals(value, "application/x-www-form-urlencoded");
+  return http::iequals(value, "application/x-www-form-urlencoded");
 }
 
 // A parameter name safe to echo in an error description.
@@ -27,7 +27,7 @@ bool is_plain_name(std::string_view name) {
   });
 }
 
-grants::OAuthResult<grants::GrantHandler*> find_grant(const FormParams& form,
+grants::OAuthResult<grants::GrantHandler*> find_grant(const http::FormParams& form,
                                                       const grants::GrantRegistry& registry) {
   const auto grant_type = form.get(wire::kGrantType);
   if (!grant_type || grant_type->empty()) {
@@ -41,7 +41,7 @@ grants::OAuthResult<grants::GrantHandler*> find_grant(const FormParams& form,
 }
 
 // Only the handler's parameters reach it; empty ones count as omitted (RFC 6749 §3.1).
-grants::TokenRequest token_request(const HttpRequest& request, const FormParams& form,
+grants::TokenRequest token_request(const http::HttpRequest& request, const http::FormParams& form,
                                    const grants::GrantHandler& handler) {
   grants::TokenRequest out;
   out.grant_type = std::string(handler.grant_type());
@@ -55,7 +55,7 @@ grants::TokenRequest token_request(const HttpRequest& request, const FormParams&
   return out;
 }
 
-HttpResponse token_response(const grants::TokenResponse& t) {
+http::HttpResponse token_response(const grants::TokenResponse& t) {
   nlohmann::json body = {
       {wire::kAccessToken, t.access_token},
       {wire::kTokenType, wire::kBearer},
@@ -64,20 +64,20 @@ HttpResponse token_response(const grants::TokenResponse& t) {
   };
   if (t.refresh_token) body[wire::kRefreshTokenParam] = *t.refresh_token;
   if (t.id_token) body[wire::kIdToken] = *t.id_token;
-  auto response = HttpResponse::json(200, body);
+  auto response = http::HttpResponse::json(200, body);
   add_no_store_headers(response);
   return response;
 }
 
 }  // namespace
 
-grants::OAuthResult<FormParams> read_oauth_form(const HttpRequest& request) {
+grants::OAuthResult<http::FormParams> read_oauth_form(const http::HttpRequest& request) {
   // RFC 6749 §3.2 (and RFC 7009 §2.1, RFC 7662 §2.1): parameters come as a form body.
   const auto content_type = request.headers.get("Content-Type");
   if (!content_type || !is_form_content_type(*content_type)) {
     return err(OAuthError::invalid_request("the body must be application/x-www-form-urlencoded"));
   }
-  auto form = parse_form_urlencoded(request.body);
+  auto form = http::parse_form_urlencoded(request.body);
   if (!form.ok()) {
     return err(OAuthError::invalid_request("malformed form body: " + form.error().message));
   }
@@ -91,15 +91,16 @@ grants::OAuthResult<FormParams> read_oauth_form(const HttpRequest& request) {
   return std::move(form).value();
 }
 
-grants::OAuthResult<grants::Client> authenticate_client(const HttpRequest& request,
-                                                        const FormParams& form,
+grants::OAuthResult<grants::Client> authenticate_client(const http::HttpRequest& request,
+                                                        const http::FormParams& form,
                                                         grants::ClientAuthenticator& clients) {
   auto input = client_auth_input(request, form);
   if (!input.ok()) return err(std::move(input).error());
   return clients.authenticate(*input);
 }
 
-HttpResponse handle_token_request(const HttpRequest& request, const TokenEndpoint& endpoint) {
+http::HttpResponse handle_token_request(const http::HttpRequest& request,
+                                        const TokenEndpoint& endpoint) {
   auto fail = [&](const OAuthError& e) { return write_oauth_error(e, request, endpoint.logger); };
   auto form = read_oauth_form(request);
   if (!form.ok()) return fail(form.error());
@@ -126,11 +127,13 @@ HttpResponse handle_token_request(const HttpRequest& request, const TokenEndpoin
   return response;
 }
 
-void add_token_route(Router& router, TokenEndpoint endpoint) {
+void add_token_route(http::Router& router, TokenEndpoint endpoint) {
   router.add(
-      Method::Post, std::string(kTokenPath),
-      [endpoint](const HttpRequest& request) { return handle_token_request(request, endpoint); },
-      Execution::Worker);
+      http::Method::Post, std::string(kTokenPath),
+      [endpoint](const http::HttpRequest& request) {
+        return handle_token_request(request, endpoint);
+      },
+      http::Execution::Worker);
 }
 
 }  // namespace keyward::server

@@ -9,14 +9,14 @@
 //   → the client may use it: unauthorized_client
 //   → the grant's handler → RFC 6749 §5.1 JSON with Cache-Control: no-store.
 // Runs on the worker pool: client lookups, grants and Argon2 may block. Errors go through
-// the one writer (server/http/oauth_error_writer.h).
+// the one writer (server/endpoints/oauth_error_writer.h).
+#include "common/log.h"
 #include "grants/client.h"
 #include "grants/client_auth.h"
 #include "grants/grant_registry.h"
 #include "grants/oauth_error.h"
-#include "server/http/form.h"
-#include "server/http/router.h"
-#include "server/log.h"
+#include "http/form.h"
+#include "http/router.h"
 
 namespace keyward::server {
 
@@ -28,18 +28,20 @@ struct TokenEndpoint {
   Logger& logger;
 };
 
-void add_token_route(Router& router, TokenEndpoint endpoint);
-[[nodiscard]] HttpResponse handle_token_request(const HttpRequest& request,
-                                                const TokenEndpoint& endpoint);
+void add_token_route(http::Router& router, TokenEndpoint endpoint);
+[[nodiscard]] http::HttpResponse handle_token_request(const http::HttpRequest& request,
+                                                      const TokenEndpoint& endpoint);
 
 // Stages shared with /introspect and /revoke.
 
 // The body as a form: Content-Type application/x-www-form-urlencoded (parameters such as
 // charset allowed), strictly decoded, no parameter given twice. invalid_request otherwise.
-[[nodiscard]] grants::OAuthResult<FormParams> read_oauth_form(const HttpRequest& request);
+[[nodiscard]] grants::OAuthResult<http::FormParams> read_oauth_form(
+    const http::HttpRequest& request);
 
 // RFC 6749 §2.3 through client_auth_input and the authenticator.
 [[nodiscard]] grants::OAuthResult<grants::Client> authenticate_client(
-    const HttpRequest& request, const FormParams& form, grants::ClientAuthenticator& clients);
+    const http::HttpRequest& request, const http::FormParams& form,
+    grants::ClientAuthenticator& clients);
 
 }  // namespace keyward::server

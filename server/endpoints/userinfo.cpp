@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "server/http/form.h"
-#include "server/http/oauth_error_writer.h"
+#include "http/form.h"
+#include "server/endpoints/oauth_error_writer.h"
 
 namespace keyward::server {
 namespace {
@@ -13,14 +13,15 @@ using grants::OAuthError;
 
 constexpr std::string_view kRealm = "Bearer realm=\"keyward\"";
 
-void add_cors(HttpResponse& response) {
+void add_cors(http::HttpResponse& response) {
   response.headers.set("Access-Control-Allow-Origin", "*");
 }
 
 // RFC 6750 §3: the challenge, with error and error_description when there is an error.
 // Descriptions are ours and contain no '"' or '\'.
-HttpResponse bearer_error(const OAuthError& error, const HttpRequest& request, Logger& logger) {
-  HttpResponse response = write_oauth_error(error, request, logger);
+http::HttpResponse bearer_error(const OAuthError& error, const http::HttpRequest& request,
+                                Logger& logger) {
+  http::HttpResponse response = write_oauth_error(error, request, logger);
   std::string challenge(kRealm);
   if (error.code == ErrorCode::InvalidToken || error.code == ErrorCode::InsufficientScope ||
       error.code == ErrorCode::InvalidRequest) {
@@ -52,7 +53,7 @@ struct Presented {
   std::optional<OAuthError> error;
 };
 
-Presented presented_token(const HttpRequest& request) {
+Presented presented_token(const http::HttpRequest& request) {
   Presented out;
   const auto headers = request.headers.get_all("Authorization");
   if (headers.size() > 1) {
@@ -61,7 +62,7 @@ Presented presented_token(const HttpRequest& request) {
   }
   if (headers.size() == 1) {
     const std::string_view value = headers.front();
-    if (value.size() < 7 || !iequals(value.substr(0, 7), "Bearer ")) {
+    if (value.size() < 7 || !http::iequals(value.substr(0, 7), "Bearer ")) {
       // Another scheme: as if no Bearer token was sent (RFC 6750 §3.1).
       return out;
     }
@@ -73,8 +74,8 @@ Presented presented_token(const HttpRequest& request) {
     }
     out.token = std::string(token);
   }
-  if (request.method == Method::Post && !request.body.empty()) {
-    auto form = parse_form_urlencoded(request.body);
+  if (request.method == http::Method::Post && !request.body.empty()) {
+    auto form = http::parse_form_urlencoded(request.body);
     if (!form.ok() || form->count("access_token") > 1) {
       out.error = OAuthError::invalid_request("the form body is malformed");
       return out;
@@ -93,13 +94,14 @@ Presented presented_token(const HttpRequest& request) {
 
 }  // namespace
 
-HttpResponse handle_userinfo(const HttpRequest& request, const UserInfoEndpoint& endpoint) {
+http::HttpResponse handle_userinfo(const http::HttpRequest& request,
+                                   const UserInfoEndpoint& endpoint) {
   const Presented presented = presented_token(request);
   if (presented.error) return bearer_error(*presented.error, request, endpoint.logger);
   if (!presented.token) {
     // RFC 6750 §3.1: no credentials, no error code.
-    HttpResponse response =
-        HttpResponse::json(401, {{"error_description", "a Bearer access token is required"}});
+    http::HttpResponse response =
+        http::HttpResponse::json(401, {{"error_description", "a Bearer access token is required"}});
     add_no_store_headers(response);
     response.headers.set("WWW-Authenticate", std::string(kRealm));
     add_cors(response);
@@ -107,22 +109,22 @@ HttpResponse handle_userinfo(const HttpRequest& request, const UserInfoEndpoint&
   }
   auto claims = endpoint.userinfo.claims(*presented.token);
   if (!claims.ok()) return bearer_error(claims.error(), request, endpoint.logger);
-  HttpResponse response = HttpResponse::json(200, *claims);
+  http::HttpResponse response = http::HttpResponse::json(200, *claims);
   add_no_store_headers(response);
   add_cors(response);
   return response;
 }
 
-void add_userinfo_routes(Router& router, UserInfoEndpoint endpoint) {
-  for (Method method : {Method::Get, Method::Post}) {
+void add_userinfo_routes(http::Router& router, UserInfoEndpoint endpoint) {
+  for (http::Method method : {http::Method::Get, http::Method::Post}) {
     router.add(
         method, std::string(kUserInfoPath),
-        [endpoint](const HttpRequest& request) { return handle_userinfo(request, endpoint); },
-        Execution::Worker);
+        [endpoint](const http::HttpRequest& request) { return handle_userinfo(request, endpoint); },
+        http::Execution::Worker);
   }
   // The CORS preflight a browser sends before a cross-origin call with Authorization.
-  router.add(Method::Options, std::string(kUserInfoPath), [](const HttpRequest&) {
-    HttpResponse response;
+  router.add(http::Method::Options, std::string(kUserInfoPath), [](const http::HttpRequest&) {
+    http::HttpResponse response;
     response.status = 204;
     response.headers.set("Access-Control-Allow-Origin", "*");
     response.headers.set("Access-Control-Allow-Methods", "GET, POST");

@@ -7,9 +7,9 @@
 // without openid → 403 error="insufficient_scope", scope="openid"; a malformed request
 // → 400 error="invalid_request". CORS-enabled (Bearer tokens are not ambient
 // credentials), with an OPTIONS preflight answer. Runs on the worker pool.
+#include "common/log.h"
 #include "grants/userinfo.h"
-#include "server/http/router.h"
-#include "server/log.h"
+#include "http/router.h"
 
 namespace keyward::server {
 
@@ -20,8 +20,8 @@ struct UserInfoEndpoint {
   Logger& logger;
 };
 
-void add_userinfo_routes(Router& router, UserInfoEndpoint endpoint);
-[[nodiscard]] HttpResponse handle_userinfo(const HttpRequest& request,
-                                           const UserInfoEndpoint& endpoint);
+void add_userinfo_routes(http::Router& router, UserInfoEndpoint endpoint);
+[[nodiscard]] http::HttpResponse handle_userinfo(const http::HttpRequest& request,
+                                                 const UserInfoEndpoint& endpoint);
 
 }  // namespace keyward::server

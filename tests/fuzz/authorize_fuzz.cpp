@@ -1,7 +1,7 @@
 // The authorization request's pure checks. Authorizer::validate (grants/authorize.h) looks
 // the client up through ClientCache, which reads PostgreSQL, so it cannot run here; this
 // target runs what it is built from on the parameters of a fuzzed query string, parsed as
-// the endpoint parses it (server/http/form.h): the scope grammar (grants/scope.h), the
+// the endpoint parses it (http/form.h): the scope grammar (grants/scope.h), the
 // redirect_uri rules with uriparser underneath (grants/redirect_uri.h) and PKCE
 // (grants/pkce.h). The raw input is also given to each check as one value.
 // Invariants: a scope that parses formats back to itself; a redirect_uri is registered when
@@ -17,7 +17,7 @@
 #include "grants/pkce.h"
 #include "grants/redirect_uri.h"
 #include "grants/scope.h"
-#include "server/http/form.h"
+#include "http/form.h"
 #include "tests/fuzz/fuzz_check.h"
 
 using namespace keyward;
@@ -79,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_redirect_uri(input);
   check_pkce(input);
 
-  auto params = server::parse_form_urlencoded(input);
+  auto params = http::parse_form_urlencoded(input);
   if (!params.ok()) return 0;
   for (const auto& p : params->items()) {
     if (p.name == "scope" || p.name == "prompt") {

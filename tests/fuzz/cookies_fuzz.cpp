@@ -1,4 +1,4 @@
-// server/http/cookies.h: parse_cookie_header on arbitrary bytes.
+// http/cookies.h: parse_cookie_header on arbitrary bytes.
 // Invariants: every cookie that comes out has a token name and a value of cookie-octets
 // only; a name that came with a malformed pair is absent; and writing the kept cookies back
 // as "name=value; ..." parses to the same cookies with nothing skipped.
@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "server/http/cookies.h"
+#include "http/cookies.h"
 #include "tests/fuzz/fuzz_check.h"
 
-using keyward::server::is_token;
-using keyward::server::parse_cookie_header;
+using keyward::http::is_token;
+using keyward::http::parse_cookie_header;
 
 namespace {
 

@@ -1,4 +1,4 @@
-// server/http/form.h: parse_form_urlencoded and percent_decode on arbitrary bytes.
+// http/form.h: parse_form_urlencoded and percent_decode on arbitrary bytes.
 // Invariants: whatever parses re-encodes (form_urlencode) to a string that parses to the
 // same parameters; percent_decode undoes form_urlencode; the accessors agree with items().
 #include <cstddef>
@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "server/http/form.h"
+#include "http/form.h"
 #include "tests/fuzz/fuzz_check.h"
 
-using keyward::server::form_urlencode;
-using keyward::server::parse_form_urlencoded;
-using keyward::server::percent_decode;
+using keyward::http::form_urlencode;
+using keyward::http::parse_form_urlencoded;
+using keyward::http::percent_decode;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

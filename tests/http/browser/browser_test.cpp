@@ -16,9 +16,9 @@
 #include "grants/id_token.h"
 #include "grants/password_hash.h"
 #include "grants/pkce.h"
+#include "http/form.h"
+#include "http/headers.h"
 #include "jose/alg.h"
-#include "server/http/form.h"
-#include "server/http/headers.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
@@ -135,7 +135,7 @@ class BrowserFlow : public ::testing::Test {
   static const RegisteredClient& client(const std::string& key) { return clients_->at(key); }
   static std::string basic(const RegisteredClient& c) {
     return "Authorization: Basic " +
-           base64(server::form_urlencode(c.id) + ":" + server::form_urlencode(c.secret)) + "\r\n";
+           base64(http::form_urlencode(c.id) + ":" + http::form_urlencode(c.secret)) + "\r\n";
   }
 
   // An SPA authorization request with PKCE, state and nonce; `extra` adds or replaces.
@@ -883,7 +883,7 @@ TEST_F(BrowserFlow, NulOrInvalidUtf8AnywhereInTheQueryGetsAnErrorPage) {
                           "&client_id=%C0%AF"),
                     400, "malformed query string: a parameter is not UTF-8");
   expect_error_page(b.get("/authorize?" + encode(spa_request(pkce, {{"client_id", kDrop}})) +
-                          "&client_id=" + server::form_urlencode(client("spa").id) + "%00"),
+                          "&client_id=" + http::form_urlencode(client("spa").id) + "%00"),
                     400, "malformed query string: a parameter contains NUL");
   // The same rules for a POSTed authorization request and for sign-out.
   expect_error_page(b.post("/authorize", {{"client_id", client("spa").id + std::string(1, '\0')}}),

@@ -12,8 +12,8 @@
 #include "common/crypto.h"
 #include "grants/password_hash.h"
 #include "grants/pkce.h"
-#include "server/http/form.h"
-#include "server/http/headers.h"
+#include "http/form.h"
+#include "http/headers.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
@@ -89,8 +89,7 @@ class TwoInstances : public DatabaseTest {
 
   [[nodiscard]] std::string basic(std::string_view secret) const {
     return "Authorization: Basic " +
-           base64(server::form_urlencode(client_id_) + ":" + server::form_urlencode(secret)) +
-           "\r\n";
+           base64(http::form_urlencode(client_id_) + ":" + http::form_urlencode(secret)) + "\r\n";
   }
   Response post_as_client(uint16_t port, const std::string& target, const Params& form,
                           std::string_view secret) const {

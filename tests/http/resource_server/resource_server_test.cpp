@@ -13,11 +13,11 @@
 #include "common/base64url.h"
 #include "common/crypto.h"
 #include "grants/password_hash.h"
+#include "http/form.h"
 #include "jose/jwk.h"
 #include "jose/jwt.h"
+#include "keys/key_store.h"
 #include "server/config.h"
-#include "server/http/form.h"
-#include "server/keys/key_store.h"
 #include "storage/database.h"
 #include "storage/key_repository.h"
 #include "storage/user_repository.h"
@@ -48,7 +48,7 @@ std::string form(std::initializer_list<std::pair<std::string_view, std::string_v
   std::string out;
   for (const auto& [k, v] : params) {
     if (!out.empty()) out += '&';
-    out += server::form_urlencode(k) + "=" + server::form_urlencode(v);
+    out += http::form_urlencode(k) + "=" + http::form_urlencode(v);
   }
   return out;
 }
@@ -145,7 +145,7 @@ class Stack {
     const auto r = post(
         keyward_->port(), "/token", body, "application/x-www-form-urlencoded",
         "Authorization: Basic " +
-            base64(server::form_urlencode(c.id) + ":" + server::form_urlencode(c.secret)) + "\r\n");
+            base64(http::form_urlencode(c.id) + ":" + http::form_urlencode(c.secret)) + "\r\n");
     if (r.status != 200) throw std::runtime_error("POST /token: " + r.body);
     return r.json();
   }
@@ -166,10 +166,10 @@ class Stack {
     storage::KeyRepository repo(*database);
     auto keys = repo.list();
     if (!keys.ok()) throw std::runtime_error(keys.error().message);
-    const auto kek = server::key_encryption_key(*server::parse_master_key(kMasterKey));
+    const auto kek = keys::key_encryption_key(*server::parse_master_key(kMasterKey));
     for (const auto& record : *keys) {
       if (record.state != storage::KeyState::Active) continue;
-      auto key = server::open_private_key(kek, record);
+      auto key = keys::open_private_key(kek, record);
       if (!key.ok()) throw std::runtime_error(key.error());
       return {std::move(key).value(), record.kid};
     }

@@ -5,8 +5,8 @@
 #include <regex>
 #include <stdexcept>
 
-#include "server/http/form.h"
-#include "server/http/headers.h"
+#include "http/form.h"
+#include "http/headers.h"
 
 namespace keyward::test {
 
@@ -14,7 +14,7 @@ std::string encode(const Params& params) {
   std::string out;
   for (const auto& [k, v] : params) {
     if (!out.empty()) out += '&';
-    out += server::form_urlencode(k) + "=" + server::form_urlencode(v);
+    out += http::form_urlencode(k) + "=" + http::form_urlencode(v);
   }
   return out;
 }
@@ -52,7 +52,7 @@ std::map<std::string, std::string> query_of(const std::string& location) {
   std::map<std::string, std::string> out;
   const auto q = location.find('?');
   if (q == std::string::npos) return out;
-  auto parsed = server::parse_form_urlencoded(location.substr(q + 1));
+  auto parsed = http::parse_form_urlencoded(location.substr(q + 1));
   if (!parsed.ok()) throw std::runtime_error("bad query in " + location);
   for (const auto& p : parsed->items()) out[p.name] = p.value;
   return out;
@@ -93,7 +93,7 @@ std::string Browser::headers() const {
 // Every cookie by name, as a browser keeps them; Max-Age=0 removes one.
 Response Browser::keep(Response r) {
   for (const auto& [name, value] : r.headers) {
-    if (!server::iequals(name, "Set-Cookie")) continue;
+    if (!http::iequals(name, "Set-Cookie")) continue;
     const std::string pair = value.substr(0, value.find(';'));
     const auto eq = pair.find('=');
     if (value.find("Max-Age=0") != std::string::npos) {

@@ -6,9 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "common/log.h"
 #include "grants/signing_keys.h"
-#include "server/http/router.h"
-#include "server/log.h"
+#include "http/router.h"
 
 namespace keyward::server {
 
@@ -17,14 +17,14 @@ namespace keyward::server {
 //                     and sleeps on the worker pool, then 200 {"slept_ms":N}
 // GET /__test/echo    200 with the decoded query (pairs in order), the repeated names,
 //                     the cookie names (never values) and the client IP
-void add_test_routes(Router& router, Logger& logger);
+void add_test_routes(http::Router& router, Logger& logger);
 
 // GET /__test/sign    ?sub=S&aud=A&scope=X&ttl=N (ttl 1-86400, default access_ttl): an
 //                     RFC 9068 access token (typ at+jwt: iss, sub, aud, client_id, scope, jti,
 //                     iat, exp) signed with the active key, answered in the token endpoint's
 //                     shape {"access_token","token_type":"Bearer","expires_in"} plus "kid".
 //                     For the third-party verifier tests until a real grant issues tokens.
-void add_test_signing_route(Router& router, std::shared_ptr<const grants::SigningKeys> keys,
+void add_test_signing_route(http::Router& router, std::shared_ptr<const grants::SigningKeys> keys,
                             std::string issuer, std::chrono::seconds access_ttl);
 
 }  // namespace keyward::server

@@ -1,6 +1,6 @@
-// The one OAuth JSON error writer (server/http/oauth_error_writer.h), in-process: the
+// The one OAuth JSON error writer (server/endpoints/oauth_error_writer.h), in-process: the
 // paths the black-box tests cannot provoke on demand (5xx, Retry-After on 503).
-#include "server/http/oauth_error_writer.h"
+#include "server/endpoints/oauth_error_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -57,7 +57,7 @@ TEST(OAuthErrorWriter, LogsTheDetailWithTheRequestId) {
   ASSERT_NE(out, nullptr);
   {
     Logger logger(LogLevel::Info, out);
-    HttpRequest request;
+    http::HttpRequest request;
     request.request_id = "req-7";
     request.path = "/token";
     (void)write_oauth_error(OAuthError::server_error("the cause"), request, logger);

@@ -9,9 +9,9 @@
 #include <thread>
 
 #include "grants/password_hash.h"
+#include "http/form.h"
 #include "jose/jwks.h"
 #include "jose/verify.h"
-#include "server/http/form.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
@@ -38,14 +38,14 @@ struct RegisteredClient {
 std::string basic(const RegisteredClient& c, std::string_view secret_override = {}) {
   const std::string secret = secret_override.empty() ? c.secret : std::string(secret_override);
   return "Authorization: Basic " +
-         base64(server::form_urlencode(c.id) + ":" + server::form_urlencode(secret)) + "\r\n";
+         base64(http::form_urlencode(c.id) + ":" + http::form_urlencode(secret)) + "\r\n";
 }
 
 std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
   std::string out;
   for (const auto& [k, v] : params) {
     if (!out.empty()) out += '&';
-    out += server::form_urlencode(k) + "=" + server::form_urlencode(v);
+    out += http::form_urlencode(k) + "=" + http::form_urlencode(v);
   }
   return out;
 }
@@ -854,20 +854,19 @@ TEST_F(TokenEndpoints, JanitorCommandRunsOnceAndPrintsCounts) {
 // cache kept the NUL-cut key, so the old secret outlived a rotation.
 TEST_F(TokenEndpoints, NulInAnIdentifierIsInvalidRequestNotTruncated) {
   const auto& c = client("svc-post");
-  expect_error(token("grant_type=client_credentials&client_id=" + server::form_urlencode(c.id) +
-                         "%00&client_secret=" + server::form_urlencode(c.secret),
+  expect_error(token("grant_type=client_credentials&client_id=" + http::form_urlencode(c.id) +
+                         "%00&client_secret=" + http::form_urlencode(c.secret),
                      ""),
                400, "invalid_request", "malformed form body: a parameter contains NUL");
   expect_error(
-      token("grant_type=password&username=alice%00&password=" + server::form_urlencode(kPassword),
+      token("grant_type=password&username=alice%00&password=" + http::form_urlencode(kPassword),
             basic(client("app")) + from("192.0.2.60")),
       400, "invalid_request", "malformed form body: a parameter contains NUL");
   // Inside HTTP Basic (RFC 6749 §2.3.1 form-encodes the id before base64).
-  const auto basic_nul =
-      token(form({{"grant_type", "client_credentials"}}),
-            "Authorization: Basic " +
-                base64(server::form_urlencode(c.id) + "%00:" + server::form_urlencode(c.secret)) +
-                "\r\n");
+  const auto basic_nul = token(
+      form({{"grant_type", "client_credentials"}}),
+      "Authorization: Basic " +
+          base64(http::form_urlencode(c.id) + "%00:" + http::form_urlencode(c.secret)) + "\r\n");
   expect_error(basic_nul, 401, "invalid_client", "malformed HTTP Basic credentials");
 }
 

@@ -2,7 +2,7 @@
 // start at once, private keys never stored in clear, and rotation seen by a second instance
 // (its own Database and Listener) within seconds, signing only after the publication delay,
 // while the retired key keeps verifying its tokens until they expire.
-#include "server/keys/key_manager.h"
+#include "keys/key_manager.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@
 #include "storage/key_repository.h"
 #include "tests/integration/support/test_database.h"
 
-namespace keyward::server {
+namespace keyward::keys {
 namespace {
 
 using std::chrono::milliseconds;
@@ -488,4 +488,4 @@ TEST_F(KeyManagerTest, JwksJsonHasOnlyPublicMembers) {
 }
 
 }  // namespace
-}  // namespace keyward::server
+}  // namespace keyward::keys

@@ -99,6 +99,16 @@ def _():
     assert "health/ready" in " ".join(kw["healthcheck"]["test"]), kw["healthcheck"]
 
 
+@check("Dockerfile: the build stage copies every source folder the top CMakeLists.txt adds")
+def _():
+    top = open(os.path.join(SOURCE_DIR, "CMakeLists.txt")).read()
+    top = re.sub(r"if\(KEYWARD_(BUILD_TESTS|FUZZ)\).*?endif\(\)", "", top, flags=re.S)
+    folders = set(re.findall(r"^add_subdirectory\((\w+)\)", top, re.M))
+    copied = {m.group(1) for line in stage_lines()[0]
+              for m in [re.match(r"COPY (\w+) \./\1$", line)] if m}
+    assert folders and folders <= copied, f"not copied: {sorted(folders - copied)}"
+
+
 @check("compose: only nginx publishes a port (Pistache never faces clients)")
 def _():
     s = compose_config()["services"]

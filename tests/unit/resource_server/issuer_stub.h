@@ -10,11 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/http/pistache_adapter.h"
-#include "server/http/response.h"
-#include "server/http/service.h"
-#include "server/log.h"
-#include "server/worker_pool.h"
+#include "common/log.h"
+#include "http/pistache_adapter.h"
+#include "http/response.h"
+#include "http/service.h"
+#include "http/worker_pool.h"
 
 namespace keyward::test {
 
@@ -22,33 +22,33 @@ class IssuerStub {
  public:
   IssuerStub()
       : devnull_(std::fopen("/dev/null", "w")),
-        logger_(server::LogLevel::Error, devnull_),
-        service_(server::HttpServiceOptions{}, logger_),
+        logger_(LogLevel::Error, devnull_),
+        service_(http::HttpServiceOptions{}, logger_),
         pool_(1, 16) {
     auto& router = service_.router();
-    router.add(server::Method::Get, "/.well-known/openid-configuration",
-               [this](const server::HttpRequest&) {
+    router.add(http::Method::Get, "/.well-known/openid-configuration",
+               [this](const http::HttpRequest&) {
                  ++discovery_hits;
                  std::lock_guard lock(mutex_);
                  if (discovery_status_ != 200) {
-                   return server::json_error(discovery_status_, "server_error", "down");
+                   return http::json_error(discovery_status_, "server_error", "down");
                  }
-                 return server::HttpResponse::json(200, discovery_);
+                 return http::HttpResponse::json(200, discovery_);
                });
-    router.add(server::Method::Get, "/jwks", [this](const server::HttpRequest&) {
+    router.add(http::Method::Get, "/jwks", [this](const http::HttpRequest&) {
       ++jwks_hits;
       std::lock_guard lock(mutex_);
-      server::HttpResponse r;
+      http::HttpResponse r;
       r.status = jwks_status_;
       r.headers.set("Content-Type", "application/json");
       if (!cache_control_.empty()) r.headers.set("Cache-Control", cache_control_);
       r.body = jwks_;
       return r;
     });
-    server::HttpServerOptions options;
+    http::HttpServerOptions options;
     options.port = 0;
     options.threads = 1;
-    server_ = std::make_unique<server::HttpServer>(service_, pool_, options);
+    server_ = std::make_unique<http::HttpServer>(service_, pool_, options);
     server_->start();
     base_ = "http://127.0.0.1:" + std::to_string(server_->port());
     discovery_ = {{"issuer", issuer()}, {"jwks_uri", base_ + "/jwks"}};
@@ -85,10 +85,10 @@ class IssuerStub {
 
  private:
   std::FILE* devnull_;
-  server::Logger logger_;
-  server::HttpService service_;
-  server::WorkerPool pool_;
-  std::unique_ptr<server::HttpServer> server_;
+  Logger logger_;
+  http::HttpService service_;
+  http::WorkerPool pool_;
+  std::unique_ptr<http::HttpServer> server_;
   std::string base_;
   std::mutex mutex_;
   nlohmann::json discovery_;

@@ -94,9 +94,9 @@ TEST(Config, Defaults) {
   EXPECT_EQ(c.templates_dir, KEYWARD_DEFAULT_TEMPLATES_DIR);
   EXPECT_EQ(c.log_level, LogLevel::Info);
   EXPECT_FALSE(c.allow_insecure_issuer);
-  EXPECT_TRUE(c.trusted_proxies.trusts(*IpAddress::parse("127.0.0.1")));
-  EXPECT_TRUE(c.trusted_proxies.trusts(*IpAddress::parse("::1")));
-  EXPECT_FALSE(c.trusted_proxies.trusts(*IpAddress::parse("10.0.0.1")));
+  EXPECT_TRUE(c.trusted_proxies.trusts(*http::IpAddress::parse("127.0.0.1")));
+  EXPECT_TRUE(c.trusted_proxies.trusts(*http::IpAddress::parse("::1")));
+  EXPECT_FALSE(c.trusted_proxies.trusts(*http::IpAddress::parse("10.0.0.1")));
   // The default issuer is plain http on localhost: accepted, with a warning.
   ASSERT_EQ(c.warnings.size(), 1u);
   EXPECT_NE(c.warnings[0].find("plain http"), std::string::npos);
@@ -333,8 +333,8 @@ TEST(Config, BadMasterKeyIsNotQuoted) {
 
 TEST(Config, TrustedProxies) {
   const Config c = load_ok({{"KEYWARD_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1"}});
-  EXPECT_TRUE(c.trusted_proxies.trusts(*IpAddress::parse("10.9.9.9")));
-  EXPECT_FALSE(c.trusted_proxies.trusts(*IpAddress::parse("127.0.0.1")));
+  EXPECT_TRUE(c.trusted_proxies.trusts(*http::IpAddress::parse("10.9.9.9")));
+  EXPECT_FALSE(c.trusted_proxies.trusts(*http::IpAddress::parse("127.0.0.1")));
   EXPECT_TRUE(load_ok({{"KEYWARD_TRUSTED_PROXIES", "none"}}).trusted_proxies.ranges().empty());
   const auto errors = load_errors({{"KEYWARD_TRUSTED_PROXIES", "nginx"}});
   ASSERT_EQ(errors.size(), 1u);

@@ -1,0 +1,64 @@
+#pragma once
+// `keyward client ...` and the small pieces `keyward user ...` shares with it: argument
+// parsing and opening the database the way `keyward migrate` does (KEYWARD_* settings,
+// server/config.h). Output is JSON on stdout; problems go to stderr with a non-zero exit:
+// 2 for bad input (with a message that says why), 1 when the operation itself failed
+// (database unreachable, no such client).
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "server/config.h"
+#include "storage/database.h"
+
+namespace keyward::cli {
+
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// `--name value`, `--name=value` and bare `--flag`s, plus positional arguments; after
+// `--` everything is positional.
+struct CommandArgs {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>, std::less<>> options;  // name without "--"
+
+  [[nodiscard]] bool has(std::string_view name) const { return options.count(name) > 0; }
+  [[nodiscard]] std::optional<std::string> single(std::string_view name) const;
+  [[nodiscard]] std::vector<std::string> all(std::string_view name) const;
+};
+
+struct OptionSpec {
+  std::string_view name;  // without "--"
+  bool takes_value = true;
+  bool repeatable = false;
+};
+
+// Errors: an unknown option, a missing value, a value given to a flag, a
+// non-repeatable option given twice.
+[[nodiscard]] Result<CommandArgs, std::string> parse_command_args(
+    const std::vector<std::string>& args, const std::vector<OptionSpec>& specs);
+
+// What a command needs from the environment: the configuration and the database.
+struct CommandContext {
+  server::Config config;
+  storage::Database database;
+};
+
+// Loads the configuration (printing every problem) and opens the database handle; nullopt
+// means the message is printed and the command exits kExitUsage.
+[[nodiscard]] std::optional<CommandContext> open_context(std::string_view command,
+                                                         const server::EnvGetter& env,
+                                                         std::ostream& err);
+
+// `args` are the words after "client". `env` gives KEYWARD_* (process_env() in main).
+[[nodiscard]] int run_client_command(const std::vector<std::string>& args,
+                                     const server::EnvGetter& env, std::ostream& out,
+                                     std::ostream& err);
+
+extern const char* const kClientUsage;
+
+}  // namespace keyward::cli

@@ -1,0 +1,209 @@
+#include "cli/keys_command.h"
+
+#include <openssl/crypto.h>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "jose/alg.h"
+#include "keys/key_store.h"
+#include "storage/database.h"
+#include "storage/key_repository.h"
+
+namespace keyward::cli {
+
+namespace {
+
+void fail(const std::string& message) {
+  std::fprintf(stderr, "keyward keys: %s\n", message.c_str());
+}
+
+// RFC 3339 to the second: what an operator reads.
+std::string when(TimePoint t) {
+  auto text = format_utc_time(t);  // 2026-01-31T12:00:00.123Z
+  if (const auto dot = text.find('.'); dot != std::string::npos) text.erase(dot, 4);
+  return text;
+}
+
+std::string when(const std::optional<TimePoint>& t) {
+  return t ? when(*t) : std::string("-");
+}
+
+std::optional<storage::Database> open_database(const server::Config& config) {
+  auto url = server::require_database_url(config);
+  if (!url.ok()) {
+    fail(url.error());
+    return std::nullopt;
+  }
+  storage::DatabaseOptions options;
+  options.max_connections = 2;
+  auto database = storage::Database::open(url.value(), options);
+  if (!database.ok()) {
+    fail("KEYWARD_DATABASE_URL is not a valid PostgreSQL connection string: " + database.error());
+    return std::nullopt;
+  }
+  return std::move(database).value();
+}
+
+int list_keys(const server::Config& config, bool as_json) {
+  auto database = open_database(config);
+  if (!database) return 2;
+  storage::KeyRepository repository(*database);
+  auto keys = repository.list();
+  if (!keys.ok()) {
+    fail("cannot list the signing keys: " + keys.error().message);
+    return 1;
+  }
+  if (as_json) {
+    auto out = nlohmann::ordered_json::array();
+    for (const auto& k : keys.value()) {
+      nlohmann::ordered_json row;
+      row["kid"] = k.kid;
+      row["alg"] = k.alg;
+      row["state"] = to_string(k.state);
+      row["created"] = when(k.created_at);
+      row["activates"] = when(k.activates_at);
+      row["retires"] = k.retires_at ? nlohmann::ordered_json(when(*k.retires_at)) : nullptr;
+      row["deleted_after"] =
+          k.delete_after ? nlohmann::ordered_json(when(*k.delete_after)) : nullptr;
+      out.push_back(std::move(row));
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  if (keys->empty()) {
+    std::printf("no signing keys yet: `keyward serve` creates the first one when it starts\n");
+    return 0;
+  }
+  std::size_t kid_width = 3;
+  for (const auto& k : keys.value()) kid_width = std::max(kid_width, k.kid.size());
+  const auto row = [&](std::string_view kid, std::string_view alg, std::string_view state,
+                       const std::string& created, const std::string& activates,
+                       const std::string& retires, const std::string& deleted) {
+    std::printf("%-*.*s  %-5.*s  %-7.*s  %-20s  %-20s  %-20s  %s\n", static_cast<int>(kid_width),
+                static_cast<int>(kid.size()), kid.data(), static_cast<int>(alg.size()), alg.data(),
+                static_cast<int>(state.size()), state.data(), created.c_str(), activates.c_str(),
+                retires.c_str(), deleted.c_str());
+  };
+  row("KID", "ALG", "STATE", "CREATED", "ACTIVATES", "RETIRES", "DELETED AFTER");
+  for (const auto& k : keys.value()) {
+    row(k.kid, k.alg, to_string(k.state), when(k.created_at), when(k.activates_at),
+        when(k.retires_at), when(k.delete_after));
+  }
+  return 0;
+}
+
+// Without --alg, rotation keeps the algorithm of the key that signs now.
+jose::Alg current_alg(storage::Database& database) {
+  storage::KeyRepository repository(database);
+  auto keys = repository.list();
+  const storage::KeyRecord* newest = nullptr;
+  if (keys.ok()) {
+    for (const auto& k : keys.value()) {
+      if (k.state == storage::KeyState::Active &&
+          (newest == nullptr || k.activates_at >= newest->activates_at)) {
+        newest = &k;
+      }
+    }
+  }
+  if (newest == nullptr) return jose::Alg::RS256;
+  return jose::parse_alg(newest->alg).value_or(jose::Alg::RS256);
+}
+
+int rotate_key(const server::Config& config, std::optional<jose::Alg> requested) {
+  auto master_key = server::resolve_master_key(config);
+  if (!master_key.ok()) {
+    fail(master_key.error());
+    return 2;
+  }
+  if (master_key->development) {
+    std::fprintf(stderr,
+                 "keyward keys: warning: KEYWARD_MASTER_KEY is not set: sealing the new key with "
+                 "the DEVELOPMENT master key in %s\n",
+                 master_key->path.c_str());
+  }
+  auto database = open_database(config);
+  if (!database) return 2;
+  const auto alg = requested ? *requested : current_alg(*database);
+  const auto now = std::chrono::system_clock::now();
+  auto kek = keys::key_encryption_key(master_key->bytes);
+  auto outcome = keys::rotate_signing_key(*database, kek, alg, now, config.key_publication_delay);
+  OPENSSL_cleanse(kek.data(), kek.size());
+  OPENSSL_cleanse(master_key->bytes.data(), master_key->bytes.size());
+  if (!outcome.ok()) {
+    fail(outcome.error());
+    return 1;
+  }
+  const auto& key = outcome->key;
+  if (!outcome->created) {
+    fail("a next " + key.alg + " key is already published and waiting: " + key.kid +
+         ", signing from " + when(key.activates_at) + "; nothing created");
+    return 1;
+  }
+  std::printf("kid %s\nalg %s\nstate next: published now, signing from %s (in %lld s)\n",
+              key.kid.c_str(), key.alg.c_str(), when(key.activates_at).c_str(),
+              static_cast<long long>(config.key_publication_delay.count()));
+  if (!outcome->notified) {
+    std::fprintf(stderr,
+                 "keyward keys: warning: NOTIFY failed; running instances publish the key at "
+                 "their next periodic re-read (30 s)\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_keys_command(const server::Config& config, std::span<const std::string_view> args) {
+  if (args.empty()) {
+    std::fputs(kKeysUsage.data(), stderr);
+    return 2;
+  }
+  const auto verb = args[0];
+  const auto rest = args.subspan(1);
+  if (verb == "list") {
+    bool as_json = false;
+    for (const auto a : rest) {
+      if (a == "--json") {
+        as_json = true;
+      } else {
+        fail("unexpected argument '" + std::string(a) + "'");
+        std::fputs(kKeysUsage.data(), stderr);
+        return 2;
+      }
+    }
+    return list_keys(config, as_json);
+  }
+  if (verb == "rotate") {
+    std::optional<jose::Alg> alg;
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+      std::optional<std::string_view> value;
+      if (rest[i] == "--alg" && i + 1 < rest.size()) {
+        value = rest[++i];
+      } else if (rest[i].starts_with("--alg=")) {
+        value = rest[i].substr(6);
+      } else {
+        fail("unexpected argument '" + std::string(rest[i]) + "'");
+        std::fputs(kKeysUsage.data(), stderr);
+        return 2;
+      }
+      const auto parsed = jose::parse_alg(*value);
+      if (!parsed || *parsed == jose::Alg::EdDSA) {
+        fail("--alg must be RS256 or ES256 (got '" + std::string(*value) + "')");
+        return 2;
+      }
+      alg = *parsed;
+    }
+    return rotate_key(config, alg);
+  }
+  fail("unknown subcommand '" + std::string(verb) + "'");
+  std::fputs(kKeysUsage.data(), stderr);
+  return 2;
+}
+
+}  // namespace keyward::cli

@@ -1,0 +1,41 @@
+#pragma once
+// The request as endpoints see it: plain values, no Pistache. Built by
+// pistache_adapter.cpp and completed by HttpService (request id, client IP, cookies,
+// decoded query) before any handler runs.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/cookies.h"
+#include "http/form.h"
+#include "http/headers.h"
+
+namespace keyward::http {
+
+enum class Method { Get, Head, Post, Put, Delete, Options, Patch, Trace, Connect };
+
+inline constexpr Method kAllMethods[] = {Method::Get,   Method::Head,   Method::Post,
+                                         Method::Put,   Method::Delete, Method::Options,
+                                         Method::Patch, Method::Trace,  Method::Connect};
+
+[[nodiscard]] std::string_view method_name(Method method);
+[[nodiscard]] std::optional<Method> parse_method(std::string_view name);
+
+struct HttpRequest {
+  Method method = Method::Get;
+  std::string path;       // the request-target's path, still percent-encoded
+  std::string raw_query;  // after '?', still percent-encoded; empty when there is none
+  FormParams query;       // raw_query decoded strictly (form.h)
+  // Why raw_query did not decode, for routes that answer that themselves
+  // (QueryErrors::ToHandler); `query` is then empty. Safe to show: it quotes no input.
+  std::optional<std::string> query_error;
+  Headers headers;  // every field as received, repeated ones included
+  Cookies cookies;  // the Cookie header, malformed pairs skipped (cookies.h)
+  std::string body;
+  bool http11 = true;        // false for HTTP/1.0
+  std::string peer_address;  // the TCP peer's IP
+  std::string client_ip;     // the peer, or X-Forwarded-For when the peer is a trusted proxy
+  std::string request_id;    // sane X-Request-ID from the client, or a fresh one
+};
+
+}  // namespace keyward::http
