@@ -89,6 +89,19 @@ inline constexpr std::string_view kClientId = "client_id";
 inline constexpr std::string_view kGid = "gid";       // DESIGN.md "Tokens": the grant's id
 inline constexpr std::string_view kAtJwt = "at+jwt";  // RFC 9068 §2.1 typ
 
+// ID token claims (OIDC Core §2; nonce is kNonce) and the standard claims the profile
+// and email scopes release (OIDC Core §5.1, §5.4).
+inline constexpr std::string_view kAzp = "azp";
+inline constexpr std::string_view kAuthTime = "auth_time";
+inline constexpr std::string_view kAtHash = "at_hash";
+inline constexpr std::string_view kJwt = "JWT";  // an ID token's typ
+inline constexpr std::string_view kPreferredUsername = "preferred_username";
+inline constexpr std::string_view kGivenName = "given_name";
+inline constexpr std::string_view kFamilyName = "family_name";
+inline constexpr std::string_view kName = "name";
+inline constexpr std::string_view kEmail = "email";
+inline constexpr std::string_view kEmailVerified = "email_verified";
+
 // Token type hints (RFC 7009 §2.1, RFC 7662 §2.1).
 inline constexpr std::string_view kAccessTokenHint = "access_token";
 inline constexpr std::string_view kRefreshTokenHint = "refresh_token";

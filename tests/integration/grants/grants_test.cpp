@@ -536,7 +536,9 @@ TEST_F(GrantsTest, EveryHandlerRefusesWithItsError) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, row.code) << r.error().wire_name();
     EXPECT_NE(r.error().description.find(row.says), std::string::npos) << r.error().description;
-    if (!row.writes) EXPECT_EQ(written(), before);
+    if (!row.writes) {
+      EXPECT_EQ(written(), before);
+    }
     row.then();
   }
   // The refusals above spent nothing that was still good.
