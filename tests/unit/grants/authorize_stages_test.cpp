@@ -308,6 +308,50 @@ INSTANTIATE_TEST_SUITE_P(Rfc6749_4_1_1, AuthorizationRequestAccepted,
                          ::testing::ValuesIn(kAccepted),
                          [](const auto& info) { return info.param.name; });
 
+// The whole order at once: a request that breaks every redirected stage's rule fails at
+// the first; with that mended, at the second; and so on, until it passes.
+TEST(AuthorizationStage, RunInTheirOrderFirstFailureWins) {
+  auto set = [](RawParams& params, const std::string& name, const std::string& value) {
+    std::erase_if(params, [&](const auto& p) { return p.first == name; });
+    params.emplace_back(name, value);
+  };
+  const struct {
+    std::function<void(RawParams&)> break_rule;
+    std::string says;
+  } rules[] = {
+      {[&](RawParams& p) { set(p, "client_id", "svc"); }, "authorization code flow"},
+      {[](RawParams& p) {
+         p.insert(p.end(), {{"login_hint", "a"}, {"login_hint", "b"}});
+       },
+       "parameter login_hint is repeated"},
+      {[&](RawParams& p) { set(p, "state", "caf\xc3\xa9"); }, "state must be printable ASCII"},
+      {[&](RawParams& p) { set(p, "request", "x"); }, "request objects are not supported"},
+      {[&](RawParams& p) { set(p, "response_type", "token"); }, "only response_type=code"},
+      {[&](RawParams& p) { set(p, "response_mode", "fragment"); }, "only response_mode=query"},
+      {[&](RawParams& p) { set(p, "scope", "admin"); }, "exceeds what this application"},
+      {[&](RawParams& p) { set(p, "code_challenge_method", "S256"); },
+       "code_challenge_method without code_challenge"},
+      {[&](RawParams& p) { set(p, "nonce", "caf\xc3\xa9"); }, "nonce must be printable ASCII"},
+      {[&](RawParams& p) { set(p, "prompt", "bogus"); }, "prompt must be none"},
+      {[&](RawParams& p) { set(p, "max_age", "-1"); }, "max_age must be"},
+  };
+  auto clients = registered();
+  for (size_t first = 0; first <= std::size(rules); ++first) {
+    RawParams params = web();
+    for (size_t i = first; i < std::size(rules); ++i) rules[i].break_rule(params);
+    auto r = validate_authorization_request(params, clients);
+    if (first == std::size(rules)) {
+      EXPECT_TRUE(r.ok());
+      continue;
+    }
+    SCOPED_TRACE(rules[first].says);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.error().redirects());
+    EXPECT_NE(r.error().error.description.find(rules[first].says), std::string::npos)
+        << r.error().error.description;
+  }
+}
+
 // A stage on its own: it reads only what it is for and fills in only its part.
 TEST(AuthorizationStage, EachFillsInItsOwnPart) {
   const auto params = collect_authorization_params(
