@@ -132,7 +132,7 @@ class GrantsTest : public DatabaseTest {
   // A code of web's for alice, stored as the authorization endpoint stores it (its grant's
   // id in last_code_grant_).
   std::string new_code(std::optional<std::string> challenge = std::nullopt) {
-    const std::string code = random_token();
+    std::string code = random_token();
     storage::NewGrant grant;
     grant.id = last_code_grant_ = random_token(16);
     grant.client_id = "web";
@@ -177,6 +177,7 @@ class GrantsTest : public DatabaseTest {
     std::latch start(2);
     std::array<std::optional<OAuthResult<TokenResponse>>, 2> results;
     std::vector<std::thread> threads;
+    threads.reserve(2);
     for (int i = 0; i < 2; ++i) {
       threads.emplace_back([&, i] {
         const auto r = request({{"refresh_token", token}});
@@ -478,7 +479,8 @@ TEST_F(GrantsTest, EveryHandlerRefusesWithItsError) {
        ErrorCode::InvalidScope, "exceeds what the refresh token was granted"},
       {"refresh_token: another client's (RFC 6749 §10.4)",
        [&] {
-         return refreshing.handle(request({{"refresh_token", *signed_in.refresh_token}}), app("app2"));
+         return refreshing.handle(request({{"refresh_token", *signed_in.refresh_token}}),
+                                  app("app2"));
        },
        ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked"},
       // RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §4.8.2.
