@@ -5,31 +5,17 @@
 #include "common/crypto.h"
 #include "grants/client_storage_failure.h"
 #include "grants/pkce.h"
+#include "grants/user.h"
 #include "grants/wire.h"
 
 namespace keyward::grants {
 namespace {
 
-constexpr std::string_view kCode = "code";
-constexpr std::string_view kRedirectUri = "redirect_uri";
-constexpr std::string_view kCodeVerifier = "code_verifier";
-
-constexpr std::array<std::string_view, 3> kParameters = {kCode, kRedirectUri, kCodeVerifier};
+constexpr std::array<std::string_view, 3> kParameters = {wire::kCode, wire::kRedirectUri,
+                                                         wire::kCodeVerifier};
 
 // One description for every dead code: the client learns nothing it could probe with.
 constexpr std::string_view kInvalid = "the authorization code is invalid, expired or revoked";
-
-User to_user(const storage::UserRecord& record) {
-  User user;
-  user.id = record.id;
-  user.username = record.username;
-  user.email = record.email.value_or("");
-  user.email_verified = record.email_verified;
-  user.given_name = record.given_name.value_or("");
-  user.family_name = record.family_name.value_or("");
-  user.disabled = record.disabled;
-  return user;
-}
 
 }  // namespace
 
@@ -58,11 +44,11 @@ OAuthResult<TokenResponse> AuthorizationCodeGrant::handle(const TokenRequest& re
                                                           const Client& client) {
   // RFC 6749 §4.1.3: code and redirect_uri are REQUIRED (we always require redirect_uri
   // at the authorization endpoint, so it is always required here).
-  const auto code = request.param(kCode);
+  const auto code = request.param(wire::kCode);
   if (!code) return err(OAuthError::invalid_request("code is required"));
-  const auto redirect_uri = request.param(kRedirectUri);
+  const auto redirect_uri = request.param(wire::kRedirectUri);
   if (!redirect_uri) return err(OAuthError::invalid_request("redirect_uri is required"));
-  const auto verifier = request.param(kCodeVerifier);
+  const auto verifier = request.param(wire::kCodeVerifier);
   if (auto ready = tokens_.ready(); !ready.ok()) return err(std::move(ready).error());
 
   const TimePoint now = tokens_.now();

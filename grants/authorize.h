@@ -13,68 +13,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "grants/client.h"
-#include "grants/client_cache.h"
+#include "grants/authorization_request.h"
+#include "grants/client_lookup.h"
 #include "grants/oauth_error.h"
-#include "grants/scope.h"
 #include "storage/code_repository.h"
 #include "storage/consent_repository.h"
 
 namespace keyward::grants {
-
-// Parameters as received (already percent-decoded), in order, repeats included.
-using RawParams = std::vector<std::pair<std::string, std::string>>;
-
-// The authorization request parameters we read (OIDC Core §3.1.2.1, RFC 7636 §4.3);
-// every other parameter is ignored, as OIDC Core §3.1.2.1 requires.
-inline constexpr std::string_view kAuthorizationParameters[] = {
-    "client_id", "redirect_uri", "response_type",  "response_mode",         "scope",
-    "state",     "nonce",        "code_challenge", "code_challenge_method", "prompt",
-    "max_age",   "login_hint",   "request",        "request_uri",           "registration"};
-
-// OIDC Core §3.1.2.1 prompt values (select_account is honoured as login: we have no
-// account chooser, so the user signs in as whom they choose).
-struct Prompt {
-  bool none = false;
-  bool login = false;
-  bool consent = false;
-};
-
-struct AuthorizationRequest {
-  Client client;
-  std::string redirect_uri;  // registered, exactly
-  ScopeSet scope;
-  std::optional<std::string> state;
-  std::optional<std::string> nonce;
-  std::optional<std::string> code_challenge;  // S256 only
-  std::optional<std::string> login_hint;
-  Prompt prompt;
-  std::optional<std::chrono::seconds> max_age;
-  // The recognised parameters as received (each at most once, none empty): what the
-  // login and consent forms carry, so that each step validates the request again.
-  RawParams params;
-
-  [[nodiscard]] bool openid() const { return scope.count("openid") != 0; }
-};
-
-// Where an error goes (DESIGN.md "Errors").
-struct AuthorizeError {
-  OAuthError error;
-  // Set once client_id and redirect_uri are verified: the error is then a redirect to
-  // it (with state and iss); unset, it is an HTML page and goes nowhere.
-  std::optional<std::string> redirect_uri;
-  std::optional<std::string> state;
-
-  [[nodiscard]] bool redirects() const { return redirect_uri.has_value(); }
-};
-
-template <class T>
-using AuthorizeResult = Result<T, AuthorizeError>;
 
 // Who is signed in to the browser that sent the request.
 struct SignedIn {
@@ -102,15 +50,11 @@ struct AuthorizeConfig {
 class Authorizer {
  public:
   // Everything must outlive the authorizer.
-  Authorizer(ClientCache& clients, storage::ConsentRepository& consents,
+  Authorizer(ClientLookup& clients, storage::ConsentRepository& consents,
              storage::CodeRepository& codes, const Clock& clock, AuthorizeConfig config);
 
-  // Checks, in order: client_id (known), redirect_uri (present, registered exactly) — page
-  // errors; then, redirected: the client may use authorization_code (unauthorized_client),
-  // no recognised parameter repeated, no request objects (invalid_request), response_type
-  // = code (invalid_request when missing, unsupported_response_type otherwise),
-  // response_mode query, scope (invalid_scope), PKCE (S256 only, required for public
-  // clients: invalid_request), prompt, max_age (invalid_request).
+  // validate_authorization_request (grants/authorize_stages.h) with this authorizer's
+  // clients: the stages, in order, first failure wins.
   [[nodiscard]] AuthorizeResult<AuthorizationRequest> validate(const RawParams& params);
 
   // OIDC Core §3.1.2.3-§3.1.2.4: sign-in when nobody is signed in, prompt asks for it or
@@ -144,7 +88,7 @@ class Authorizer {
   [[nodiscard]] const AuthorizeConfig& config() const { return config_; }
 
  private:
-  ClientCache& clients_;
+  ClientLookup& clients_;
   storage::ConsentRepository& consents_;
   storage::CodeRepository& codes_;
   const Clock& clock_;

@@ -3,6 +3,7 @@
 #include "common/crypto.h"
 #include "grants/client_secret.h"
 #include "grants/client_storage_failure.h"
+#include "grants/wire.h"
 
 namespace keyward::grants {
 
@@ -16,13 +17,13 @@ constexpr const char* kFailed = "client authentication failed";
 std::string_view method_name(ClientAuthInput::Method method) {
   switch (method) {
     case ClientAuthInput::Method::Basic:
-      return "client_secret_basic";
+      return wire::kClientSecretBasic;
     case ClientAuthInput::Method::Post:
-      return "client_secret_post";
+      return wire::kClientSecretPost;
     case ClientAuthInput::Method::None:
       break;
   }
-  return "none";
+  return wire::kAuthMethodNone;
 }
 
 }  // namespace

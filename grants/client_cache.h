@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "grants/client.h"
+#include "grants/client_lookup.h"
 #include "storage/client_repository.h"
 #include "storage/storage_error.h"
 
@@ -24,19 +25,14 @@ namespace keyward::grants {
 
 inline constexpr std::string_view kClientsChannel = "keyward_clients";
 
-struct ClientEntry {
-  Client client;
-  std::optional<std::string> secret_hmac;  // nullopt for public clients
-};
-
-class ClientCache {
+class ClientCache final : public ClientLookup {
  public:
   ClientCache(storage::ClientRepository& repository, const Clock& clock,
               std::chrono::seconds ttl = std::chrono::seconds(60));
 
   // nullptr when no such client exists.
   [[nodiscard]] Result<std::shared_ptr<const ClientEntry>, storage::StorageError> find(
-      std::string_view client_id);
+      std::string_view client_id) override;
 
   void invalidate(std::string_view client_id);
   void invalidate_all();

@@ -6,6 +6,7 @@
 
 #include "grants/redirect_uri.h"
 #include "grants/scope.h"
+#include "grants/wire.h"
 
 namespace keyward::grants {
 
@@ -13,14 +14,6 @@ namespace {
 
 constexpr size_t kMaxName = 200;
 constexpr size_t kMaxListItem = 2000;
-
-OAuthError metadata_error(std::string description) {
-  return OAuthError{ErrorCode::InvalidClientMetadata, std::move(description), {}};
-}
-
-OAuthError redirect_error(std::string description) {
-  return OAuthError{ErrorCode::InvalidRedirectUri, std::move(description), {}};
-}
 
 std::vector<std::string> unique(const std::vector<std::string>& items) {
   std::vector<std::string> out;
@@ -40,7 +33,7 @@ std::optional<OAuthError> check_uris(const std::vector<std::string>& uris,
                                      std::string_view prefix) {
   for (const auto& uri : uris) {
     if (auto problem = redirect_uri_problem(uri)) {
-      return redirect_error(std::string(prefix) + *problem + ": '" + uri + "'");
+      return OAuthError::invalid_redirect_uri(std::string(prefix) + *problem + ": '" + uri + "'");
     }
   }
   return std::nullopt;
@@ -51,33 +44,34 @@ std::optional<OAuthError> check_uris(const std::vector<std::string>& uris,
 OAuthResult<Client> validate_client_registration(const ClientRegistration& request) {
   Client client;
 
-  if (request.name.empty()) return err(metadata_error("the client needs a name"));
+  if (request.name.empty())
+    return err(OAuthError::invalid_client_metadata("the client needs a name"));
   if (request.name.size() > kMaxName) {
-    return err(
-        metadata_error("the name is longer than " + std::to_string(kMaxName) + " characters"));
+    return err(OAuthError::invalid_client_metadata("the name is longer than " +
+                                                   std::to_string(kMaxName) + " characters"));
   }
   if (has_control(request.name)) {
-    return err(metadata_error("the name contains control characters"));
+    return err(OAuthError::invalid_client_metadata("the name contains control characters"));
   }
   client.name = request.name;
 
   client.grant_types = unique(request.grant_types);
   if (client.grant_types.empty()) {
-    return err(metadata_error(
+    return err(OAuthError::invalid_client_metadata(
         "the client needs at least one grant type (authorization_code, refresh_token, "
         "client_credentials, password)"));
   }
   for (const auto& grant : client.grant_types) {
     if (std::find(std::begin(kGrantTypes), std::end(kGrantTypes), grant) == std::end(kGrantTypes)) {
-      return err(metadata_error("unknown grant type '" + grant +
-                                "' (known: authorization_code, refresh_token, "
-                                "client_credentials, password)"));
+      return err(OAuthError::invalid_client_metadata("unknown grant type '" + grant +
+                                                     "' (known: authorization_code, refresh_token, "
+                                                     "client_credentials, password)"));
     }
   }
-  if (contains(client.grant_types, "refresh_token") &&
-      !contains(client.grant_types, "authorization_code") &&
-      !contains(client.grant_types, "password")) {
-    return err(metadata_error(
+  if (contains(client.grant_types, wire::kRefreshToken) &&
+      !contains(client.grant_types, wire::kAuthorizationCode) &&
+      !contains(client.grant_types, wire::kPassword)) {
+    return err(OAuthError::invalid_client_metadata(
         "refresh_token needs authorization_code or password: only those grants issue "
         "refresh tokens"));
   }
@@ -85,8 +79,8 @@ OAuthResult<Client> validate_client_registration(const ClientRegistration& reque
   client.confidential = !request.public_client;
   // RFC 6749 §4.4: the client credentials grant is for confidential clients only: a
   // public client has no credentials to grant anything on.
-  if (!client.confidential && contains(client.grant_types, "client_credentials")) {
-    return err(metadata_error(
+  if (!client.confidential && contains(client.grant_types, wire::kClientCredentials)) {
+    return err(OAuthError::invalid_client_metadata(
         "a public client cannot use client_credentials (RFC 6749 §4.4): it has no secret "
         "to authenticate with"));
   }
@@ -94,34 +88,36 @@ OAuthResult<Client> validate_client_registration(const ClientRegistration& reque
   // RFC 9700 §2.4: the password grant MUST NOT be used; where Keyward allows it at all,
   // it is for confidential first-party clients. A public client cannot authenticate, so
   // anybody could present users' passwords in its name.
-  if (!client.confidential && contains(client.grant_types, "password")) {
-    return err(metadata_error(
+  if (!client.confidential && contains(client.grant_types, wire::kPassword)) {
+    return err(OAuthError::invalid_client_metadata(
         "a public client cannot use the password grant (RFC 9700 §2.4): it is only for "
         "confidential first-party clients; use authorization_code with PKCE"));
   }
 
   client.token_endpoint_auth_method = request.token_endpoint_auth_method.value_or(
-      client.confidential ? "client_secret_basic" : "none");
+      std::string(client.confidential ? wire::kClientSecretBasic : wire::kAuthMethodNone));
   const auto& method = client.token_endpoint_auth_method;
-  if (method != "client_secret_basic" && method != "client_secret_post" && method != "none") {
-    return err(metadata_error("unknown token_endpoint_auth_method '" + method +
-                              "' (known: client_secret_basic, client_secret_post, none)"));
+  if (method != wire::kClientSecretBasic && method != wire::kClientSecretPost &&
+      method != wire::kAuthMethodNone) {
+    return err(OAuthError::invalid_client_metadata(
+        "unknown token_endpoint_auth_method '" + method +
+        "' (known: client_secret_basic, client_secret_post, none)"));
   }
-  if (client.confidential && method == "none") {
-    return err(metadata_error(
+  if (client.confidential && method == wire::kAuthMethodNone) {
+    return err(OAuthError::invalid_client_metadata(
         "token_endpoint_auth_method none is for public clients: register the client as "
         "public, or use client_secret_basic or client_secret_post"));
   }
-  if (!client.confidential && method != "none") {
-    return err(
-        metadata_error("a public client has no secret, so its token_endpoint_auth_method "
-                       "must be none, not " +
-                       method));
+  if (!client.confidential && method != wire::kAuthMethodNone) {
+    return err(OAuthError::invalid_client_metadata(
+        "a public client has no secret, so its token_endpoint_auth_method "
+        "must be none, not " +
+        method));
   }
 
   auto scopes = parse_scope(request.scope);
   if (!scopes) {
-    return err(metadata_error(
+    return err(OAuthError::invalid_client_metadata(
         "the scope must be space-separated tokens of printable ASCII without '\"' or '\\', "
         "separated by single spaces (RFC 6749 §3.3)"));
   }
@@ -129,19 +125,20 @@ OAuthResult<Client> validate_client_registration(const ClientRegistration& reque
 
   client.redirect_uris = unique(request.redirect_uris);
   client.post_logout_redirect_uris = unique(request.post_logout_redirect_uris);
-  const bool code_flow = contains(client.grant_types, "authorization_code");
+  const bool code_flow = contains(client.grant_types, wire::kAuthorizationCode);
   if (code_flow && client.redirect_uris.empty()) {
-    return err(redirect_error(
+    return err(OAuthError::invalid_redirect_uri(
         "authorization_code needs at least one redirect URI: the authorization server "
         "redirects only to registered URIs (RFC 6749 §3.1.2.2)"));
   }
   if (!code_flow && !client.redirect_uris.empty()) {
-    return err(redirect_error("redirect URIs are only used by the authorization_code grant"));
+    return err(OAuthError::invalid_redirect_uri(
+        "redirect URIs are only used by the authorization_code grant"));
   }
   if (!code_flow && !client.post_logout_redirect_uris.empty()) {
-    return err(
-        redirect_error("post-logout redirect URIs are only used by clients that sign users in "
-                       "(authorization_code)"));
+    return err(OAuthError::invalid_redirect_uri(
+        "post-logout redirect URIs are only used by clients that sign users in "
+        "(authorization_code)"));
   }
   if (auto problem = check_uris(client.redirect_uris, "")) return err(*problem);
   if (auto problem = check_uris(client.post_logout_redirect_uris, "post-logout ")) {
@@ -150,14 +147,15 @@ OAuthResult<Client> validate_client_registration(const ClientRegistration& reque
 
   client.audiences = unique(request.audiences);
   for (const auto& audience : client.audiences) {
-    if (audience.empty()) return err(metadata_error("an audience cannot be empty"));
+    if (audience.empty())
+      return err(OAuthError::invalid_client_metadata("an audience cannot be empty"));
     if (audience.size() > kMaxListItem) {
-      return err(metadata_error("an audience is longer than " + std::to_string(kMaxListItem) +
-                                " characters"));
+      return err(OAuthError::invalid_client_metadata("an audience is longer than " +
+                                                     std::to_string(kMaxListItem) + " characters"));
     }
     if (has_space_or_control(audience)) {
-      return err(
-          metadata_error("audience '" + audience + "' contains spaces or control characters"));
+      return err(OAuthError::invalid_client_metadata("audience '" + audience +
+                                                     "' contains spaces or control characters"));
     }
   }
 
@@ -165,7 +163,7 @@ OAuthResult<Client> validate_client_registration(const ClientRegistration& reque
 
   // RFC 7662 §2.1: the introspection endpoint authenticates its caller.
   if (request.may_introspect && !client.confidential) {
-    return err(metadata_error(
+    return err(OAuthError::invalid_client_metadata(
         "a public client cannot introspect: the introspection endpoint needs a client secret"));
   }
   client.may_introspect = request.may_introspect;

@@ -9,11 +9,12 @@
 
 #include "grants/client.h"
 #include "grants/oauth_error.h"
+#include "grants/wire.h"
 
 namespace keyward::grants {
 
-inline constexpr std::string_view kGrantTypes[] = {"authorization_code", "refresh_token",
-                                                   "client_credentials", "password"};
+inline constexpr std::string_view kGrantTypes[] = {wire::kAuthorizationCode, wire::kRefreshToken,
+                                                   wire::kClientCredentials, wire::kPassword};
 
 struct ClientRegistration {
   std::string name;

@@ -29,16 +29,16 @@ std::string sha512(std::string_view data) {
 json user_claims(const User& user, const ScopeSet& scope) {
   json claims = {{wire::kSub, user.id}};
   if (scope.count(std::string(kProfileScope)) != 0) {
-    claims["preferred_username"] = user.username;
-    if (!user.given_name.empty()) claims["given_name"] = user.given_name;
-    if (!user.family_name.empty()) claims["family_name"] = user.family_name;
+    claims[wire::kPreferredUsername] = user.username;
+    if (!user.given_name.empty()) claims[wire::kGivenName] = user.given_name;
+    if (!user.family_name.empty()) claims[wire::kFamilyName] = user.family_name;
     std::string name = user.given_name;
     if (!user.family_name.empty()) name += (name.empty() ? "" : " ") + user.family_name;
-    if (!name.empty()) claims["name"] = name;
+    if (!name.empty()) claims[wire::kName] = name;
   }
   if (scope.count(std::string(kEmailScope)) != 0 && !user.email.empty()) {
-    claims["email"] = user.email;
-    claims["email_verified"] = user.email_verified;
+    claims[wire::kEmail] = user.email;
+    claims[wire::kEmailVerified] = user.email_verified;
   }
   return claims;
 }
@@ -63,12 +63,12 @@ OAuthResult<std::string> IdTokenIssuer::issue(const IdTokenClaims& c) const {
   // OIDC Core §2: aud MAY be an array; a single client is a string, and azp names the
   // party the token was issued to.
   claims[wire::kAud] = c.client_id;
-  claims["azp"] = c.client_id;
+  claims[wire::kAzp] = c.client_id;
   claims[wire::kIat] = unix_seconds(now);
   claims[wire::kExp] = unix_seconds(now + config_.ttl);
-  claims["auth_time"] = unix_seconds(c.auth_time);
-  if (c.nonce) claims["nonce"] = *c.nonce;
-  if (!c.access_token.empty()) claims["at_hash"] = at_hash(c.access_token, key->alg);
+  claims[wire::kAuthTime] = unix_seconds(c.auth_time);
+  if (c.nonce) claims[wire::kNonce] = *c.nonce;
+  if (!c.access_token.empty()) claims[wire::kAtHash] = at_hash(c.access_token, key->alg);
   return key->id_token.sign(claims);
 }
 
@@ -84,7 +84,7 @@ std::optional<jose::Jwt> IdTokenIssuer::verify_hint(std::string_view id_token) c
   if (!is_string(wire::kIss) || claims[wire::kIss] != config_.issuer) return std::nullopt;
   if (!is_string(wire::kSub) || !is_string(wire::kAud)) return std::nullopt;
   // Our ID tokens say typ JWT; an access token (at+jwt) is no hint.
-  if (jwt->header().typ() != "JWT") return std::nullopt;
+  if (jwt->header().typ() != wire::kJwt) return std::nullopt;
   const auto published = keys_.published();
   if (!published) return std::nullopt;
   if (jose::verify_signature(*jwt, *published, jose::kAllAlgs) != jose::Status::Ok) {

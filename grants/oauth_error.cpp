@@ -92,6 +92,11 @@ KEYWARD_ERROR_FACTORY(insufficient_scope, InsufficientScope)
 KEYWARD_ERROR_FACTORY(request_not_supported, RequestNotSupported)
 KEYWARD_ERROR_FACTORY(request_uri_not_supported, RequestUriNotSupported)
 KEYWARD_ERROR_FACTORY(registration_not_supported, RegistrationNotSupported)
+KEYWARD_ERROR_FACTORY(unsupported_response_type, UnsupportedResponseType)
+KEYWARD_ERROR_FACTORY(login_required, LoginRequired)
+KEYWARD_ERROR_FACTORY(consent_required, ConsentRequired)
+KEYWARD_ERROR_FACTORY(invalid_client_metadata, InvalidClientMetadata)
+KEYWARD_ERROR_FACTORY(invalid_redirect_uri, InvalidRedirectUri)
 #undef KEYWARD_ERROR_FACTORY
 
 OAuthError OAuthError::server_error(std::string log) {

@@ -60,6 +60,11 @@ struct OAuthError {
   static OAuthError request_not_supported(std::string d, std::string log = {});
   static OAuthError request_uri_not_supported(std::string d, std::string log = {});
   static OAuthError registration_not_supported(std::string d, std::string log = {});
+  static OAuthError unsupported_response_type(std::string d, std::string log = {});
+  static OAuthError login_required(std::string d, std::string log = {});
+  static OAuthError consent_required(std::string d, std::string log = {});
+  static OAuthError invalid_client_metadata(std::string d, std::string log = {});  // RFC 7591
+  static OAuthError invalid_redirect_uri(std::string d, std::string log = {});     // RFC 7591
   static OAuthError server_error(std::string log);
   static OAuthError temporarily_unavailable(std::string d, std::chrono::seconds retry_after);
 };

@@ -2,6 +2,8 @@
 // An end user (the resource owner of RFC 6749 §1.1) as grants see it: no password hash.
 #include <string>
 
+#include "storage/user_repository.h"
+
 namespace keyward::grants {
 
 struct User {
@@ -12,5 +14,8 @@ struct User {
 
   [[nodiscard]] bool operator==(const User&) const = default;
 };
+
+// The stored row without its password hash; unset optional fields become "".
+[[nodiscard]] User to_user(const storage::UserRecord& record);
 
 }  // namespace keyward::grants

@@ -12,18 +12,6 @@ namespace {
 
 constexpr const char* kInvalidCredentials = "invalid username or password";
 
-User to_user(const storage::UserRecord& record) {
-  User user;
-  user.id = record.id;
-  user.username = record.username;
-  user.email = record.email.value_or("");
-  user.email_verified = record.email_verified;
-  user.given_name = record.given_name.value_or("");
-  user.family_name = record.family_name.value_or("");
-  user.disabled = record.disabled;
-  return user;
-}
-
 // The throttle key of a username no account has: lower-cased like stored ones (ASCII is
 // enough here: a name that only PostgreSQL's lower() would fold belongs to no account).
 std::string ascii_lower(std::string_view text) {

@@ -3,6 +3,7 @@
 #include "grants/client_storage_failure.h"
 #include "grants/id_token.h"
 #include "grants/introspection.h"
+#include "grants/user.h"
 #include "grants/wire.h"
 
 namespace keyward::grants {
@@ -43,15 +44,7 @@ OAuthResult<nlohmann::json> UserInfo::claims(std::string_view access_token) {
   if (!*found || (*found)->disabled) {
     return err(OAuthError::invalid_token(std::string(kInvalid), "no such user"));
   }
-  const auto& r = **found;
-  User user;
-  user.id = r.id;
-  user.username = r.username;
-  user.email = r.email.value_or("");
-  user.email_verified = r.email_verified;
-  user.given_name = r.given_name.value_or("");
-  user.family_name = r.family_name.value_or("");
-  return user_claims(user, *scope);
+  return user_claims(to_user(**found), *scope);
 }
 
 }  // namespace keyward::grants

@@ -1,7 +1,8 @@
 #pragma once
-// Every grant_type, parameter, token type and claim name the token, introspection and
-// revocation endpoints put on or read off the wire, in one place (STYLE.md §7.4), so a
-// typo is a compile error rather than a silent mismatch.
+// Every grant_type, parameter, response type, token type and claim name the
+// authorization, token, introspection, revocation and logout logic puts on or reads off
+// the wire, in one place (STYLE.md §7.4), so a typo is a compile error rather than a
+// silent mismatch.
 #include <string_view>
 
 namespace keyward::grants::wire {
@@ -11,6 +12,11 @@ inline constexpr std::string_view kAuthorizationCode = "authorization_code";
 inline constexpr std::string_view kClientCredentials = "client_credentials";
 inline constexpr std::string_view kPassword = "password";
 inline constexpr std::string_view kRefreshToken = "refresh_token";
+
+// Client authentication methods (RFC 7591 §2 token_endpoint_auth_method).
+inline constexpr std::string_view kClientSecretBasic = "client_secret_basic";
+inline constexpr std::string_view kClientSecretPost = "client_secret_post";
+inline constexpr std::string_view kAuthMethodNone = "none";
 
 // Request parameters.
 inline constexpr std::string_view kGrantType = "grant_type";
@@ -22,6 +28,44 @@ inline constexpr std::string_view kToken = "token";  // RFC 7009 §2.1, RFC 7662
 inline constexpr std::string_view kTokenTypeHint = "token_type_hint";  // idem
 // RFC 8707 §2: the one OAuth parameter that may be repeated.
 inline constexpr std::string_view kResource = "resource";
+
+// Authorization request parameters (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core §3.1.2.1,
+// §6) and the code grant's token request (RFC 6749 §4.1.3, RFC 7636 §4.5); client_id is
+// kClientId below.
+inline constexpr std::string_view kRedirectUri = "redirect_uri";
+inline constexpr std::string_view kResponseType = "response_type";
+inline constexpr std::string_view kResponseMode = "response_mode";
+inline constexpr std::string_view kState = "state";
+inline constexpr std::string_view kNonce = "nonce";
+inline constexpr std::string_view kCodeChallenge = "code_challenge";
+inline constexpr std::string_view kCodeChallengeMethod = "code_challenge_method";
+inline constexpr std::string_view kPrompt = "prompt";
+inline constexpr std::string_view kMaxAge = "max_age";
+inline constexpr std::string_view kLoginHint = "login_hint";
+inline constexpr std::string_view kRequest = "request";
+inline constexpr std::string_view kRequestUri = "request_uri";
+inline constexpr std::string_view kRegistration = "registration";
+inline constexpr std::string_view kCode = "code";  // the parameter and the response_type
+inline constexpr std::string_view kCodeVerifier = "code_verifier";
+
+// The one response_mode we answer in (OAuth 2.0 Multiple Response Type Encoding §2.1).
+inline constexpr std::string_view kQuery = "query";
+
+// Prompt values (OIDC Core §3.1.2.1).
+inline constexpr std::string_view kPromptNone = "none";
+inline constexpr std::string_view kPromptLogin = "login";
+inline constexpr std::string_view kPromptConsent = "consent";
+inline constexpr std::string_view kPromptSelectAccount = "select_account";
+
+// Authorization response parameters (RFC 6749 §4.1.2, §4.1.2.1, RFC 9207 §2): code,
+// state and iss are kCode, kState and kIss.
+inline constexpr std::string_view kError = "error";
+inline constexpr std::string_view kErrorDescription = "error_description";
+
+// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): client_id and state
+// are kClientId and kState.
+inline constexpr std::string_view kIdTokenHint = "id_token_hint";
+inline constexpr std::string_view kPostLogoutRedirectUri = "post_logout_redirect_uri";
 
 // Token response members (RFC 6749 §5.1).
 inline constexpr std::string_view kAccessToken = "access_token";
@@ -44,6 +88,19 @@ inline constexpr std::string_view kJti = "jti";
 inline constexpr std::string_view kClientId = "client_id";
 inline constexpr std::string_view kGid = "gid";       // DESIGN.md "Tokens": the grant's id
 inline constexpr std::string_view kAtJwt = "at+jwt";  // RFC 9068 §2.1 typ
+
+// ID token claims (OIDC Core §2; nonce is kNonce) and the standard claims the profile
+// and email scopes release (OIDC Core §5.1, §5.4).
+inline constexpr std::string_view kAzp = "azp";
+inline constexpr std::string_view kAuthTime = "auth_time";
+inline constexpr std::string_view kAtHash = "at_hash";
+inline constexpr std::string_view kJwt = "JWT";  // an ID token's typ
+inline constexpr std::string_view kPreferredUsername = "preferred_username";
+inline constexpr std::string_view kGivenName = "given_name";
+inline constexpr std::string_view kFamilyName = "family_name";
+inline constexpr std::string_view kName = "name";
+inline constexpr std::string_view kEmail = "email";
+inline constexpr std::string_view kEmailVerified = "email_verified";
 
 // Token type hints (RFC 7009 §2.1, RFC 7662 §2.1).
 inline constexpr std::string_view kAccessTokenHint = "access_token";

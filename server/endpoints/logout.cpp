@@ -1,9 +1,9 @@
 #include "server/endpoints/logout.h"
 
-#include <algorithm>
+#include <variant>
 
 #include "grants/client_storage_failure.h"
-#include "grants/wire.h"
+#include "grants/logout.h"
 #include "server/endpoints/browser_form.h"
 #include "server/endpoints/csrf.h"
 
@@ -11,13 +11,6 @@ namespace keyward::server {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr std::string_view kIdTokenHint = "id_token_hint";
-constexpr std::string_view kClientIdParam = "client_id";
-constexpr std::string_view kPostLogoutRedirectUri = "post_logout_redirect_uri";
-constexpr std::string_view kStateParam = "state";
-constexpr std::string_view kLogoutParameters[] = {kIdTokenHint, kClientIdParam,
-                                                  kPostLogoutRedirectUri, kStateParam};
 
 http::HttpResponse bad_request(const BrowserFlow& flow, const http::HttpRequest& request,
                                std::string_view message) {
@@ -29,59 +22,16 @@ http::HttpResponse bad_request(const BrowserFlow& flow, const http::HttpRequest&
 http::HttpResponse handle_logout(const http::HttpRequest& request, const BrowserFlow& flow) {
   auto raw = browser_params(request);
   if (!raw.ok()) return bad_request(flow, request, raw.error());
-  grants::RawParams params;
-  for (const auto& [name, value] : *raw) {
-    if (value.empty()) continue;
-    if (std::find(std::begin(kLogoutParameters), std::end(kLogoutParameters), name) ==
-        std::end(kLogoutParameters)) {
-      continue;
+  auto checked = grants::check_logout_request(*raw, flow.id_tokens, flow.clients);
+  if (!checked.ok()) {
+    if (const auto* refusal = std::get_if<grants::LogoutRefusal>(&checked.error())) {
+      return bad_request(flow, request, refusal->message);
     }
-    for (const auto& [seen, _] : params) {
-      if (seen == name) return bad_request(flow, request, "A parameter is repeated.");
-    }
-    params.emplace_back(name, value);
+    return oauth_error_page(flow, request, std::get<grants::OAuthError>(checked.error()));
   }
-  auto get = [&](std::string_view name) -> std::optional<std::string> {
-    for (const auto& [n, v] : params) {
-      if (n == name) return v;
-    }
-    return std::nullopt;
-  };
-
-  // The client: the hint's audience, or client_id; both must agree.
-  std::optional<std::string> client_id = get(kClientIdParam);
-  std::optional<std::string> hinted_user;
-  if (const auto hint = get(kIdTokenHint)) {
-    auto jwt = flow.id_tokens.verify_hint(*hint);
-    if (!jwt)
-      return bad_request(flow, request, "The id_token_hint is not an ID token Keyward issued.");
-    const auto& aud = jwt->claims()[grants::wire::kAud].get_ref<const std::string&>();
-    if (client_id && *client_id != aud) {
-      return bad_request(flow, request, "client_id does not match the id_token_hint.");
-    }
-    client_id = aud;
-    hinted_user = jwt->claims()[grants::wire::kSub].get<std::string>();
-  }
-  std::optional<grants::Client> client;
-  if (client_id) {
-    auto found = flow.clients.find(*client_id);
-    if (!found.ok()) {
-      return oauth_error_page(flow, request, grants::storage_failure(found.error(), "logout"));
-    }
-    if (*found) client = (*found)->client;
-  }
-  const auto post_logout = get(kPostLogoutRedirectUri);
-  if (post_logout) {
-    if (!client) {
-      return bad_request(flow, request,
-                         "post_logout_redirect_uri needs id_token_hint or client_id.");
-    }
-    const auto& registered = client->post_logout_redirect_uris;
-    if (std::find(registered.begin(), registered.end(), *post_logout) == registered.end()) {
-      return bad_request(flow, request,
-                         "post_logout_redirect_uri is not registered for this application.");
-    }
-  }
+  const grants::LogoutRequest& logout = *checked;
+  const auto& client = logout.client;
+  const auto& post_logout = logout.post_logout_redirect_uri;
 
   auto session = current_session(request, flow);
   bool confirmed = false;
@@ -94,14 +44,16 @@ http::HttpResponse handle_logout(const http::HttpRequest& request, const Browser
     }
   }
   const bool signed_in = session && session->user_id;
-  const bool hint_matches = signed_in && hinted_user && *hinted_user == *session->user_id;
+  const bool hint_matches = signed_in && logout.hint_names(*session->user_id);
   if (signed_in && !confirmed && !hint_matches) {
     std::string who;
     if (auto user = flow.users.find_by_id(*session->user_id); user.ok() && *user) {
       who = (*user)->username;
     }
     json hidden = json::array();
-    for (const auto& [name, value] : params) hidden.push_back({{"name", name}, {"value", value}});
+    for (const auto& [name, value] : logout.params) {
+      hidden.push_back({{"name", name}, {"value", value}});
+    }
     json view = {{"title", "Sign out"},
                  {"confirm", true},
                  {"account", who.empty() ? json(nullptr) : json(who)},
@@ -122,9 +74,7 @@ http::HttpResponse handle_logout(const http::HttpRequest& request, const Browser
   }
   http::HttpResponse response;
   if (post_logout) {
-    grants::RawParams back;
-    if (const auto state = get(kStateParam)) back.emplace_back(kStateParam, *state);
-    response = redirect_to(with_query(*post_logout, back),
+    response = redirect_to(with_query(*post_logout, logout.redirect_params()),
                            request.method == http::Method::Post ? 303 : 302);
   } else {
     json view = {{"title", "Signed out"},

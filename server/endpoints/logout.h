@@ -1,6 +1,7 @@
 #pragma once
 // GET and POST /logout: RP-Initiated Logout 1.0 (the end_session_endpoint discovery
-// lists). Parameters: id_token_hint, client_id, post_logout_redirect_uri, state.
+// lists). Parameters: id_token_hint, client_id, post_logout_redirect_uri, state; the
+// first two rules below are grants/logout.h's, the rest is this endpoint's.
 //   - id_token_hint must be an ID token we issued (expired ones too); client_id, when
 //     both are given, must be its aud. Otherwise: a 400 page.
 //   - post_logout_redirect_uri needs the client (from the hint or client_id) and must be

@@ -1,24 +1,29 @@
-// The grants against a real PostgreSQL with a real signing key (issue 4): client
-// credentials on a cached standing grant, password (first-party confidential clients
-// only), refresh with rotation, reuse detection (two threads, exactly one wins) and the
-// retry grace window, ending a user's access (set-password, disable, revoke),
-// introspection and revocation.
+// The grants against a real PostgreSQL with a real signing key: client credentials on a
+// cached standing grant, password (first-party confidential clients only), the
+// authorization code, refresh with rotation, reuse detection (two threads, exactly one
+// wins) and the retry grace window, every handler's refusals as one table, ending a
+// user's access (set-password, disable, revoke), introspection and revocation.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <latch>
 #include <set>
 #include <thread>
 
 #include "common/crypto.h"
+#include "grants/authorization_code.h"
 #include "grants/client_credentials.h"
+#include "grants/id_token.h"
 #include "grants/introspection.h"
 #include "grants/login_throttle.h"
 #include "grants/password.h"
+#include "grants/pkce.h"
 #include "grants/refresh_token.h"
 #include "grants/revocation.h"
 #include "grants/token_issuer.h"
 #include "grants/user_authenticator.h"
 #include "grants/wire.h"
+#include "storage/code_repository.h"
 #include "storage/database.h"
 #include "storage/grant_repository.h"
 #include "storage/janitor.h"
@@ -40,6 +45,9 @@ const std::string kIssuer = "https://issuer.example";
 constexpr std::string_view kPassword = "hunter2 hunter2";
 const Argon2Params kArgon2{8192, 1, 1};
 const std::string kSuccessorKey = refresh_successor_key(std::string(32, 'k'));
+const std::string kCallback = "https://app.example/cb";
+// RFC 7636 Appendix B.
+const std::string kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 class GrantsTest : public DatabaseTest {
  protected:
@@ -62,6 +70,9 @@ class GrantsTest : public DatabaseTest {
     introspection_.emplace(*keys_, *revocation_store_, *refresh_store_, clock_, kIssuer);
     revocation_.emplace(*keys_, *revocation_store_, *refresh_store_, *grant_store_, clock_,
                         kIssuer);
+    code_store_.emplace(*database_);
+    user_store_.emplace(*database_);
+    id_tokens_.emplace(*keys_, clock_, IdTokenConfig{kIssuer, seconds(600)});
     db().exec(
         "INSERT INTO clients (client_id, secret_hmac, name, confidential,"
         " token_endpoint_auth_method, grant_types, scopes, audiences) VALUES"
@@ -71,6 +82,12 @@ class GrantsTest : public DatabaseTest {
         "  '{password,refresh_token}', '{read,write}', '{}'),"
         " ('app2', decode(repeat('ef', 32), 'hex'), 'App2', true, 'client_secret_basic',"
         "  '{password}', '{read}', '{}')");
+    db().exec(
+        "INSERT INTO clients (client_id, secret_hmac, name, confidential,"
+        " token_endpoint_auth_method, grant_types, scopes, audiences, redirect_uris) VALUES"
+        " ('web', decode(repeat('12', 32), 'hex'), 'Web', true, 'client_secret_basic',"
+        "  '{authorization_code,refresh_token}', '{openid,read}', '{}', '{" +
+        kCallback + "}')");
     storage::UserRepository users(*database_);
     auto user = users.insert(
         {"alice", std::nullopt, std::nullopt, std::nullopt, hash_password(kPassword, kArgon2)});
@@ -99,6 +116,51 @@ class GrantsTest : public DatabaseTest {
     c.scopes = {"read", "write"};
     return c;
   }
+  // A confidential client of the code flow that may refresh.
+  static Client web() {
+    Client c;
+    c.id = "web";
+    c.grant_types = {"authorization_code", "refresh_token"};
+    c.scopes = {"openid", "read"};
+    c.redirect_uris = {kCallback};
+    return c;
+  }
+  AuthorizationCodeGrant code_grant() {
+    return AuthorizationCodeGrant(*code_store_, *grant_store_, *refresh_store_, *user_store_,
+                                  *issuer_, *id_tokens_);
+  }
+  // A code of web's for alice, stored as the authorization endpoint stores it (its grant's
+  // id in last_code_grant_).
+  std::string new_code(std::optional<std::string> challenge = std::nullopt) {
+    std::string code = random_token();
+    storage::NewGrant grant;
+    grant.id = last_code_grant_ = random_token(16);
+    grant.client_id = "web";
+    grant.user_id = alice_;
+    grant.scopes = {"openid", "read"};
+    grant.created_at = clock_.now();
+    grant.expires_at = clock_.now() + seconds(86400);
+    storage::NewCode row;
+    row.code_hash = sha256(code);
+    row.redirect_uri = kCallback;
+    row.code_challenge = std::move(challenge);
+    row.nonce = "n-1";
+    row.auth_time = clock_.now();
+    row.expires_at = clock_.now() + seconds(60);
+    EXPECT_TRUE(code_store_->create_with_grant(grant, row).ok());
+    return code;
+  }
+  static TokenRequest code_request(const std::string& code,
+                                   std::optional<std::string> verifier = std::nullopt,
+                                   const std::string& redirect_uri = kCallback) {
+    auto r = request({{"code", code}, {"redirect_uri", redirect_uri}});
+    if (verifier) r.params.emplace("code_verifier", *verifier);
+    return r;
+  }
+  bool grant_id_revoked(const std::string& grant_id) {
+    return db().scalar("SELECT revoked_at IS NOT NULL FROM grants WHERE id = '" + grant_id + "'") ==
+           "t";
+  }
   RefreshTokenGrant refresh_grant(seconds reuse_grace) {
     return RefreshTokenGrant(*refresh_store_, *issuer_,
                              RefreshTokenPolicy{kSuccessorKey, reuse_grace});
@@ -107,8 +169,24 @@ class GrantsTest : public DatabaseTest {
     return grant.handle(request({{"refresh_token", token}}), app());
   }
   bool grant_revoked(const std::string& access_token) {
-    return db().scalar("SELECT revoked_at IS NOT NULL FROM grants WHERE id = '" +
-                       gid(access_token) + "'") == "t";
+    return grant_id_revoked(gid(access_token));
+  }
+  // Two threads present one refresh token of app's at the same moment.
+  std::array<std::optional<OAuthResult<TokenResponse>>, 2> race(RefreshTokenGrant& grant,
+                                                                const std::string& token) {
+    std::latch start(2);
+    std::array<std::optional<OAuthResult<TokenResponse>>, 2> results;
+    std::vector<std::thread> threads;
+    threads.reserve(2);
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        const auto r = request({{"refresh_token", token}});
+        start.arrive_and_wait();
+        results[i].emplace(grant.handle(r, app()));
+      });
+    }
+    for (auto& t : threads) t.join();
+    return results;
   }
   static TokenRequest request(std::initializer_list<std::pair<std::string, std::string>> params) {
     TokenRequest r;
@@ -133,13 +211,15 @@ class GrantsTest : public DatabaseTest {
   // A password-grant token pair for alice, through the real UserAuthenticator.
   OAuthResult<TokenResponse> password_grant(const Client& client,
                                             const std::string& username = "alice") {
-    storage::UserRepository users(*database_);
+    return password_request(
+        client, request({{"username", username}, {"password", std::string(kPassword)}}));
+  }
+  OAuthResult<TokenResponse> password_request(const Client& client, const TokenRequest& r) {
     storage::ThrottleRepository throttle_store(*database_);
     LoginThrottle throttle(throttle_store, clock_);
-    UserAuthenticator authenticator(users, throttle, kArgon2);
+    UserAuthenticator authenticator(*user_store_, throttle, kArgon2);
     PasswordGrant grant(authenticator, *grant_store_, *issuer_);
-    return grant.handle(request({{"username", username}, {"password", std::string(kPassword)}}),
-                        client);
+    return grant.handle(r, client);
   }
   TokenResponse sign_in(const Client& client, const std::string& username = "alice") {
     auto r = password_grant(client, username);
@@ -157,6 +237,10 @@ class GrantsTest : public DatabaseTest {
   std::optional<StandingGrants> standing_;
   std::optional<Introspection> introspection_;
   std::optional<Revocation> revocation_;
+  std::optional<storage::CodeRepository> code_store_;
+  std::optional<storage::UserRepository> user_store_;
+  std::optional<IdTokenIssuer> id_tokens_;
+  std::string last_code_grant_;
   std::string alice_;
   std::string bob_;
 };
@@ -176,16 +260,6 @@ TEST_F(GrantsTest, ClientCredentialsWritesOneStandingGrantThenNothingPerToken) {
   EXPECT_EQ(db().scalar("SELECT count(*) FROM grants"), "1");
   EXPECT_EQ(db().scalar("SELECT count(*) FROM refresh_tokens"), "0");
   EXPECT_EQ(db().scalar("SELECT standing AND user_id IS NULL FROM grants"), "t");
-}
-
-TEST_F(GrantsTest, Rfc6749_4_4_PublicClientRejected) {
-  ClientCredentialsGrant grant(*issuer_, *standing_);
-  auto c = svc();
-  c.confidential = false;
-  auto r = grant.handle(request({}), c);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::UnauthorizedClient);
-  EXPECT_EQ(db().scalar("SELECT count(*) FROM grants"), "0");
 }
 
 TEST_F(GrantsTest, RevokedStandingGrantKillsItsTokensAndIsSucceededAfterTheCacheTtl) {
@@ -232,17 +306,7 @@ TEST_F(GrantsTest, ConcurrentRefreshExactlyOneWinsAndTheLoserRevokesTheGrant) {
   auto grant = refresh_grant(seconds(0));
   for (int round = 0; round < 10; ++round) {
     const auto signed_in = sign_in(app());
-    std::latch start(2);
-    std::array<std::optional<OAuthResult<TokenResponse>>, 2> results;
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 2; ++i) {
-      threads.emplace_back([&, i] {
-        const auto r = request({{"refresh_token", *signed_in.refresh_token}});
-        start.arrive_and_wait();
-        results[i].emplace(grant.handle(r, app()));
-      });
-    }
-    for (auto& t : threads) t.join();
+    const auto results = race(grant, *signed_in.refresh_token);
     const int winners = results[0]->ok() + results[1]->ok();
     ASSERT_EQ(winners, 1) << "round " << round;
     const auto& winner = results[0]->ok() ? *results[0] : *results[1];
@@ -321,25 +385,184 @@ TEST_F(GrantsTest, RevocationIsBoundToTheClient) {
   EXPECT_TRUE(revocation_->revoke(expiring, app("app2")).ok());
 }
 
-// --- the password grant: confidential first-party clients only (RFC 9700 §2.4) ---
+// --- every handler's refusals ---
 
-TEST_F(GrantsTest, Rfc9700_2_4_PasswordGrantRefusedToNonFirstPartyAndPublicClients) {
+// One row per refusal: the error, what its description says, and (unless the row must
+// write to get there: a code to redeem, a failed password to count) that nothing was
+// written: no grant, no refresh token, no throttle count.
+TEST_F(GrantsTest, EveryHandlerRefusesWithItsError) {
+  ClientCredentialsGrant client_credentials(*issuer_, *standing_);
+  auto code = code_grant();
+  auto refreshing = refresh_grant(seconds(10));
+  const auto signed_in = sign_in(app());
+  auto public_client = [](Client c) {
+    c.confidential = false;
+    return c;
+  };
   auto third_party = app();
   third_party.first_party = false;
-  auto refused = password_grant(third_party);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, ErrorCode::UnauthorizedClient);
-  EXPECT_EQ(refused.error().description,
-            "the password grant is only for confidential first-party clients");
-  auto public_client = app();
-  public_client.confidential = false;
-  auto also_refused = password_grant(public_client);
-  ASSERT_FALSE(also_refused.ok());
-  EXPECT_EQ(also_refused.error().code, ErrorCode::UnauthorizedClient);
-  // Refused before the password is checked: no grant, no throttle count.
-  EXPECT_EQ(db().scalar("SELECT count(*) FROM grants"), "0");
-  EXPECT_EQ(db().scalar("SELECT count(*) FROM login_throttle"), "0");
+  const std::string password(kPassword);
+  const std::string challenge = pkce_s256_challenge(kVerifier);
+
+  struct Row {
+    std::string name;
+    std::function<OAuthResult<TokenResponse>()> run;
+    ErrorCode code;
+    std::string says;
+    bool writes = false;
+    std::function<void()> then = [] {};
+  };
+  const Row rows[] = {
+      // RFC 6749 §4.4: confidential clients only; RFC 6749 §3.3: the client's scopes.
+      {"client_credentials: public client",
+       [&] { return client_credentials.handle(request({}), public_client(svc())); },
+       ErrorCode::UnauthorizedClient, "public clients may not use the client_credentials grant"},
+      {"client_credentials: scope beyond the client",
+       [&] {
+         return client_credentials.handle(request({{"scope", "read admin"}}), svc());
+       },
+       ErrorCode::InvalidScope, "exceeds what this client may request"},
+      {"client_credentials: scope malformed",
+       [&] {
+         return client_credentials.handle(request({{"scope", "read  write"}}), svc());
+       },
+       ErrorCode::InvalidScope, "malformed"},
+      // RFC 9700 §2.4: confidential first-party clients only, refused before the password
+      // is checked; RFC 6749 §4.3.2: username and password are required.
+      {"password: third-party client", [&] { return password_grant(third_party); },
+       ErrorCode::UnauthorizedClient,
+       "the password grant is only for confidential first-party clients"},
+      {"password: public client", [&] { return password_grant(public_client(app())); },
+       ErrorCode::UnauthorizedClient, "only for confidential first-party clients"},
+      {"password: no username",
+       [&] {
+         return password_request(app(), request({{"password", password}}));
+       },
+       ErrorCode::InvalidRequest, "username is required"},
+      {"password: no password",
+       [&] {
+         return password_request(app(), request({{"username", "alice"}}));
+       },
+       ErrorCode::InvalidRequest, "password is required"},
+      {"password: scope beyond the client",
+       [&] {
+         return password_request(
+             app(), request({{"username", "alice"}, {"password", password}, {"scope", "admin"}}));
+       },
+       ErrorCode::InvalidScope, "exceeds what this client may request"},
+      {"password: wrong password",
+       [&] {
+         return password_request(app(),
+                                 request({{"username", "alice"}, {"password", "wrong password"}}));
+       },
+       ErrorCode::InvalidGrant, "invalid username or password", true},
+      {"password: unknown user", [&] { return password_grant(app(), "nobody"); },
+       ErrorCode::InvalidGrant, "invalid username or password", true},
+      // RFC 6749 §6.
+      {"refresh_token: missing", [&] { return refreshing.handle(request({}), app()); },
+       ErrorCode::InvalidRequest, "refresh_token is required"},
+      {"refresh_token: unknown", [&] { return refresh(refreshing, "no-such-token"); },
+       ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked"},
+      {"refresh_token: scope malformed",
+       [&] {
+         return refreshing.handle(
+             request({{"refresh_token", *signed_in.refresh_token}, {"scope", "read  write"}}),
+             app());
+       },
+       ErrorCode::InvalidScope, "malformed"},
+      {"refresh_token: scope wider than granted",
+       [&] {
+         return refreshing.handle(
+             request({{"refresh_token", *signed_in.refresh_token}, {"scope", "read admin"}}),
+             app());
+       },
+       ErrorCode::InvalidScope, "exceeds what the refresh token was granted"},
+      {"refresh_token: another client's (RFC 6749 §10.4)",
+       [&] {
+         return refreshing.handle(request({{"refresh_token", *signed_in.refresh_token}}),
+                                  app("app2"));
+       },
+       ErrorCode::InvalidGrant, "the refresh token is invalid, expired or revoked"},
+      // RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §4.8.2.
+      {"authorization_code: no code",
+       [&] {
+         return code.handle(request({{"redirect_uri", kCallback}}), web());
+       },
+       ErrorCode::InvalidRequest, "code is required"},
+      {"authorization_code: no redirect_uri",
+       [&] {
+         return code.handle(request({{"code", "some-code"}}), web());
+       },
+       ErrorCode::InvalidRequest, "redirect_uri is required"},
+      {"authorization_code: unknown code",
+       [&] { return code.handle(code_request("no-such-code"), web()); }, ErrorCode::InvalidGrant,
+       "the authorization code is invalid, expired or revoked"},
+      {"authorization_code: another client's code",
+       [&] { return code.handle(code_request(new_code()), app()); }, ErrorCode::InvalidGrant,
+       "the authorization code is invalid, expired or revoked", true},
+      {"authorization_code: replayed",
+       [&] {
+         const auto once = new_code();
+         EXPECT_TRUE(code.handle(code_request(once), web()).ok());
+         return code.handle(code_request(once), web());
+       },
+       ErrorCode::InvalidGrant, "already used; its grant is revoked", true,
+       [&] { EXPECT_TRUE(grant_id_revoked(last_code_grant_)); }},
+      {"authorization_code: redirect_uri differs",
+       [&] { return code.handle(code_request(new_code(), {}, kCallback + "/other"), web()); },
+       ErrorCode::InvalidGrant, "redirect_uri does not match the authorization request", true,
+       [&] { EXPECT_TRUE(grant_id_revoked(last_code_grant_)); }},
+      {"authorization_code: verifier missing",
+       [&] { return code.handle(code_request(new_code(challenge)), web()); },
+       ErrorCode::InvalidGrant, "code_verifier is required", true,
+       [&] { EXPECT_TRUE(grant_id_revoked(last_code_grant_)); }},
+      {"authorization_code: verifier wrong",
+       [&] { return code.handle(code_request(new_code(challenge), std::string(43, 'v')), web()); },
+       ErrorCode::InvalidGrant, "code_verifier does not match the code_challenge", true,
+       [&] { EXPECT_TRUE(grant_id_revoked(last_code_grant_)); }},
+      {"authorization_code: verifier without challenge (PKCE downgrade)",
+       [&] { return code.handle(code_request(new_code(), kVerifier), web()); },
+       ErrorCode::InvalidGrant, "code_verifier sent for a code issued without a code_challenge",
+       true, [&] { EXPECT_TRUE(grant_id_revoked(last_code_grant_)); }},
+  };
+  auto written = [&] {
+    return *db().scalar(
+        "SELECT (SELECT count(*) FROM grants) || '/' ||"
+        " (SELECT count(*) FROM refresh_tokens) || '/' ||"
+        " (SELECT count(*) FROM login_throttle)");
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    const std::string before = written();
+    const auto r = row.run();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, row.code) << r.error().wire_name();
+    EXPECT_NE(r.error().description.find(row.says), std::string::npos) << r.error().description;
+    if (!row.writes) {
+      EXPECT_EQ(written(), before);
+    }
+    row.then();
+  }
+  // The refusals above spent nothing that was still good.
+  EXPECT_TRUE(active(*signed_in.refresh_token));
   EXPECT_TRUE(password_grant(app()).ok());
+}
+
+TEST_F(GrantsTest, Rfc6749_4_1_3_CodeRedeemedForTokensAndAnIdToken) {
+  auto grant = code_grant();
+  const auto code = new_code(pkce_s256_challenge(kVerifier));
+  auto r = grant.handle(code_request(code, kVerifier), web());
+  ASSERT_TRUE(r.ok()) << r.error().description;
+  EXPECT_EQ(r->scope, "openid read");
+  EXPECT_EQ(gid(r->access_token), last_code_grant_);
+  ASSERT_TRUE(r->refresh_token.has_value());
+  ASSERT_TRUE(r->id_token.has_value());
+  auto id_token = id_tokens_->verify_hint(*r->id_token);
+  ASSERT_TRUE(id_token.has_value());
+  EXPECT_EQ(id_token->claims()["sub"], alice_);
+  EXPECT_EQ(id_token->claims()["aud"], "web");
+  EXPECT_EQ(id_token->claims()["nonce"], "n-1");
+  EXPECT_FALSE(grant_id_revoked(last_code_grant_));
 }
 
 // --- the refresh retry grace window (KEYWARD_REFRESH_REUSE_GRACE) ---
@@ -417,17 +640,7 @@ TEST_F(GrantsTest, ConcurrentRetriesWithinTheGraceWindowRotateOnce) {
   auto grant = refresh_grant(seconds(10));
   for (int round = 0; round < 10; ++round) {
     const auto signed_in = sign_in(app());
-    std::latch start(2);
-    std::array<std::optional<OAuthResult<TokenResponse>>, 2> results;
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 2; ++i) {
-      threads.emplace_back([&, i] {
-        const auto r = request({{"refresh_token", *signed_in.refresh_token}});
-        start.arrive_and_wait();
-        results[i].emplace(grant.handle(r, app()));
-      });
-    }
-    for (auto& t : threads) t.join();
+    const auto results = race(grant, *signed_in.refresh_token);
     ASSERT_TRUE(results[0]->ok()) << "round " << round << ": " << results[0]->error().description;
     ASSERT_TRUE(results[1]->ok()) << "round " << round << ": " << results[1]->error().description;
     EXPECT_EQ(*(*results[0])->refresh_token, *(*results[1])->refresh_token);
