@@ -14,8 +14,6 @@ using detail::join_scopes;
 using detail::split_scopes;
 using detail::to_micros;
 
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
-
 // clang-format off
 constexpr std::array kStatements{
     detail::PreparedStatement{
@@ -26,7 +24,7 @@ constexpr std::array kStatements{
         "consents_remember",
         "INSERT INTO consents (user_id, client_id, scopes, created_at, updated_at)"
         " VALUES ($1::uuid, $2, ARRAY(SELECT DISTINCT s FROM unnest(string_to_array($3, ' ')) s"
-        "   ORDER BY 1), " TS(4) ", " TS(4) ")"
+        "   ORDER BY 1), " SQL_TS(4) ", " SQL_TS(4) ")"
         " ON CONFLICT (user_id, client_id) DO UPDATE SET"
         " scopes = ARRAY(SELECT DISTINCT s FROM unnest(consents.scopes || EXCLUDED.scopes) s"
         "   ORDER BY 1),"
@@ -36,8 +34,6 @@ constexpr std::array kStatements{
         "DELETE FROM consents WHERE user_id = $1::uuid AND client_id = $2"},
 };
 // clang-format on
-
-#undef TS
 
 }  // namespace
 
