@@ -11,10 +11,8 @@
 #include <regex>
 #include <thread>
 
-#include "common/base64url.h"
 #include "common/crypto.h"
 #include "grants/id_token.h"
-#include "grants/password_hash.h"
 #include "grants/pkce.h"
 #include "jose/alg.h"
 #include "server/http/form.h"
@@ -22,6 +20,7 @@
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -38,19 +37,6 @@ constexpr std::string_view kPassword = "correct horse battery staple";
 constexpr std::string_view kSpaRedirect = "https://spa.example/callback";
 constexpr std::string_view kWebRedirect = "https://web.example/cb?tenant=7";
 constexpr std::string_view kWrongCredentials = "The username or password is incorrect.";
-
-struct RegisteredClient {
-  std::string id;
-  std::string secret;
-};
-
-json jwt_claims(const std::string& token) {
-  const auto first = token.find('.');
-  const auto second = token.find('.', first + 1);
-  auto payload = base64url_decode(token.substr(first + 1, second - first - 1));
-  if (!payload) throw std::runtime_error("bad JWT payload");
-  return json::parse(*payload);
-}
 
 struct Pkce {
   std::string verifier = random_token(48);
@@ -85,28 +71,20 @@ class BrowserFlow : public ::testing::Test {
         "Resource server", "rs",
         {"--grant-types", "client_credentials", "--scopes", "introspect", "--introspect"});
 
-    auto db = storage::Database::open(database_->conninfo());
-    if (!db.ok()) throw std::runtime_error(db.error());
-    storage::UserRepository users(*db);
-    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{7168, 5, 1});
-    auto alice =
-        users.insert(storage::NewUser{"alice", "alice@example.com", "Alice", "Liddell", hash});
-    if (!alice.ok()) throw std::runtime_error(alice.error().message);
-    alice_id_ = new std::string(alice->id);
+    auto db = database_->open();
+    alice_id_ = new std::string(insert_user(
+        db, storage::NewUser{"alice", "alice@example.com", "Alice", "Liddell", ""}, kPassword));
     // Tests that depend on what a user allowed before each have a user of their own, so
     // they also pass when run in one process (one server, one database).
     for (const char* name : {"bob", "carol"}) {
-      if (!users.insert(storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, hash})
-               .ok()) {
-        throw std::runtime_error(std::string("insert ") + name);
-      }
+      insert_user(db, storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, ""},
+                  kPassword);
     }
 
     server_ = new ServerProcess(env_);
-    for (int i = 0; i < 300; ++i) {
-      if (test::get(server_->port(), "/health/ready").status == 200) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    (void)poll(
+        server_->port(), "/health/ready", [](const Response& r) { return r.status == 200; },
+        std::chrono::seconds(15));
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -122,20 +100,14 @@ class BrowserFlow : public ::testing::Test {
   }
 
   static void register_client(const std::string& name, const std::string& key,
-                              std::vector<std::string> args) {
-    args.insert(args.begin(), {"client", "create", "--name", name});
-    const auto r = run_keyward(args, env_);
-    if (r.exit_code != 0) throw std::runtime_error("client create " + name + ": " + r.output);
-    const auto doc = json::parse(
-        r.output.substr(r.output.find('{'), r.output.rfind('}') - r.output.find('{') + 1));
-    (*clients_)[key] = RegisteredClient{doc["client_id"], doc.value("client_secret", "")};
+                              const std::vector<std::string>& args) {
+    (*clients_)[key] = create_client(name, args, env_);
   }
 
   static uint16_t port() { return server_->port(); }
   static const RegisteredClient& client(const std::string& key) { return clients_->at(key); }
   static std::string basic(const RegisteredClient& c) {
-    return "Authorization: Basic " +
-           base64(server::form_urlencode(c.id) + ":" + server::form_urlencode(c.secret)) + "\r\n";
+    return basic_authorization(c.id, c.secret);
   }
 
   // An SPA authorization request with PKCE, state and nonce; `extra` adds or replaces.

@@ -3,18 +3,16 @@
 // `keyward client create`, users through the user repository. Every error path asserts
 // the exact status, JSON body and headers (RFC 6749 §5.2, RFC 7009, RFC 7662).
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-
 #include <map>
 #include <thread>
 
-#include "grants/password_hash.h"
 #include "jose/jwks.h"
 #include "jose/verify.h"
 #include "server/http/form.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -29,42 +27,9 @@ constexpr std::string_view kMasterKey =
 constexpr std::string_view kIssuer = "http://127.0.0.1:9";
 constexpr std::string_view kPassword = "correct horse battery staple";
 
-struct RegisteredClient {
-  std::string id;
-  std::string secret;  // empty for public clients
-};
-
-// RFC 6749 §2.3.1: id and secret form-urlencoded, then joined and base64-encoded.
+// RFC 6749 §2.3.1, with the client's own secret unless `secret_override` is given.
 std::string basic(const RegisteredClient& c, std::string_view secret_override = {}) {
-  const std::string secret = secret_override.empty() ? c.secret : std::string(secret_override);
-  return "Authorization: Basic " +
-         base64(server::form_urlencode(c.id) + ":" + server::form_urlencode(secret)) + "\r\n";
-}
-
-std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
-  std::string out;
-  for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
-    out += server::form_urlencode(k) + "=" + server::form_urlencode(v);
-  }
-  return out;
-}
-
-json jwt_part(const std::string& token, int index) {
-  size_t start = 0;
-  for (int i = 0; i < index; ++i) start = token.find('.', start) + 1;
-  const size_t end = token.find('.', start);
-  std::string part = token.substr(start, end - start);
-  std::replace(part.begin(), part.end(), '-', '+');
-  std::replace(part.begin(), part.end(), '_', '/');
-  while (part.size() % 4 != 0) part += '=';
-  std::string decoded(part.size(), '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                                reinterpret_cast<const unsigned char*>(part.data()),
-                                static_cast<int>(part.size()));
-  decoded.resize(static_cast<size_t>(n));
-  while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();
-  return json::parse(decoded);
+  return basic_authorization(c.id, secret_override.empty() ? c.secret : secret_override);
 }
 
 // RFC 6749 §5.1 / §5.2: every answer of these endpoints carries both.
@@ -117,26 +82,20 @@ class TokenEndpoints : public ::testing::Test {
     register_client("public", {"--grant-types", "authorization_code,refresh_token", "--scopes",
                                "read", "--public", "--redirect-uri", "http://127.0.0.1:7777/cb"});
 
-    auto db = storage::Database::open(database_->conninfo());
-    if (!db.ok()) throw std::runtime_error(db.error());
-    storage::UserRepository users(*db);
-    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{7168, 5, 1});
+    auto db = database_->open();
     user_ids_ = new std::map<std::string, std::string>();
     for (const std::string name : {"alice", "bob", "carol", "dave", "erin", "tom"}) {
-      auto user =
-          users.insert(storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, hash});
-      if (!user.ok()) throw std::runtime_error(user.error().message);
-      (*user_ids_)[name] = user->id;
+      (*user_ids_)[name] = insert_user(
+          db, storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, ""}, kPassword);
     }
-    if (!users.set_disabled("dave", true, SystemClock().now()).ok())
+    if (!storage::UserRepository(db).set_disabled("dave", true, SystemClock().now()).ok())
       throw std::runtime_error("disable dave");
 
     server_ = new ServerProcess(env_);
     // Ready once the first signing key exists.
-    for (int i = 0; i < 300; ++i) {
-      if (get(server_->port(), "/health/ready").status == 200) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    (void)poll(
+        server_->port(), "/health/ready", [](const Response& r) { return r.status == 200; },
+        std::chrono::seconds(15));
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -151,13 +110,8 @@ class TokenEndpoints : public ::testing::Test {
     ASSERT_EQ(get(port(), "/health/ready").status, 200) << server_->output();
   }
 
-  static void register_client(const std::string& name, std::vector<std::string> args) {
-    args.insert(args.begin(), {"client", "create", "--name", name});
-    const auto r = run_keyward(args, env_);
-    if (r.exit_code != 0) throw std::runtime_error("client create " + name + ": " + r.output);
-    const auto doc = json::parse(
-        r.output.substr(r.output.find('{'), r.output.rfind('}') - r.output.find('{') + 1));
-    (*clients_)[name] = RegisteredClient{doc["client_id"], doc.value("client_secret", "")};
+  static void register_client(const std::string& name, const std::vector<std::string>& args) {
+    (*clients_)[name] = create_client(name, args, env_);
   }
 
   static uint16_t port() { return server_->port(); }
