@@ -23,6 +23,7 @@
 #include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
+#include "tests/http/support/suite_server.h"
 #include "tests/integration/support/test_database.h"
 
 namespace keyward::test {
@@ -47,13 +48,10 @@ class BrowserFlow : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!TestDatabase::cluster_conninfo()) return;
-    database_ = new TestDatabase();
-    env_ = {{"KEYWARD_DATABASE_URL", database_->conninfo()},
-            {"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
-            {"KEYWARD_ISSUER", std::string(kIssuer)},
-            {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
-            {"KEYWARD_ARGON2_ITERATIONS", "5"}};
-    clients_ = new std::map<std::string, RegisteredClient>();
+    suite_ = new SuiteServer({{"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
+                              {"KEYWARD_ISSUER", std::string(kIssuer)},
+                              {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
+                              {"KEYWARD_ARGON2_ITERATIONS", "5"}});
     register_client(
         "SPA", "spa",
         {"--grant-types", "authorization_code,refresh_token", "--scopes",
@@ -71,7 +69,7 @@ class BrowserFlow : public ::testing::Test {
         "Resource server", "rs",
         {"--grant-types", "client_credentials", "--scopes", "introspect", "--introspect"});
 
-    auto db = database_->open();
+    auto db = suite_->database().open();
     alice_id_ = new std::string(insert_user(
         db, storage::NewUser{"alice", "alice@example.com", "Alice", "Liddell", ""}, kPassword));
     // Tests that depend on what a user allowed before each have a user of their own, so
@@ -81,31 +79,25 @@ class BrowserFlow : public ::testing::Test {
                   kPassword);
     }
 
-    server_ = new ServerProcess(env_);
-    (void)poll(
-        server_->port(), "/health/ready", [](const Response& r) { return r.status == 200; },
-        std::chrono::seconds(15));
+    suite_->start();
   }
   static void TearDownTestSuite() {
-    delete server_;
-    delete database_;
-    delete clients_;
+    delete suite_;
     delete alice_id_;
-    server_ = nullptr;
-    database_ = nullptr;
+    suite_ = nullptr;
   }
   void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
-    ASSERT_EQ(test::get(port(), "/health/ready").status, 200) << server_->output();
+    if (suite_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
+    ASSERT_EQ(test::get(port(), "/health/ready").status, 200) << suite_->process().output();
   }
 
   static void register_client(const std::string& name, const std::string& key,
                               const std::vector<std::string>& args) {
-    (*clients_)[key] = create_client(name, args, env_);
+    suite_->register_client(key, name, args);
   }
 
-  static uint16_t port() { return server_->port(); }
-  static const RegisteredClient& client(const std::string& key) { return clients_->at(key); }
+  static uint16_t port() { return suite_->port(); }
+  static const RegisteredClient& client(const std::string& key) { return suite_->client(key); }
   static std::string basic(const RegisteredClient& c) {
     return basic_authorization(c.id, c.secret);
   }
@@ -220,16 +212,10 @@ class BrowserFlow : public ::testing::Test {
     EXPECT_EQ(r.header("Cache-Control"), "no-store");
   }
 
-  static ServerProcess* server_;
-  static TestDatabase* database_;
-  static Env env_;
-  static std::map<std::string, RegisteredClient>* clients_;
+  static SuiteServer* suite_;
   static std::string* alice_id_;
 };
-ServerProcess* BrowserFlow::server_ = nullptr;
-TestDatabase* BrowserFlow::database_ = nullptr;
-Env BrowserFlow::env_;
-std::map<std::string, RegisteredClient>* BrowserFlow::clients_ = nullptr;
+SuiteServer* BrowserFlow::suite_ = nullptr;
 std::string* BrowserFlow::alice_id_ = nullptr;
 
 // ---- /authorize before the redirect URI is verified: a page, never a redirect ----
@@ -417,7 +403,8 @@ TEST_F(BrowserFlow, AnonymousVisitsToAuthorizeWriteNoSessionRowsSignInWritesOne)
   // Every anonymous GET /authorize used to insert a session row: a cheap way to fill the
   // table. Only sign-in writes one now.
   const auto rows = [&] {
-    return std::stoi(database_->scalar("SELECT count(*) FROM browser_sessions").value_or("-1"));
+    return std::stoi(
+        suite_->database().scalar("SELECT count(*) FROM browser_sessions").value_or("-1"));
   };
   const int before = rows();
   Pkce pkce;
