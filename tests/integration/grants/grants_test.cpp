@@ -138,6 +138,22 @@ class GrantsTest : public StorageTest {
     return grant.handle(request({{"username", username}, {"password", std::string(kPassword)}}),
                         client);
   }
+  // Two threads present `refresh_token` to `grant` at the same moment (STYLE.md §7.5).
+  std::array<std::optional<OAuthResult<TokenResponse>>, 2> redeem_at_once(
+      RefreshTokenGrant& grant, const std::string& refresh_token) {
+    std::latch start(2);
+    std::array<std::optional<OAuthResult<TokenResponse>>, 2> results;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        const auto r = request({{"refresh_token", refresh_token}});
+        start.arrive_and_wait();
+        results[i].emplace(grant.handle(r, app()));
+      });
+    }
+    for (auto& t : threads) t.join();
+    return results;
+  }
   TokenResponse sign_in(const Client& client, const std::string& username = "alice") {
     auto r = password_grant(client, username);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().description);
@@ -228,17 +244,7 @@ TEST_F(GrantsTest, ConcurrentRefreshExactlyOneWinsAndTheLoserRevokesTheGrant) {
   auto grant = refresh_grant(seconds(0));
   for (int round = 0; round < 10; ++round) {
     const auto signed_in = sign_in(app());
-    std::latch start(2);
-    std::array<std::optional<OAuthResult<TokenResponse>>, 2> results;
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 2; ++i) {
-      threads.emplace_back([&, i] {
-        const auto r = request({{"refresh_token", *signed_in.refresh_token}});
-        start.arrive_and_wait();
-        results[i].emplace(grant.handle(r, app()));
-      });
-    }
-    for (auto& t : threads) t.join();
+    const auto results = redeem_at_once(grant, *signed_in.refresh_token);
     const int winners = results[0]->ok() + results[1]->ok();
     ASSERT_EQ(winners, 1) << "round " << round;
     const auto& winner = results[0]->ok() ? *results[0] : *results[1];
@@ -413,17 +419,7 @@ TEST_F(GrantsTest, ConcurrentRetriesWithinTheGraceWindowRotateOnce) {
   auto grant = refresh_grant(seconds(10));
   for (int round = 0; round < 10; ++round) {
     const auto signed_in = sign_in(app());
-    std::latch start(2);
-    std::array<std::optional<OAuthResult<TokenResponse>>, 2> results;
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 2; ++i) {
-      threads.emplace_back([&, i] {
-        const auto r = request({{"refresh_token", *signed_in.refresh_token}});
-        start.arrive_and_wait();
-        results[i].emplace(grant.handle(r, app()));
-      });
-    }
-    for (auto& t : threads) t.join();
+    const auto results = redeem_at_once(grant, *signed_in.refresh_token);
     ASSERT_TRUE(results[0]->ok()) << "round " << round << ": " << results[0]->error().description;
     ASSERT_TRUE(results[1]->ok()) << "round " << round << ": " << results[1]->error().description;
     EXPECT_EQ(*(*results[0])->refresh_token, *(*results[1])->refresh_token);
