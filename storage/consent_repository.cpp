@@ -3,6 +3,7 @@
 #include <array>
 
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/scope_text.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
@@ -49,10 +50,9 @@ Result<std::optional<std::vector<std::string>>, StorageError> ConsentRepository:
     std::string_view user_id, std::string_view client_id) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<std::vector<std::string>> {
-        const auto rows =
-            tx.exec_prepared("consents_find", std::string(user_id), std::string(client_id));
-        if (rows.empty()) return std::nullopt;
-        return split_scopes(rows[0][0].as<std::string>());
+        return detail::read_first(
+            tx.exec_prepared("consents_find", std::string(user_id), std::string(client_id)),
+            [](const pqxx::row& row) { return split_scopes(row[0].as<std::string>()); });
       },
       detail::Retry::OnceIfBroken);
 }

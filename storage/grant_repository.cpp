@@ -81,6 +81,20 @@ void insert_grant(pqxx::transaction_base& tx, const NewGrant& g) {
   }
 }
 
+// The columns of grants_find.
+GrantRecord read_grant(const pqxx::row& row) {
+  GrantRecord g;
+  g.id = row[0].as<std::string>();
+  g.client_id = row[1].as<std::string>();
+  g.user_id = detail::read_optional_text(row[2]);
+  g.scopes = split_scopes(row[3].as<std::string>());
+  g.standing = row[4].as<bool>();
+  g.created_at = detail::read_time(row[5]);
+  g.expires_at = detail::read_time(row[6]);
+  g.revoked_at = detail::read_optional_time(row[7]);
+  return g;
+}
+
 }  // namespace
 
 namespace detail {
@@ -159,19 +173,8 @@ Result<bool, StorageError> GrantRepository::revoke(std::string_view grant_id, Ti
 Result<std::optional<GrantRecord>, StorageError> GrantRepository::find(std::string_view grant_id) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<GrantRecord> {
-        const auto rows = tx.exec_prepared("grants_find", std::string(grant_id));
-        if (rows.empty()) return std::nullopt;
-        const auto& row = rows[0];
-        GrantRecord g;
-        g.id = row[0].as<std::string>();
-        g.client_id = row[1].as<std::string>();
-        g.user_id = detail::read_optional_text(row[2]);
-        g.scopes = split_scopes(row[3].as<std::string>());
-        g.standing = row[4].as<bool>();
-        g.created_at = detail::read_time(row[5]);
-        g.expires_at = detail::read_time(row[6]);
-        g.revoked_at = detail::read_optional_time(row[7]);
-        return g;
+        return detail::read_first(tx.exec_prepared("grants_find", std::string(grant_id)),
+                                  read_grant);
       },
       detail::Retry::OnceIfBroken);
 }
