@@ -3,6 +3,7 @@
 #include <array>
 
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
 #include "storage/detail/text_array.h"
@@ -10,15 +11,13 @@
 namespace keyward::storage {
 namespace {
 
-using detail::from_micros;
 using detail::read_text_array;
 using detail::text_array_literal;
 
 #define CLIENT_COLUMNS                                                                   \
   "client_id, secret_hmac, name, confidential, first_party, token_endpoint_auth_method," \
   " grant_types, scopes, redirect_uris, post_logout_redirect_uris, audiences,"           \
-  " (EXTRACT(EPOCH FROM created_at) * 1000000)::bigint,"                                 \
-  " (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, may_introspect"
+  " " SQL_MICROS("created_at") ", " SQL_MICROS("updated_at") ", may_introspect"
 
 constexpr std::array kStatements{
     detail::PreparedStatement{
@@ -49,7 +48,7 @@ constexpr std::array kStatements{
 ClientRecord read_client(const pqxx::row& row) {
   ClientRecord client;
   client.client_id = row[0].as<std::string>();
-  if (!row[1].is_null()) client.secret_hmac = pqxx::binarystring(row[1]).str();
+  client.secret_hmac = detail::read_optional_bytes(row[1]);
   client.name = row[2].as<std::string>();
   client.confidential = row[3].as<bool>();
   client.first_party = row[4].as<bool>();
@@ -59,8 +58,8 @@ ClientRecord read_client(const pqxx::row& row) {
   client.redirect_uris = read_text_array(row[8]);
   client.post_logout_redirect_uris = read_text_array(row[9]);
   client.audiences = read_text_array(row[10]);
-  client.created_at = from_micros(row[11].as<long long>());
-  client.updated_at = from_micros(row[12].as<long long>());
+  client.created_at = detail::read_time(row[11]);
+  client.updated_at = detail::read_time(row[12]);
   client.may_introspect = row[13].as<bool>();
   return client;
 }
@@ -102,9 +101,8 @@ Result<std::optional<ClientRecord>, StorageError> ClientRepository::find(
     std::string_view client_id) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<ClientRecord> {
-        const auto rows = tx.exec_prepared("clients_find", std::string(client_id));
-        if (rows.empty()) return std::nullopt;
-        return read_client(rows[0]);
+        return detail::read_first(tx.exec_prepared("clients_find", std::string(client_id)),
+                                  read_client);
       },
       detail::Retry::OnceIfBroken);
 }
@@ -112,10 +110,7 @@ Result<std::optional<ClientRecord>, StorageError> ClientRepository::find(
 Result<std::vector<ClientRecord>, StorageError> ClientRepository::list() {
   return pool_.run(
       [](pqxx::nontransaction& tx) {
-        std::vector<ClientRecord> clients;
-        for (const auto& row : tx.exec_prepared("clients_list"))
-          clients.push_back(read_client(row));
-        return clients;
+        return detail::read_all(tx.exec_prepared("clients_list"), read_client);
       },
       detail::Retry::OnceIfBroken);
 }

@@ -4,6 +4,7 @@
 
 #include "common/crypto.h"
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/scope_text.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
@@ -11,13 +12,9 @@
 namespace keyward::storage {
 namespace {
 
-using detail::from_micros;
 using detail::join_scopes;
 using detail::split_scopes;
 using detail::to_micros;
-
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
-#define MICROS(col) "(EXTRACT(EPOCH FROM " col ") * 1000000)::bigint"
 
 // clang-format off
 constexpr std::array kStatements{
@@ -29,47 +26,44 @@ constexpr std::array kStatements{
         "codes_insert_with_grant",
         "WITH g AS (INSERT INTO grants (id, client_id, user_id, session_id_hash, scopes,"
         "   created_at, expires_at)"
-        "   VALUES ($1, $2, $3::uuid, decode($4, 'hex'), string_to_array($5, ' '), " TS(6) ","
-        "   " TS(7) ") RETURNING id)"
+        "   VALUES ($1, $2, $3::uuid, decode($4, 'hex'), string_to_array($5, ' '), " SQL_TS(6) ","
+        "   " SQL_TS(7) ") RETURNING id)"
         " INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id,"
         "   redirect_uri, code_challenge, code_challenge_method, nonce, scopes,"
         "   session_id_hash, auth_time, created_at, expires_at)"
         " SELECT $8, g.id, $2, $3::uuid, $9, $10::text,"
         "   CASE WHEN $10::text IS NULL THEN NULL ELSE 'S256' END, $11,"
-        "   string_to_array($5, ' '), decode($4, 'hex'), " TS(12) ", " TS(6) ", " TS(13)
+        "   string_to_array($5, ' '), decode($4, 'hex'), " SQL_TS(12) ", " SQL_TS(6) ", " SQL_TS(13)
         " FROM g"},
     // $1 digest, $2 client, $3 now. Locks the row: a concurrent consumption waits, then
     // re-checks consumed_at IS NULL (EvalPlanQual), finds it set and updates nothing.
     detail::PreparedStatement{
         "codes_consume",
-        "UPDATE authorization_codes c SET consumed_at = " TS(3)
+        "UPDATE authorization_codes c SET consumed_at = " SQL_TS(3)
         " FROM grants g"
         " WHERE c.code_hash = $1 AND c.client_id = $2 AND c.consumed_at IS NULL"
-        " AND c.expires_at > " TS(3)
-        " AND g.id = c.grant_id AND g.revoked_at IS NULL AND g.expires_at > " TS(3)
+        " AND c.expires_at > " SQL_TS(3)
+        " AND g.id = c.grant_id AND g.revoked_at IS NULL AND g.expires_at > " SQL_TS(3)
         " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id AND u.disabled)"
         " RETURNING c.grant_id, c.client_id, c.user_id::text, c.redirect_uri, c.code_challenge,"
         " c.nonce, array_to_string(c.scopes, ' '), c.session_id_hash, "
-        MICROS("c.auth_time") ", " MICROS("g.expires_at")},
+        SQL_MICROS("c.auth_time") ", " SQL_MICROS("g.expires_at")},
     // Why a consumption did not happen: every fact, evaluated at $2.
     detail::PreparedStatement{
         "codes_classify",
         "SELECT c.grant_id, c.client_id, c.user_id::text, c.redirect_uri, c.code_challenge,"
         " c.nonce, array_to_string(c.scopes, ' '), c.session_id_hash, "
-        MICROS("c.auth_time") ", " MICROS("g.expires_at") ","
-        " c.consumed_at IS NOT NULL, c.expires_at > " TS(2) ","
-        " (g.revoked_at IS NULL AND g.expires_at > " TS(2) "), COALESCE(u.disabled, false)"
+        SQL_MICROS("c.auth_time") ", " SQL_MICROS("g.expires_at") ","
+        " c.consumed_at IS NOT NULL, c.expires_at > " SQL_TS(2) ","
+        " (g.revoked_at IS NULL AND g.expires_at > " SQL_TS(2) "), COALESCE(u.disabled, false)"
         " FROM authorization_codes c JOIN grants g ON g.id = c.grant_id"
         " LEFT JOIN users u ON u.id = c.user_id"
         " WHERE c.code_hash = $1"},
     detail::PreparedStatement{
         "codes_revoke_grant",
-        "UPDATE grants SET revoked_at = " TS(2) " WHERE id = $1 AND revoked_at IS NULL"},
+        "UPDATE grants SET revoked_at = " SQL_TS(2) " WHERE id = $1 AND revoked_at IS NULL"},
 };
 // clang-format on
-
-#undef TS
-#undef MICROS
 
 const char* text_or_null(const std::optional<std::string>& value) {
   return value ? value->c_str() : nullptr;
@@ -82,12 +76,12 @@ CodeRecord read_code(const pqxx::row& row) {
   c.client_id = row[1].as<std::string>();
   c.user_id = row[2].as<std::string>();
   c.redirect_uri = row[3].as<std::string>();
-  if (!row[4].is_null()) c.code_challenge = row[4].as<std::string>();
-  if (!row[5].is_null()) c.nonce = row[5].as<std::string>();
+  c.code_challenge = detail::read_optional_text(row[4]);
+  c.nonce = detail::read_optional_text(row[5]);
   c.scopes = split_scopes(row[6].as<std::string>());
-  if (!row[7].is_null()) c.session_id_hash = pqxx::binarystring(row[7]).str();
-  c.auth_time = from_micros(row[8].as<long long>());
-  c.grant_expires_at = from_micros(row[9].as<long long>());
+  c.session_id_hash = detail::read_optional_bytes(row[7]);
+  c.auth_time = detail::read_time(row[8]);
+  c.grant_expires_at = detail::read_time(row[9]);
   return c;
 }
 

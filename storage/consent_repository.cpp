@@ -3,6 +3,7 @@
 #include <array>
 
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/scope_text.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
@@ -14,8 +15,6 @@ using detail::join_scopes;
 using detail::split_scopes;
 using detail::to_micros;
 
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
-
 // clang-format off
 constexpr std::array kStatements{
     detail::PreparedStatement{
@@ -26,7 +25,7 @@ constexpr std::array kStatements{
         "consents_remember",
         "INSERT INTO consents (user_id, client_id, scopes, created_at, updated_at)"
         " VALUES ($1::uuid, $2, ARRAY(SELECT DISTINCT s FROM unnest(string_to_array($3, ' ')) s"
-        "   ORDER BY 1), " TS(4) ", " TS(4) ")"
+        "   ORDER BY 1), " SQL_TS(4) ", " SQL_TS(4) ")"
         " ON CONFLICT (user_id, client_id) DO UPDATE SET"
         " scopes = ARRAY(SELECT DISTINCT s FROM unnest(consents.scopes || EXCLUDED.scopes) s"
         "   ORDER BY 1),"
@@ -36,8 +35,6 @@ constexpr std::array kStatements{
         "DELETE FROM consents WHERE user_id = $1::uuid AND client_id = $2"},
 };
 // clang-format on
-
-#undef TS
 
 }  // namespace
 
@@ -53,10 +50,9 @@ Result<std::optional<std::vector<std::string>>, StorageError> ConsentRepository:
     std::string_view user_id, std::string_view client_id) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<std::vector<std::string>> {
-        const auto rows =
-            tx.exec_prepared("consents_find", std::string(user_id), std::string(client_id));
-        if (rows.empty()) return std::nullopt;
-        return split_scopes(rows[0][0].as<std::string>());
+        return detail::read_first(
+            tx.exec_prepared("consents_find", std::string(user_id), std::string(client_id)),
+            [](const pqxx::row& row) { return split_scopes(row[0].as<std::string>()); });
       },
       detail::Retry::OnceIfBroken);
 }

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/scope_text.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
@@ -10,13 +11,10 @@
 namespace keyward::storage {
 namespace {
 
-using detail::from_micros;
 using detail::join_scopes;
 using detail::split_scopes;
 using detail::to_micros;
 
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
-#define MICROS(col) "(EXTRACT(EPOCH FROM " col ") * 1000000)::bigint"
 // Scopes never contain a space (RFC 6749 §3.3), so a space-joined string is an exact
 // encoding of the list, and string_to_array('', ' ') is the empty array.
 #define SCOPES(n) "string_to_array($" #n ", ' ')"
@@ -26,45 +24,44 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "grants_insert",
         "INSERT INTO grants (id, client_id, user_id, session_id_hash, scopes, created_at,"
-        " expires_at) VALUES ($1, $2, $3::uuid, $4, " SCOPES(5) ", " TS(6) ", " TS(7) ")"},
+        " expires_at) VALUES ($1, $2, $3::uuid, $4, " SCOPES(5) ", " SQL_TS(6) ", " SQL_TS(7) ")"},
     detail::PreparedStatement{
         "grants_insert_with_refresh",
         "WITH g AS (INSERT INTO grants (id, client_id, user_id, session_id_hash, scopes,"
         "   created_at, expires_at)"
-        "   VALUES ($1, $2, $3::uuid, $4, " SCOPES(5) ", " TS(6) ", " TS(7) ") RETURNING id)"
+        "   VALUES ($1, $2, $3::uuid, $4, " SCOPES(5) ", " SQL_TS(6) ", " SQL_TS(7) ")"
+        "   RETURNING id)"
         " INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scopes, created_at,"
         "   expires_at)"
-        " SELECT $8, g.id, $2, " SCOPES(9) ", " TS(6) ", " TS(10) " FROM g"},
+        " SELECT $8, g.id, $2, " SCOPES(9) ", " SQL_TS(6) ", " SQL_TS(10) " FROM g"},
     detail::PreparedStatement{
         "grants_standing_find",
-        "SELECT id, " MICROS("expires_at") " FROM grants"
+        "SELECT id, " SQL_MICROS("expires_at") " FROM grants"
         " WHERE client_id = $1 AND standing AND revoked_at IS NULL"
-        " AND expires_at > " TS(2)},
+        " AND expires_at > " SQL_TS(2)},
     // Retires a standing grant that ends too soon: it stops being standing (so the unique
     // index admits a successor) but stays valid until its own expiry.
     detail::PreparedStatement{
         "grants_standing_retire",
         "UPDATE grants SET standing = false"
         " WHERE client_id = $1 AND standing AND revoked_at IS NULL"
-        " AND expires_at <= " TS(2)},
+        " AND expires_at <= " SQL_TS(2)},
     detail::PreparedStatement{
         "grants_standing_insert",
         "INSERT INTO grants (id, client_id, scopes, created_at, expires_at, standing)"
-        " VALUES ($1, $2, " SCOPES(3) ", " TS(4) ", " TS(5) ", true)"
+        " VALUES ($1, $2, " SCOPES(3) ", " SQL_TS(4) ", " SQL_TS(5) ", true)"
         " ON CONFLICT (client_id) WHERE standing AND revoked_at IS NULL DO NOTHING"},
     detail::PreparedStatement{
         "grants_revoke",
-        "UPDATE grants SET revoked_at = " TS(2) " WHERE id = $1 AND revoked_at IS NULL"},
+        "UPDATE grants SET revoked_at = " SQL_TS(2) " WHERE id = $1 AND revoked_at IS NULL"},
     detail::PreparedStatement{
         "grants_find",
         "SELECT id, client_id, user_id::text, array_to_string(scopes, ' '), standing, "
-        MICROS("created_at") ", " MICROS("expires_at") ", " MICROS("revoked_at")
+        SQL_MICROS("created_at") ", " SQL_MICROS("expires_at") ", " SQL_MICROS("revoked_at")
         " FROM grants WHERE id = $1"},
 };
 // clang-format on
 
-#undef TS
-#undef MICROS
 #undef SCOPES
 
 // libpqxx 6.4 takes a null pointer for NULL; bytea as binarystring.
@@ -82,6 +79,20 @@ void insert_grant(pqxx::transaction_base& tx, const NewGrant& g) {
                      static_cast<const char*>(nullptr), join_scopes(g.scopes),
                      to_micros(g.created_at), to_micros(g.expires_at));
   }
+}
+
+// The columns of grants_find.
+GrantRecord read_grant(const pqxx::row& row) {
+  GrantRecord g;
+  g.id = row[0].as<std::string>();
+  g.client_id = row[1].as<std::string>();
+  g.user_id = detail::read_optional_text(row[2]);
+  g.scopes = split_scopes(row[3].as<std::string>());
+  g.standing = row[4].as<bool>();
+  g.created_at = detail::read_time(row[5]);
+  g.expires_at = detail::read_time(row[6]);
+  g.revoked_at = detail::read_optional_time(row[7]);
+  return g;
 }
 
 }  // namespace
@@ -122,13 +133,11 @@ Result<StandingGrant, StorageError> GrantRepository::standing_grant(std::string_
   const std::string id(client_id);
   const auto min_micros = to_micros(min_expiry);
   auto read = [](const pqxx::row& row) {
-    return StandingGrant{row[0].as<std::string>(), from_micros(row[1].as<long long>())};
+    return StandingGrant{row[0].as<std::string>(), detail::read_time(row[1])};
   };
   auto found = pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<StandingGrant> {
-        const auto rows = tx.exec_prepared("grants_standing_find", id, min_micros);
-        if (rows.empty()) return std::nullopt;
-        return read(rows[0]);
+        return detail::read_first(tx.exec_prepared("grants_standing_find", id, min_micros), read);
       },
       detail::Retry::OnceIfBroken);
   if (!found.ok()) return err(found.error());
@@ -141,9 +150,7 @@ Result<StandingGrant, StorageError> GrantRepository::standing_grant(std::string_
                          to_micros(fresh.created_at), to_micros(fresh.expires_at));
         // Ours, or the one a concurrent caller committed first (read committed: this
         // statement sees it).
-        const auto rows = tx.exec_prepared("grants_standing_find", id, min_micros);
-        if (rows.empty()) return std::nullopt;
-        return read(rows[0]);
+        return detail::read_first(tx.exec_prepared("grants_standing_find", id, min_micros), read);
       },
       detail::Retry::OnceIfBroken);
   if (!created.ok()) return err(created.error());
@@ -166,19 +173,8 @@ Result<bool, StorageError> GrantRepository::revoke(std::string_view grant_id, Ti
 Result<std::optional<GrantRecord>, StorageError> GrantRepository::find(std::string_view grant_id) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<GrantRecord> {
-        const auto rows = tx.exec_prepared("grants_find", std::string(grant_id));
-        if (rows.empty()) return std::nullopt;
-        const auto& row = rows[0];
-        GrantRecord g;
-        g.id = row[0].as<std::string>();
-        g.client_id = row[1].as<std::string>();
-        if (!row[2].is_null()) g.user_id = row[2].as<std::string>();
-        g.scopes = split_scopes(row[3].as<std::string>());
-        g.standing = row[4].as<bool>();
-        g.created_at = from_micros(row[5].as<long long>());
-        g.expires_at = from_micros(row[6].as<long long>());
-        if (!row[7].is_null()) g.revoked_at = from_micros(row[7].as<long long>());
-        return g;
+        return detail::read_first(tx.exec_prepared("grants_find", std::string(grant_id)),
+                                  read_grant);
       },
       detail::Retry::OnceIfBroken);
 }

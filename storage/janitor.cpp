@@ -15,7 +15,6 @@ using detail::to_micros;
 // Held for a whole run, on the run's one connection ("keywardJ").
 constexpr long long kJanitorLockKey = 0x6b6579776172644aLL;
 
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
 // Deletes up to $2 rows of `table` (key column `key`) matching `due`, at $1.
 #define BATCH(table, key, due) \
   "DELETE FROM " table " WHERE " key " IN (SELECT " key " FROM " table " WHERE " due " LIMIT $2)"
@@ -26,33 +25,33 @@ constexpr std::array kStatements{
     detail::PreparedStatement{"janitor_unlock", "SELECT pg_advisory_unlock($1::bigint)"},
     detail::PreparedStatement{
         "janitor_codes",
-        BATCH("authorization_codes", "code_hash", "expires_at <= " TS(1))},
+        BATCH("authorization_codes", "code_hash", "expires_at <= " SQL_TS(1))},
     detail::PreparedStatement{
         "janitor_refresh_tokens",
-        BATCH("refresh_tokens", "token_hash", "expires_at <= " TS(1))},
+        BATCH("refresh_tokens", "token_hash", "expires_at <= " SQL_TS(1))},
     detail::PreparedStatement{
         "janitor_revoked_access_tokens",
-        BATCH("revoked_access_tokens", "jti", "expires_at <= " TS(1))},
+        BATCH("revoked_access_tokens", "jti", "expires_at <= " SQL_TS(1))},
     // Revoked ones through the partial index of migration 0005, expired ones through
     // grants_expires_at.
     detail::PreparedStatement{
         "janitor_grants",
         "DELETE FROM grants WHERE id IN ("
         "  (SELECT id FROM grants WHERE revoked_at IS NOT NULL LIMIT $2)"
-        "  UNION (SELECT id FROM grants WHERE expires_at <= " TS(1) " LIMIT $2)"
+        "  UNION (SELECT id FROM grants WHERE expires_at <= " SQL_TS(1) " LIMIT $2)"
         "  LIMIT $2)"},
     detail::PreparedStatement{
         "janitor_browser_sessions",
-        BATCH("browser_sessions", "id_hash", "expires_at <= " TS(1))},
+        BATCH("browser_sessions", "id_hash", "expires_at <= " SQL_TS(1))},
     // $1 is now - forget_after here; $3 is now.
     detail::PreparedStatement{
         "janitor_login_throttle",
         BATCH("login_throttle", "key",
-              "last_failure_at <= " TS(1) " AND (blocked_until IS NULL OR blocked_until <= " TS(3) ")")},
+              "last_failure_at <= " SQL_TS(1)
+              " AND (blocked_until IS NULL OR blocked_until <= " SQL_TS(3) ")")},
 };
 // clang-format on
 
-#undef TS
 #undef BATCH
 
 }  // namespace

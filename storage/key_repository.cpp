@@ -4,35 +4,34 @@
 
 #include "storage/detail/params.h"
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
 
 namespace keyward::storage {
 namespace {
 
-using detail::from_micros;
 using detail::nullable_micros;
 using detail::to_micros;
 
 // Serialises every key state change across instances ("keywardK"); held until COMMIT.
 constexpr long long kKeysLockKey = 0x6b6579776172644bLL;
 
-#define KEY_COLUMNS                                        \
-  "kid, alg, state, public_jwk::text, private_key_sealed," \
-  " (EXTRACT(EPOCH FROM created_at) * 1000000)::bigint,"   \
-  " (EXTRACT(EPOCH FROM activates_at) * 1000000)::bigint," \
-  " (EXTRACT(EPOCH FROM retires_at) * 1000000)::bigint,"   \
-  " (EXTRACT(EPOCH FROM delete_after) * 1000000)::bigint"
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
+// clang-format off
+#define KEY_COLUMNS                                           \
+  "kid, alg, state, public_jwk::text, private_key_sealed, "   \
+  SQL_MICROS("created_at") ", " SQL_MICROS("activates_at") ", " \
+  SQL_MICROS("retires_at") ", " SQL_MICROS("delete_after")
 
 constexpr std::array kStatements{
     detail::PreparedStatement{"keys_list",
-                              "SELECT " KEY_COLUMNS " FROM signing_keys ORDER BY created_at, kid"},
+        "SELECT " KEY_COLUMNS " FROM signing_keys ORDER BY created_at, kid"},
     detail::PreparedStatement{
         "keys_insert",
         "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_key_sealed, created_at,"
         " activates_at, retires_at, delete_after)"
-        " VALUES ($1, $2, $3, $4::jsonb, $5, " TS(6) ", " TS(7) ", " TS(8) ", " TS(9) ")"},
+        " VALUES ($1, $2, $3, $4::jsonb, $5, " SQL_TS(6) ", " SQL_TS(7) ", " SQL_TS(8) ","
+        " " SQL_TS(9) ")"},
     detail::PreparedStatement{"keys_lock", "SELECT pg_advisory_xact_lock($1::bigint)"},
     detail::PreparedStatement{
         "keys_state_taken",
@@ -41,34 +40,35 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "keys_due",
         "SELECT DISTINCT ON (alg) kid, alg FROM signing_keys"
-        " WHERE state = 'next' AND activates_at <= " TS(1) " ORDER BY alg, activates_at DESC,"
-                                                           " created_at DESC, kid DESC"},
+        " WHERE state = 'next' AND activates_at <= " SQL_TS(1)
+        " ORDER BY alg, activates_at DESC, created_at DESC, kid DESC"},
     // Retire first: the unique index on the active key is checked row by row.
     detail::PreparedStatement{
         "keys_retire_for",
-        "UPDATE signing_keys SET state = 'retired', retires_at = " TS(3) ", delete_after = " TS(
-            4) " WHERE alg = $1 AND kid <> $2"
-               " AND (state = 'active' OR (state = 'next' AND activates_at <= " TS(
-                   3) "))"
-                      " RETURNING kid"},
+        "UPDATE signing_keys SET state = 'retired', retires_at = " SQL_TS(3) ","
+        " delete_after = " SQL_TS(4)
+        " WHERE alg = $1 AND kid <> $2"
+        " AND (state = 'active' OR (state = 'next' AND activates_at <= " SQL_TS(3) "))"
+        " RETURNING kid"},
     detail::PreparedStatement{
         "keys_activate",
         "UPDATE signing_keys SET state = 'active' WHERE kid = $1 AND state = 'next' RETURNING kid"},
     // One signing key at a time: every active key older than the newest one retires.
     detail::PreparedStatement{
         "keys_retire_superseded",
-        "UPDATE signing_keys SET state = 'retired', retires_at = " TS(1) ", delete_after = " TS(
-            2) " WHERE state = 'active' AND (activates_at, created_at, kid) <"
-               " (SELECT activates_at, created_at, kid FROM signing_keys WHERE state = 'active'"
-               " ORDER BY activates_at DESC, created_at DESC, kid DESC LIMIT 1)"
-               " RETURNING kid"},
+        "UPDATE signing_keys SET state = 'retired', retires_at = " SQL_TS(1) ","
+        " delete_after = " SQL_TS(2)
+        " WHERE state = 'active' AND (activates_at, created_at, kid) <"
+        " (SELECT activates_at, created_at, kid FROM signing_keys WHERE state = 'active'"
+        " ORDER BY activates_at DESC, created_at DESC, kid DESC LIMIT 1)"
+        " RETURNING kid"},
     detail::PreparedStatement{
         "keys_delete_expired",
-        "DELETE FROM signing_keys WHERE state = 'retired' AND delete_after <= " TS(1)},
+        "DELETE FROM signing_keys WHERE state = 'retired' AND delete_after <= " SQL_TS(1)},
 };
+// clang-format on
 
 #undef KEY_COLUMNS
-#undef TS
 
 KeyRecord read_key(const pqxx::row& row) {
   KeyRecord key;
@@ -77,11 +77,11 @@ KeyRecord read_key(const pqxx::row& row) {
   // The table's CHECK allows only the three states.
   key.state = parse_key_state(row[2].as<std::string>()).value_or(KeyState::Retired);
   key.public_jwk = row[3].as<std::string>();
-  key.private_key_sealed = pqxx::binarystring(row[4]).str();
-  key.created_at = from_micros(row[5].as<long long>());
-  key.activates_at = from_micros(row[6].as<long long>());
-  if (!row[7].is_null()) key.retires_at = from_micros(row[7].as<long long>());
-  if (!row[8].is_null()) key.delete_after = from_micros(row[8].as<long long>());
+  key.private_key_sealed = detail::read_bytes(row[4]);
+  key.created_at = detail::read_time(row[5]);
+  key.activates_at = detail::read_time(row[6]);
+  key.retires_at = detail::read_optional_time(row[7]);
+  key.delete_after = detail::read_optional_time(row[8]);
   return key;
 }
 
@@ -105,9 +105,7 @@ KeyRepository::KeyRepository(Database& database) : pool_(database.pool()) {}
 Result<std::vector<KeyRecord>, StorageError> KeyRepository::list() {
   return pool_.run(
       [](pqxx::nontransaction& tx) {
-        std::vector<KeyRecord> keys;
-        for (const auto& row : tx.exec_prepared("keys_list")) keys.push_back(read_key(row));
-        return keys;
+        return detail::read_all(tx.exec_prepared("keys_list"), read_key);
       },
       detail::Retry::OnceIfBroken);
 }

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/scope_text.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
@@ -11,20 +12,17 @@
 namespace keyward::storage {
 namespace {
 
-using detail::from_micros;
 using detail::join_scopes;
 using detail::split_scopes;
 using detail::to_micros;
 
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
-#define MICROS(col) "(EXTRACT(EPOCH FROM " col ") * 1000000)::bigint"
 // clang-format off
 #define USER_ENABLED(g)                                                       \
   "(" g ".user_id IS NULL OR NOT EXISTS"                                      \
   " (SELECT 1 FROM users u WHERE u.id = " g ".user_id AND u.disabled))"
 #define TOKEN_COLUMNS                                                         \
   "r.grant_id, r.client_id, g.user_id::text, array_to_string(r.scopes, ' '), " \
-  MICROS("r.created_at") ", " MICROS("r.expires_at")
+  SQL_MICROS("r.created_at") ", " SQL_MICROS("r.expires_at")
 // clang-format on
 
 // clang-format off
@@ -32,7 +30,7 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "refresh_insert",
         "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scopes, created_at,"
-        " expires_at) VALUES ($1, $2, $3, string_to_array($4, ' '), " TS(5) ", " TS(6) ")"},
+        " expires_at) VALUES ($1, $2, $3, string_to_array($4, ' '), " SQL_TS(5) ", " SQL_TS(6) ")"},
     // $1 presented digest, $2 client, $3 requested scopes, $4 successor digest, $5 now.
     // The UPDATE locks the row; a concurrent rotation of the same token waits for it and
     // then re-checks rotated_at IS NULL (EvalPlanQual), finds it set and updates nothing.
@@ -41,21 +39,21 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "refresh_rotate",
         "WITH old AS ("
-        "   UPDATE refresh_tokens r SET rotated_at = " TS(5) ", replaced_by = $4"
+        "   UPDATE refresh_tokens r SET rotated_at = " SQL_TS(5) ", replaced_by = $4"
         "   FROM grants g"
         "   WHERE r.token_hash = $1 AND r.client_id = $2 AND r.rotated_at IS NULL"
-        "   AND r.expires_at > " TS(5) " AND r.scopes @> string_to_array($3, ' ')"
-        "   AND g.id = r.grant_id AND g.revoked_at IS NULL AND g.expires_at > " TS(5)
+        "   AND r.expires_at > " SQL_TS(5) " AND r.scopes @> string_to_array($3, ' ')"
+        "   AND g.id = r.grant_id AND g.revoked_at IS NULL AND g.expires_at > " SQL_TS(5)
         "   AND " USER_ENABLED("g")
         "   RETURNING r.grant_id, r.client_id, r.scopes, r.created_at, r.expires_at, g.user_id),"
         " successor AS ("
         "   INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scopes, created_at,"
         "     expires_at)"
-        "   SELECT $4, grant_id, client_id, scopes, " TS(5) ", expires_at FROM old"
+        "   SELECT $4, grant_id, client_id, scopes, " SQL_TS(5) ", expires_at FROM old"
         "   RETURNING grant_id)"
         " SELECT old.grant_id, old.client_id, old.user_id::text,"
-        "   array_to_string(old.scopes, ' '), " MICROS("old.created_at") ", "
-        MICROS("old.expires_at")
+        "   array_to_string(old.scopes, ' '), " SQL_MICROS("old.created_at") ", "
+        SQL_MICROS("old.expires_at")
         " FROM old JOIN successor USING (grant_id)"},
     // A retry within the grace window. $1 presented digest, $2 client, $3 requested
     // scopes, $4 the successor digest the caller derived, $5 now, $6 the window in
@@ -69,16 +67,16 @@ constexpr std::array kStatements{
         " JOIN refresh_tokens s ON s.token_hash = r.replaced_by"
         " JOIN grants g ON g.id = r.grant_id"
         " WHERE r.token_hash = $1 AND r.client_id = $2 AND r.replaced_by = $4"
-        " AND r.rotated_at > " TS(5) " - $6::bigint * INTERVAL '1 microsecond'"
+        " AND r.rotated_at > " SQL_TS(5) " - $6::bigint * INTERVAL '1 microsecond'"
         " AND r.scopes @> string_to_array($3, ' ')"
-        " AND s.rotated_at IS NULL AND s.expires_at > " TS(5)
-        " AND g.revoked_at IS NULL AND g.expires_at > " TS(5) " AND " USER_ENABLED("g")
+        " AND s.rotated_at IS NULL AND s.expires_at > " SQL_TS(5)
+        " AND g.revoked_at IS NULL AND g.expires_at > " SQL_TS(5) " AND " USER_ENABLED("g")
         " FOR UPDATE OF s"},
     // Why a rotation did not happen: every fact, evaluated at $2.
     detail::PreparedStatement{
         "refresh_classify",
-        "SELECT " TOKEN_COLUMNS ", r.rotated_at IS NOT NULL, r.expires_at > " TS(2) ","
-        "   (g.revoked_at IS NULL AND g.expires_at > " TS(2) "), COALESCE(u.disabled, false)"
+        "SELECT " TOKEN_COLUMNS ", r.rotated_at IS NOT NULL, r.expires_at > " SQL_TS(2) ","
+        "   (g.revoked_at IS NULL AND g.expires_at > " SQL_TS(2) "), COALESCE(u.disabled, false)"
         " FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id"
         " LEFT JOIN users u ON u.id = g.user_id"
         " WHERE r.token_hash = $1"},
@@ -86,21 +84,19 @@ constexpr std::array kStatements{
         "refresh_find_active",
         "SELECT " TOKEN_COLUMNS
         " FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id"
-        " WHERE r.token_hash = $1 AND r.rotated_at IS NULL AND r.expires_at > " TS(2)
-        " AND g.revoked_at IS NULL AND g.expires_at > " TS(2) " AND " USER_ENABLED("g")},
+        " WHERE r.token_hash = $1 AND r.rotated_at IS NULL AND r.expires_at > " SQL_TS(2)
+        " AND g.revoked_at IS NULL AND g.expires_at > " SQL_TS(2) " AND " USER_ENABLED("g")},
     detail::PreparedStatement{
         "refresh_find",
         "SELECT " TOKEN_COLUMNS
         " FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.token_hash = $1"},
     detail::PreparedStatement{
         "refresh_revoke_grant",
-        "UPDATE grants SET revoked_at = " TS(2) " WHERE id = $1 AND revoked_at IS NULL"},
+        "UPDATE grants SET revoked_at = " SQL_TS(2) " WHERE id = $1 AND revoked_at IS NULL"},
 };
 // clang-format on
 
 #undef TOKEN_COLUMNS
-#undef TS
-#undef MICROS
 #undef USER_ENABLED
 
 // Columns 0-5 of refresh_rotate, refresh_classify, refresh_find_active and refresh_find.
@@ -108,10 +104,10 @@ RefreshTokenRecord read_token(const pqxx::row& row) {
   RefreshTokenRecord t;
   t.grant_id = row[0].as<std::string>();
   t.client_id = row[1].as<std::string>();
-  if (!row[2].is_null()) t.user_id = row[2].as<std::string>();
+  t.user_id = detail::read_optional_text(row[2]);
   t.scopes = split_scopes(row[3].as<std::string>());
-  t.created_at = from_micros(row[4].as<long long>());
-  t.expires_at = from_micros(row[5].as<long long>());
+  t.created_at = detail::read_time(row[4]);
+  t.expires_at = detail::read_time(row[5]);
   return t;
 }
 
@@ -208,10 +204,10 @@ Result<std::optional<RefreshTokenRecord>, StorageError> RefreshTokenRepository::
     std::string_view token_hash, TimePoint now) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<RefreshTokenRecord> {
-        const auto rows = tx.exec_prepared(
-            "refresh_find_active", pqxx::binarystring(std::string(token_hash)), to_micros(now));
-        if (rows.empty()) return std::nullopt;
-        return read_token(rows[0]);
+        return detail::read_first(
+            tx.exec_prepared("refresh_find_active", pqxx::binarystring(std::string(token_hash)),
+                             to_micros(now)),
+            read_token);
       },
       detail::Retry::OnceIfBroken);
 }
@@ -220,10 +216,9 @@ Result<std::optional<RefreshTokenRecord>, StorageError> RefreshTokenRepository::
     std::string_view token_hash) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<RefreshTokenRecord> {
-        const auto rows =
-            tx.exec_prepared("refresh_find", pqxx::binarystring(std::string(token_hash)));
-        if (rows.empty()) return std::nullopt;
-        return read_token(rows[0]);
+        return detail::read_first(
+            tx.exec_prepared("refresh_find", pqxx::binarystring(std::string(token_hash))),
+            read_token);
       },
       detail::Retry::OnceIfBroken);
 }

@@ -17,14 +17,14 @@ constexpr std::array kStatements{
         "revocation_access_active",
         "SELECT EXISTS (SELECT 1 FROM grants g"
         "   WHERE g.id = $1 AND g.revoked_at IS NULL"
-        "   AND g.expires_at > (TIMESTAMPTZ 'epoch' + $3::bigint * INTERVAL '1 microsecond')"
+        "   AND g.expires_at > " SQL_TS(3)
         "   AND (g.user_id IS NULL OR NOT EXISTS"
         "        (SELECT 1 FROM users u WHERE u.id = g.user_id AND u.disabled)))"
         " AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $2)"},
     detail::PreparedStatement{
         "revocation_access_insert",
         "INSERT INTO revoked_access_tokens (jti, expires_at)"
-        " VALUES ($1, TIMESTAMPTZ 'epoch' + $2::bigint * INTERVAL '1 microsecond')"
+        " VALUES ($1, " SQL_TS(2) ")"
         " ON CONFLICT (jti) DO NOTHING"},
 };
 // clang-format on

@@ -3,44 +3,41 @@
 #include <array>
 
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
 
 namespace keyward::storage {
 namespace {
 
-using detail::from_micros;
 using detail::to_micros;
-
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
-#define MICROS(col) "(EXTRACT(EPOCH FROM " col ") * 1000000)::bigint"
 
 // clang-format off
 constexpr std::array kStatements{
     detail::PreparedStatement{
         "sessions_insert",
         "INSERT INTO browser_sessions (id_hash, csrf_secret, created_at, last_seen_at,"
-        " expires_at) VALUES ($1, $2, " TS(3) ", " TS(3) ", " TS(4) ")"},
+        " expires_at) VALUES ($1, $2, " SQL_TS(3) ", " SQL_TS(3) ", " SQL_TS(4) ")"},
     // $1 digest, $2 user, $3 CSRF secret, $4 now, $5 absolute expiry.
     detail::PreparedStatement{
         "sessions_start",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
         " last_seen_at, expires_at)"
-        " VALUES ($1, $2::uuid, $3, " TS(4) ", " TS(4) ", " TS(4) ", " TS(5) ")"},
+        " VALUES ($1, $2::uuid, $3, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ")"},
     // $1 digest, $2 now, $3 idle timeout in seconds.
     detail::PreparedStatement{
         "sessions_touch",
-        "UPDATE browser_sessions SET last_seen_at = " TS(2)
-        " WHERE id_hash = $1 AND expires_at > " TS(2)
-        " AND last_seen_at > " TS(2) " - $3::bigint * INTERVAL '1 second'"
-        " RETURNING id_hash, user_id::text, csrf_secret, " MICROS("auth_time") ", "
-        MICROS("created_at") ", " MICROS("last_seen_at") ", " MICROS("expires_at")},
+        "UPDATE browser_sessions SET last_seen_at = " SQL_TS(2)
+        " WHERE id_hash = $1 AND expires_at > " SQL_TS(2)
+        " AND last_seen_at > " SQL_TS(2) " - $3::bigint * INTERVAL '1 second'"
+        " RETURNING id_hash, user_id::text, csrf_secret, " SQL_MICROS("auth_time") ", "
+        SQL_MICROS("created_at") ", " SQL_MICROS("last_seen_at") ", " SQL_MICROS("expires_at")},
     // $1 old digest, $2 new digest, $3 user, $4 now, $5 absolute expiry, $6 new CSRF secret.
     detail::PreparedStatement{
         "sessions_sign_in_insert",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
         " last_seen_at, expires_at)"
-        " SELECT $2, $3::uuid, $6, " TS(4) ", " TS(4) ", " TS(4) ", " TS(5)
+        " SELECT $2, $3::uuid, $6, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5)
         " FROM browser_sessions WHERE id_hash = $1"},
     detail::PreparedStatement{
         "sessions_move_grants",
@@ -49,7 +46,7 @@ constexpr std::array kStatements{
     // OIDC Core §11: offline access is for when the user is not there; it survives logout.
     detail::PreparedStatement{
         "sessions_revoke_grants",
-        "UPDATE grants SET revoked_at = " TS(2)
+        "UPDATE grants SET revoked_at = " SQL_TS(2)
         " WHERE session_id_hash = $1 AND revoked_at IS NULL"
         " AND NOT ('offline_access' = ANY (scopes))"},
     detail::PreparedStatement{
@@ -58,18 +55,15 @@ constexpr std::array kStatements{
 };
 // clang-format on
 
-#undef TS
-#undef MICROS
-
 SessionRecord read_session(const pqxx::row& row) {
   SessionRecord s;
-  s.id_hash = pqxx::binarystring(row[0]).str();
-  if (!row[1].is_null()) s.user_id = row[1].as<std::string>();
-  s.csrf_secret = pqxx::binarystring(row[2]).str();
-  if (!row[3].is_null()) s.auth_time = from_micros(row[3].as<long long>());
-  s.created_at = from_micros(row[4].as<long long>());
-  s.last_seen_at = from_micros(row[5].as<long long>());
-  s.expires_at = from_micros(row[6].as<long long>());
+  s.id_hash = detail::read_bytes(row[0]);
+  s.user_id = detail::read_optional_text(row[1]);
+  s.csrf_secret = detail::read_bytes(row[2]);
+  s.auth_time = detail::read_optional_time(row[3]);
+  s.created_at = detail::read_time(row[4]);
+  s.last_seen_at = detail::read_time(row[5]);
+  s.expires_at = detail::read_time(row[6]);
   return s;
 }
 
@@ -103,11 +97,10 @@ Result<std::optional<SessionRecord>, StorageError> SessionRepository::touch(
     std::string_view id_hash, TimePoint now, std::chrono::seconds idle_timeout) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<SessionRecord> {
-        const auto rows =
+        return detail::read_first(
             tx.exec_prepared("sessions_touch", pqxx::binarystring(std::string(id_hash)),
-                             to_micros(now), static_cast<long long>(idle_timeout.count()));
-        if (rows.empty()) return std::nullopt;
-        return read_session(rows[0]);
+                             to_micros(now), static_cast<long long>(idle_timeout.count())),
+            read_session);
       },
       detail::Retry::OnceIfBroken);
 }

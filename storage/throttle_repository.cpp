@@ -4,6 +4,7 @@
 #include <array>
 
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
 #include "storage/detail/text_array.h"
@@ -11,41 +12,40 @@
 namespace keyward::storage {
 namespace {
 
-using detail::from_micros;
 using detail::to_micros;
 
-#define THROTTLE_COLUMNS                                                    \
-  "key, failures, (EXTRACT(EPOCH FROM last_failure_at) * 1000000)::bigint," \
-  " (EXTRACT(EPOCH FROM blocked_until) * 1000000)::bigint"
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
+// clang-format off
+#define THROTTLE_COLUMNS \
+  "key, failures, " SQL_MICROS("last_failure_at") ", " SQL_MICROS("blocked_until")
 
 constexpr std::array kStatements{
-    detail::PreparedStatement{"throttle_find", "SELECT " THROTTLE_COLUMNS
-                                               " FROM login_throttle WHERE key = ANY($1::text[])"},
+    detail::PreparedStatement{
+        "throttle_find",
+        "SELECT " THROTTLE_COLUMNS " FROM login_throttle WHERE key = ANY($1::text[])"},
     // One atomic upsert: concurrent failures on one key each count. A key whose last
     // failure is older than $3 starts again from 1, unblocked.
     detail::PreparedStatement{
         "throttle_count_failure",
-        "INSERT INTO login_throttle AS t (key, failures, last_failure_at) VALUES ($1, 1, " TS(
-            2) ")"
-               " ON CONFLICT (key) DO UPDATE SET"
-               " failures = CASE WHEN t.last_failure_at < " TS(
-                   3) " THEN 1 ELSE t.failures + 1 END,"
-                      " blocked_until = CASE WHEN t.last_failure_at < " TS(
-                          3) " THEN NULL ELSE t.blocked_until END,"
-                             " last_failure_at = EXCLUDED.last_failure_at"
-                             " RETURNING " THROTTLE_COLUMNS},
+        "INSERT INTO login_throttle AS t (key, failures, last_failure_at)"
+        " VALUES ($1, 1, " SQL_TS(2) ")"
+        " ON CONFLICT (key) DO UPDATE SET"
+        " failures = CASE WHEN t.last_failure_at < " SQL_TS(3) " THEN 1 ELSE t.failures + 1 END,"
+        " blocked_until = CASE WHEN t.last_failure_at < " SQL_TS(3)
+        "   THEN NULL ELSE t.blocked_until END,"
+        " last_failure_at = EXCLUDED.last_failure_at"
+        " RETURNING " THROTTLE_COLUMNS},
     // GREATEST ignores NULL: the longer of the stored and the new block wins.
     detail::PreparedStatement{
-        "throttle_block", "UPDATE login_throttle SET blocked_until = GREATEST(blocked_until, " TS(
-                              2) ") WHERE key = $1 RETURNING " THROTTLE_COLUMNS},
+        "throttle_block",
+        "UPDATE login_throttle SET blocked_until = GREATEST(blocked_until, " SQL_TS(2) ")"
+        " WHERE key = $1 RETURNING " THROTTLE_COLUMNS},
     // Locks the key's row for the transaction, creating it (with no failures) when
     // missing; the no-op update is what takes the lock on an existing row.
     detail::PreparedStatement{
         "throttle_lock",
-        "INSERT INTO login_throttle AS t (key, failures, last_failure_at) VALUES ($1, 0, " TS(
-            2) ") ON CONFLICT (key) DO UPDATE SET failures = t.failures "
-               "RETURNING " THROTTLE_COLUMNS},
+        "INSERT INTO login_throttle AS t (key, failures, last_failure_at)"
+        " VALUES ($1, 0, " SQL_TS(2) ") ON CONFLICT (key) DO UPDATE SET failures = t.failures"
+        " RETURNING " THROTTLE_COLUMNS},
     detail::PreparedStatement{
         "throttle_uncount",
         "UPDATE login_throttle SET failures = GREATEST(failures - 1, 0) WHERE key = $1"},
@@ -53,19 +53,19 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "throttle_prune",
         "DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle"
-        " WHERE last_failure_at < " TS(2) " AND (blocked_until IS NULL OR blocked_until <= " TS(
-            1) ") LIMIT $3)"},
+        " WHERE last_failure_at < " SQL_TS(2)
+        " AND (blocked_until IS NULL OR blocked_until <= " SQL_TS(1) ") LIMIT $3)"},
 };
+// clang-format on
 
 #undef THROTTLE_COLUMNS
-#undef TS
 
 ThrottleRecord read_record(const pqxx::row& row) {
   ThrottleRecord record;
   record.key = row[0].as<std::string>();
   record.failures = row[1].as<int>();
-  record.last_failure_at = from_micros(row[2].as<long long>());
-  if (!row[3].is_null()) record.blocked_until = from_micros(row[3].as<long long>());
+  record.last_failure_at = detail::read_time(row[2]);
+  record.blocked_until = detail::read_optional_time(row[3]);
   return record;
 }
 
@@ -95,12 +95,8 @@ Result<std::vector<ThrottleRecord>, StorageError> ThrottleRepository::find(
     const std::vector<std::string>& keys) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) {
-        std::vector<ThrottleRecord> records;
-        for (const auto& row :
-             tx.exec_prepared("throttle_find", detail::text_array_literal(keys))) {
-          records.push_back(read_record(row));
-        }
-        return records;
+        return detail::read_all(tx.exec_prepared("throttle_find", detail::text_array_literal(keys)),
+                                read_record);
       },
       detail::Retry::OnceIfBroken);
 }

@@ -5,20 +5,19 @@
 
 #include "storage/detail/params.h"
 #include "storage/detail/pool.h"
+#include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
 
 namespace keyward::storage {
 namespace {
 
-using detail::from_micros;
 using detail::NullableText;
 
-#define TS(n) "(TIMESTAMPTZ 'epoch' + $" #n "::bigint * INTERVAL '1 microsecond')"
+// clang-format off
 #define USER_COLUMNS                                                                   \
   "id::text, username, email, email_verified, given_name, family_name, password_hash," \
-  " disabled, (EXTRACT(EPOCH FROM created_at) * 1000000)::bigint,"                     \
-  " (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint"
+  " disabled, " SQL_MICROS("created_at") ", " SQL_MICROS("updated_at")
 
 constexpr std::array kStatements{
     detail::PreparedStatement{
@@ -45,35 +44,30 @@ constexpr std::array kStatements{
     // here (unlike at logout): the user's credentials or account changed.
     detail::PreparedStatement{
         "users_revoke_grants",
-        "UPDATE grants SET revoked_at = " TS(2) " WHERE user_id = $1::uuid"
-                                                " AND revoked_at IS NULL AND expires_at > " TS(2)},
+        "UPDATE grants SET revoked_at = " SQL_TS(2) " WHERE user_id = $1::uuid"
+        " AND revoked_at IS NULL AND expires_at > " SQL_TS(2)},
     detail::PreparedStatement{"users_end_sessions",
                               "DELETE FROM browser_sessions WHERE user_id = $1::uuid"},
     detail::PreparedStatement{"users_replace_password_hash",
                               "UPDATE users SET password_hash = $3, updated_at = now()"
                               " WHERE id = $1::uuid AND password_hash = $2"},
 };
+// clang-format on
 
 #undef USER_COLUMNS
-#undef TS
-
-std::optional<std::string> optional_text(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::string>();
-}
 
 UserRecord read_user(const pqxx::row& row) {
   UserRecord user;
   user.id = row[0].as<std::string>();
   user.username = row[1].as<std::string>();
-  user.email = optional_text(row[2]);
+  user.email = detail::read_optional_text(row[2]);
   user.email_verified = row[3].as<bool>();
-  user.given_name = optional_text(row[4]);
-  user.family_name = optional_text(row[5]);
+  user.given_name = detail::read_optional_text(row[4]);
+  user.family_name = detail::read_optional_text(row[5]);
   user.password_hash = row[6].as<std::string>();
   user.disabled = row[7].as<bool>();
-  user.created_at = from_micros(row[8].as<long long>());
-  user.updated_at = from_micros(row[9].as<long long>());
+  user.created_at = detail::read_time(row[8]);
+  user.updated_at = detail::read_time(row[9]);
   return user;
 }
 
@@ -111,9 +105,8 @@ Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_username
     std::string_view username) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
-        const auto rows = tx.exec_prepared("users_find_by_username", std::string(username));
-        if (rows.empty()) return std::nullopt;
-        return read_user(rows[0]);
+        return detail::read_first(tx.exec_prepared("users_find_by_username", std::string(username)),
+                                  read_user);
       },
       detail::Retry::OnceIfBroken);
 }
@@ -122,9 +115,7 @@ Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_id(std::
   if (!is_uuid(id)) return std::optional<UserRecord>();
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
-        const auto rows = tx.exec_prepared("users_find_by_id", std::string(id));
-        if (rows.empty()) return std::nullopt;
-        return read_user(rows[0]);
+        return detail::read_first(tx.exec_prepared("users_find_by_id", std::string(id)), read_user);
       },
       detail::Retry::OnceIfBroken);
 }
@@ -132,9 +123,7 @@ Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_id(std::
 Result<std::vector<UserRecord>, StorageError> UserRepository::list() {
   return pool_.run(
       [](pqxx::nontransaction& tx) {
-        std::vector<UserRecord> users;
-        for (const auto& row : tx.exec_prepared("users_list")) users.push_back(read_user(row));
-        return users;
+        return detail::read_all(tx.exec_prepared("users_list"), read_user);
       },
       detail::Retry::OnceIfBroken);
 }

@@ -11,10 +11,8 @@
 #include <regex>
 #include <thread>
 
-#include "common/base64url.h"
 #include "common/crypto.h"
 #include "grants/id_token.h"
-#include "grants/password_hash.h"
 #include "grants/pkce.h"
 #include "http/form.h"
 #include "http/headers.h"
@@ -22,8 +20,10 @@
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
+#include "tests/http/support/suite_server.h"
 #include "tests/integration/support/test_database.h"
 
 namespace keyward::test {
@@ -39,19 +39,6 @@ constexpr std::string_view kSpaRedirect = "https://spa.example/callback";
 constexpr std::string_view kWebRedirect = "https://web.example/cb?tenant=7";
 constexpr std::string_view kWrongCredentials = "The username or password is incorrect.";
 
-struct RegisteredClient {
-  std::string id;
-  std::string secret;
-};
-
-json jwt_claims(const std::string& token) {
-  const auto first = token.find('.');
-  const auto second = token.find('.', first + 1);
-  auto payload = base64url_decode(token.substr(first + 1, second - first - 1));
-  if (!payload) throw std::runtime_error("bad JWT payload");
-  return json::parse(*payload);
-}
-
 struct Pkce {
   std::string verifier = random_token(48);
   std::string challenge = grants::pkce_s256_challenge(verifier);
@@ -61,13 +48,10 @@ class BrowserFlow : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!TestDatabase::cluster_conninfo()) return;
-    database_ = new TestDatabase();
-    env_ = {{"KEYWARD_DATABASE_URL", database_->conninfo()},
-            {"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
-            {"KEYWARD_ISSUER", std::string(kIssuer)},
-            {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
-            {"KEYWARD_ARGON2_ITERATIONS", "5"}};
-    clients_ = new std::map<std::string, RegisteredClient>();
+    suite_ = new SuiteServer({{"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
+                              {"KEYWARD_ISSUER", std::string(kIssuer)},
+                              {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
+                              {"KEYWARD_ARGON2_ITERATIONS", "5"}});
     register_client(
         "SPA", "spa",
         {"--grant-types", "authorization_code,refresh_token", "--scopes",
@@ -85,57 +69,37 @@ class BrowserFlow : public ::testing::Test {
         "Resource server", "rs",
         {"--grant-types", "client_credentials", "--scopes", "introspect", "--introspect"});
 
-    auto db = storage::Database::open(database_->conninfo());
-    if (!db.ok()) throw std::runtime_error(db.error());
-    storage::UserRepository users(*db);
-    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{7168, 5, 1});
-    auto alice =
-        users.insert(storage::NewUser{"alice", "alice@example.com", "Alice", "Liddell", hash});
-    if (!alice.ok()) throw std::runtime_error(alice.error().message);
-    alice_id_ = new std::string(alice->id);
+    auto db = suite_->database().open();
+    alice_id_ = new std::string(insert_user(
+        db, storage::NewUser{"alice", "alice@example.com", "Alice", "Liddell", ""}, kPassword));
     // Tests that depend on what a user allowed before each have a user of their own, so
     // they also pass when run in one process (one server, one database).
     for (const char* name : {"bob", "carol"}) {
-      if (!users.insert(storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, hash})
-               .ok()) {
-        throw std::runtime_error(std::string("insert ") + name);
-      }
+      insert_user(db, storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, ""},
+                  kPassword);
     }
 
-    server_ = new ServerProcess(env_);
-    for (int i = 0; i < 300; ++i) {
-      if (test::get(server_->port(), "/health/ready").status == 200) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    suite_->start();
   }
   static void TearDownTestSuite() {
-    delete server_;
-    delete database_;
-    delete clients_;
+    delete suite_;
     delete alice_id_;
-    server_ = nullptr;
-    database_ = nullptr;
+    suite_ = nullptr;
   }
   void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
-    ASSERT_EQ(test::get(port(), "/health/ready").status, 200) << server_->output();
+    if (suite_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
+    ASSERT_EQ(test::get(port(), "/health/ready").status, 200) << suite_->process().output();
   }
 
   static void register_client(const std::string& name, const std::string& key,
-                              std::vector<std::string> args) {
-    args.insert(args.begin(), {"client", "create", "--name", name});
-    const auto r = run_keyward(args, env_);
-    if (r.exit_code != 0) throw std::runtime_error("client create " + name + ": " + r.output);
-    const auto doc = json::parse(
-        r.output.substr(r.output.find('{'), r.output.rfind('}') - r.output.find('{') + 1));
-    (*clients_)[key] = RegisteredClient{doc["client_id"], doc.value("client_secret", "")};
+                              const std::vector<std::string>& args) {
+    suite_->register_client(key, name, args);
   }
 
-  static uint16_t port() { return server_->port(); }
-  static const RegisteredClient& client(const std::string& key) { return clients_->at(key); }
+  static uint16_t port() { return suite_->port(); }
+  static const RegisteredClient& client(const std::string& key) { return suite_->client(key); }
   static std::string basic(const RegisteredClient& c) {
-    return "Authorization: Basic " +
-           base64(http::form_urlencode(c.id) + ":" + http::form_urlencode(c.secret)) + "\r\n";
+    return basic_authorization(c.id, c.secret);
   }
 
   // An SPA authorization request with PKCE, state and nonce; `extra` adds or replaces.
@@ -248,16 +212,10 @@ class BrowserFlow : public ::testing::Test {
     EXPECT_EQ(r.header("Cache-Control"), "no-store");
   }
 
-  static ServerProcess* server_;
-  static TestDatabase* database_;
-  static Env env_;
-  static std::map<std::string, RegisteredClient>* clients_;
+  static SuiteServer* suite_;
   static std::string* alice_id_;
 };
-ServerProcess* BrowserFlow::server_ = nullptr;
-TestDatabase* BrowserFlow::database_ = nullptr;
-Env BrowserFlow::env_;
-std::map<std::string, RegisteredClient>* BrowserFlow::clients_ = nullptr;
+SuiteServer* BrowserFlow::suite_ = nullptr;
 std::string* BrowserFlow::alice_id_ = nullptr;
 
 // ---- /authorize before the redirect URI is verified: a page, never a redirect ----
@@ -445,7 +403,8 @@ TEST_F(BrowserFlow, AnonymousVisitsToAuthorizeWriteNoSessionRowsSignInWritesOne)
   // Every anonymous GET /authorize used to insert a session row: a cheap way to fill the
   // table. Only sign-in writes one now.
   const auto rows = [&] {
-    return std::stoi(database_->scalar("SELECT count(*) FROM browser_sessions").value_or("-1"));
+    return std::stoi(
+        suite_->database().scalar("SELECT count(*) FROM browser_sessions").value_or("-1"));
   };
   const int before = rows();
   Pkce pkce;

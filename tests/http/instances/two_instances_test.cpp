@@ -10,13 +10,13 @@
 #include <thread>
 
 #include "common/crypto.h"
-#include "grants/password_hash.h"
 #include "grants/pkce.h"
 #include "http/form.h"
 #include "http/headers.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -35,17 +35,6 @@ constexpr std::string_view kIssuer = "http://127.0.0.1:9";
 constexpr std::string_view kPassword = "correct horse battery staple";
 constexpr std::string_view kRedirect = "https://app.example/cb";
 
-// Polls GET target until pred holds or the deadline passes; returns the last response.
-template <class Pred>
-Response poll(uint16_t port, const std::string& target, Pred pred, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto r = get(port, target);
-    if (pred(r) || std::chrono::steady_clock::now() >= deadline) return r;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-}
-
 class TwoInstances : public DatabaseTest {
  protected:
   void SetUp() override {
@@ -58,24 +47,17 @@ class TwoInstances : public DatabaseTest {
             {"KEYWARD_ARGON2_ITERATIONS", "5"}};
     // A confidential client allowed to introspect (its access tokens name the issuer, not
     // it, as their audience; its refresh tokens it may ask about anyway).
-    const auto created =
-        run_keyward({"client", "create", "--name", "App", "--grant-types",
-                     "authorization_code,refresh_token", "--scopes", "openid offline_access read",
-                     "--redirect-uri", std::string(kRedirect), "--introspect"},
-                    env_);
-    ASSERT_EQ(created.exit_code, 0) << created.output;
-    const auto doc = json::parse(created.output.substr(
-        created.output.find('{'), created.output.rfind('}') - created.output.find('{') + 1));
-    client_id_ = doc["client_id"];
-    secret_ = doc["client_secret"];
+    const auto created = create_client(
+        "App",
+        {"--grant-types", "authorization_code,refresh_token", "--scopes",
+         "openid offline_access read", "--redirect-uri", std::string(kRedirect), "--introspect"},
+        env_);
+    client_id_ = created.id;
+    secret_ = created.secret;
 
-    auto database = storage::Database::open(db().conninfo());
-    ASSERT_TRUE(database.ok()) << database.error();
-    storage::UserRepository users(*database);
-    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{7168, 5, 1});
-    ASSERT_TRUE(
-        users.insert(storage::NewUser{"alice", std::nullopt, std::nullopt, std::nullopt, hash})
-            .ok());
+    auto database = db().open();
+    insert_user(database, storage::NewUser{"alice", std::nullopt, std::nullopt, std::nullopt, ""},
+                kPassword);
 
     a_ = std::make_unique<ServerProcess>(env_);
     b_ = std::make_unique<ServerProcess>(env_);
@@ -88,8 +70,7 @@ class TwoInstances : public DatabaseTest {
   }
 
   [[nodiscard]] std::string basic(std::string_view secret) const {
-    return "Authorization: Basic " +
-           base64(http::form_urlencode(client_id_) + ":" + http::form_urlencode(secret)) + "\r\n";
+    return basic_authorization(client_id_, secret);
   }
   Response post_as_client(uint16_t port, const std::string& target, const Params& form,
                           std::string_view secret) const {

@@ -24,17 +24,6 @@ const std::string kIssuer = "http://localhost:18080/kw";
 const std::string kMasterKey = "4242424242424242424242424242424242424242424242424242424242424242";
 const char* const kPrivateMembers[] = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"};
 
-// Polls until pred(GET target) holds or the deadline passes; returns the last response.
-template <class Pred>
-Response poll(uint16_t port, const std::string& target, Pred pred, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto r = get(port, target);
-    if (pred(r) || std::chrono::steady_clock::now() >= deadline) return r;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-}
-
 Response wait_ready(uint16_t port) {
   return poll(
       port, "/health/ready", [](const Response& r) { return r.status == 200; }, seconds(20));

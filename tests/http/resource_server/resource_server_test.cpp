@@ -12,8 +12,6 @@
 
 #include "common/base64url.h"
 #include "common/crypto.h"
-#include "grants/password_hash.h"
-#include "http/form.h"
 #include "jose/jwk.h"
 #include "jose/jwt.h"
 #include "keys/key_store.h"
@@ -23,6 +21,7 @@
 #include "storage/user_repository.h"
 #include "tests/http/resource_server/rs_process.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -39,19 +38,7 @@ constexpr std::string_view kPassword = "correct horse battery staple";
 constexpr std::string_view kAudience = "keyward-sample-rs";
 constexpr std::string_view kRealm = "keyward-sample-rs";
 
-struct Client {
-  std::string id;
-  std::string secret;
-};
-
-std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
-  std::string out;
-  for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
-    out += http::form_urlencode(k) + "=" + http::form_urlencode(v);
-  }
-  return out;
-}
+using Client = RegisteredClient;
 
 std::string bearer(const std::string& token) {
   return "Authorization: Bearer " + token + "\r\n";
@@ -71,12 +58,6 @@ void expect_invalid_token(const Response& r, std::string_view description) {
   EXPECT_EQ(r.header("WWW-Authenticate"), challenge("invalid_token", description));
   EXPECT_EQ(r.json(), (json{{"error", "invalid_token"}, {"error_description", description}}));
   EXPECT_EQ(r.header("Cache-Control"), "no-store");
-}
-
-json payload_of(const std::string& token) {
-  const size_t a = token.find('.');
-  const size_t b = token.find('.', a + 1);
-  return json::parse(*base64url_decode(token.substr(a + 1, b - a - 1)));
 }
 
 // keyward with a database, clients and a user; the resource server in front of its JWKS.
@@ -104,14 +85,10 @@ class Stack {
                                   "--audience", "https://other.example"});
     register_client("noscope", {"--grant-types", "client_credentials", "--scopes", "profile",
                                 "--audience", std::string(kAudience)});
-    auto database = storage::Database::open(db_->conninfo());
-    if (!database.ok()) throw std::runtime_error(database.error());
-    storage::UserRepository users(*database);
-    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{7168, 5, 1});
-    auto user =
-        users.insert(storage::NewUser{"demo", std::nullopt, std::nullopt, std::nullopt, hash});
-    if (!user.ok()) throw std::runtime_error(user.error().message);
-    user_id_ = user->id;
+    auto database = db_->open();
+    user_id_ = insert_user(database,
+                           storage::NewUser{"demo", std::nullopt, std::nullopt, std::nullopt, ""},
+                           kPassword);
 
     start_keyward();
     Env env = {{"KEYWARD_RS_ISSUER", issuer_},
@@ -124,10 +101,9 @@ class Stack {
 
   void start_keyward() {
     keyward_ = std::make_unique<ServerProcess>(kw_env_);
-    for (int i = 0; i < 300; ++i) {
-      if (get(keyward_->port(), "/health/ready").status == 200) return;
-      std::this_thread::sleep_for(50ms);
-    }
+    const auto ready = poll(
+        keyward_->port(), "/health/ready", [](const Response& r) { return r.status == 200; }, 15s);
+    if (ready.status == 200) return;
     throw std::runtime_error("keyward not ready:\n" + keyward_->output());
   }
   void stop_keyward() { keyward_.reset(); }
@@ -142,10 +118,8 @@ class Stack {
   // POST /token with client_secret_basic; the parsed answer.
   json token(const std::string& client, std::string body) const {
     const Client& c = clients_.at(client);
-    const auto r = post(
-        keyward_->port(), "/token", body, "application/x-www-form-urlencoded",
-        "Authorization: Basic " +
-            base64(http::form_urlencode(c.id) + ":" + http::form_urlencode(c.secret)) + "\r\n");
+    const auto r = post(keyward_->port(), "/token", body, "application/x-www-form-urlencoded",
+                        basic_authorization(c.id, c.secret));
     if (r.status != 200) throw std::runtime_error("POST /token: " + r.body);
     return r.json();
   }
@@ -194,16 +168,8 @@ class Stack {
   }
 
  private:
-  void register_client(const std::string& name, std::vector<std::string> args) {
-    std::vector<std::string> full = {"client", "create", "--name", name};
-    full.insert(full.end(), args.begin(), args.end());
-    const auto r = run_keyward(full, kw_env_);
-    if (r.exit_code != 0) throw std::runtime_error("client create: " + r.output);
-    // stdout's JSON object, with stderr's notes (no braces) around it.
-    const size_t open = r.output.find('{');
-    const size_t close = r.output.rfind('}');
-    const auto doc = json::parse(r.output.substr(open, close - open + 1));
-    clients_[name] = Client{doc["client_id"], doc.value("client_secret", "")};
+  void register_client(const std::string& name, const std::vector<std::string>& args) {
+    clients_[name] = create_client(name, args, kw_env_);
   }
 
   std::unique_ptr<TestDatabase> db_;
@@ -327,12 +293,9 @@ TEST_F(SampleResourceServer, Rfc6750_3_1_BadTokensAre401InvalidToken) {
                        "the access token is signed with an algorithm that is not accepted");
 
   // A real token whose payload was changed (scope widened).
-  json widened = payload_of(real);
+  json widened = jwt_claims(real);
   widened["scope"] = "api:read api:write";
-  const size_t a = real.find('.');
-  const size_t b = real.find('.', a + 1);
-  const std::string tampered =
-      real.substr(0, a + 1) + base64url_encode(widened.dump()) + real.substr(b);
+  const std::string tampered = with_jwt_claims(real, widened);
   expect_invalid_token(get(stack_->rs_port(), "/api/me", bearer(tampered)),
                        "the access token's signature is invalid");
 

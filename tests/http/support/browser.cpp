@@ -1,7 +1,5 @@
 #include "tests/http/support/browser.h"
 
-#include <openssl/evp.h>
-
 #include <regex>
 #include <stdexcept>
 
@@ -19,13 +17,10 @@ std::string encode(const Params& params) {
   return out;
 }
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
+std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
+  Params copy;
+  for (const auto& [k, v] : params) copy.emplace_back(k, v);
+  return encode(copy);
 }
 
 std::string html_unescape(std::string s) {

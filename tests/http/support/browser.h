@@ -4,6 +4,7 @@
 // its own address (X-Forwarded-For from loopback, a trusted proxy, so the per-address
 // throttles of one test never reach another).
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "tests/http/support/http_client.h"
+#include "tests/support/encoding.h"
 
 namespace keyward::test {
 
@@ -18,8 +20,9 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 // application/x-www-form-urlencoded, every name and value percent-encoded.
 [[nodiscard]] std::string encode(const Params& params);
-// Standard base64 with padding (RFC 4648 §4), as HTTP Basic wants it.
-[[nodiscard]] std::string base64(std::string_view bytes);
+// The same, for a literal list of names and values.
+[[nodiscard]] std::string form(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> params);
 // The five entities the templates write.
 [[nodiscard]] std::string html_unescape(std::string s);
 // The hidden inputs of a page's form, as a browser would send them back.

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,18 @@ class Connection {
 // "GET <target> HTTP/1.1\r\nHost: 127.0.0.1\r\n<extra_headers>\r\n" on a fresh connection.
 [[nodiscard]] Response get(uint16_t port, std::string_view target,
                            std::string_view extra_headers = "");
+
+// Polls GET target until pred(response) holds or `timeout` passes; returns the last response.
+template <class Pred>
+[[nodiscard]] Response poll(uint16_t port, const std::string& target, Pred pred,
+                            std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto r = get(port, target);
+    if (pred(r) || std::chrono::steady_clock::now() >= deadline) return r;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
 
 // "POST <target> HTTP/1.1" with Content-Type and Content-Length set, on a fresh connection.
 [[nodiscard]] Response post(uint16_t port, std::string_view target, std::string_view body,

@@ -1,11 +1,7 @@
 #pragma once
 // `keyward` (or the test-only keyward-test-server) in a child process, for black-box
-// tests. RAII: the destructor kills the child (SIGKILL) and reaps it if it still runs, and
-// removes its temporary folder.
-#include <sys/types.h>
-
+// tests (tests/http/support/child_process.h launches it and cleans up after it).
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -13,6 +9,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "tests/http/support/child_process.h"
 
 namespace keyward::test {
 
@@ -38,7 +36,7 @@ enum class Binary { Keyward, TestServer };
 // The path of that executable in the build tree.
 [[nodiscard]] std::string binary_path(Binary binary);
 
-class ServerProcess {
+class ServerProcess : public ListeningProcess {
  public:
   // Starts `<binary> serve` and waits (at most `timeout`) for its
   // {"msg":"listening","address":"127.0.0.1:PORT"} line. Throws std::runtime_error with
@@ -46,33 +44,12 @@ class ServerProcess {
   explicit ServerProcess(const Env& env = {},
                          std::chrono::milliseconds timeout = std::chrono::seconds(20),
                          Binary binary = Binary::Keyward);
-  ~ServerProcess();
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
 
-  [[nodiscard]] uint16_t port() const { return port_; }
-  [[nodiscard]] pid_t pid() const { return pid_; }
-
-  // Everything the child wrote to stdout and stderr so far.
-  [[nodiscard]] std::string output() const;
-  // The lines of output() that are JSON objects.
-  [[nodiscard]] std::vector<nlohmann::json> log_lines() const;
   // Log lines with msg == "request" and this request id; waits up to `timeout` for at
   // least one (the line is written just before the response leaves).
   [[nodiscard]] std::vector<nlohmann::json> request_lines(
       const std::string& request_id,
       std::chrono::milliseconds timeout = std::chrono::seconds(2)) const;
-
-  // Sends `signal` and waits (at most `timeout`) for the exit; returns the exit code, or
-  // nullopt when it did not exit in time or died from a signal.
-  std::optional<int> stop(int signal, std::chrono::milliseconds timeout);
-  [[nodiscard]] bool running();
-
- private:
-  std::filesystem::path dir_;
-  std::filesystem::path log_path_;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
 };
 
 struct CommandResult {

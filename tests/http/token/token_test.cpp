@@ -3,20 +3,19 @@
 // `keyward client create`, users through the user repository. Every error path asserts
 // the exact status, JSON body and headers (RFC 6749 §5.2, RFC 7009, RFC 7662).
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-
 #include <map>
 #include <thread>
 
-#include "grants/password_hash.h"
 #include "http/form.h"
 #include "jose/jwks.h"
 #include "jose/verify.h"
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
+#include "tests/http/support/suite_server.h"
 #include "tests/integration/support/test_database.h"
 
 namespace keyward::test {
@@ -29,42 +28,9 @@ constexpr std::string_view kMasterKey =
 constexpr std::string_view kIssuer = "http://127.0.0.1:9";
 constexpr std::string_view kPassword = "correct horse battery staple";
 
-struct RegisteredClient {
-  std::string id;
-  std::string secret;  // empty for public clients
-};
-
-// RFC 6749 §2.3.1: id and secret form-urlencoded, then joined and base64-encoded.
+// RFC 6749 §2.3.1, with the client's own secret unless `secret_override` is given.
 std::string basic(const RegisteredClient& c, std::string_view secret_override = {}) {
-  const std::string secret = secret_override.empty() ? c.secret : std::string(secret_override);
-  return "Authorization: Basic " +
-         base64(http::form_urlencode(c.id) + ":" + http::form_urlencode(secret)) + "\r\n";
-}
-
-std::string form(std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
-  std::string out;
-  for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
-    out += http::form_urlencode(k) + "=" + http::form_urlencode(v);
-  }
-  return out;
-}
-
-json jwt_part(const std::string& token, int index) {
-  size_t start = 0;
-  for (int i = 0; i < index; ++i) start = token.find('.', start) + 1;
-  const size_t end = token.find('.', start);
-  std::string part = token.substr(start, end - start);
-  std::replace(part.begin(), part.end(), '-', '+');
-  std::replace(part.begin(), part.end(), '_', '/');
-  while (part.size() % 4 != 0) part += '=';
-  std::string decoded(part.size(), '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                                reinterpret_cast<const unsigned char*>(part.data()),
-                                static_cast<int>(part.size()));
-  decoded.resize(static_cast<size_t>(n));
-  while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();
-  return json::parse(decoded);
+  return basic_authorization(c.id, secret_override.empty() ? c.secret : secret_override);
 }
 
 // RFC 6749 §5.1 / §5.2: every answer of these endpoints carries both.
@@ -90,15 +56,12 @@ class TokenEndpoints : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!TestDatabase::cluster_conninfo()) return;
-    database_ = new TestDatabase();
-    env_ = {{"KEYWARD_DATABASE_URL", database_->conninfo()},
-            {"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
-            {"KEYWARD_ISSUER", std::string(kIssuer)},
-            {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
-            {"KEYWARD_ARGON2_ITERATIONS", "5"},
-            // Off by default (RFC 9700 §2.4); these tests exercise it.
-            {"KEYWARD_PASSWORD_GRANT", "true"}};
-    clients_ = new std::map<std::string, RegisteredClient>();
+    suite_ = new SuiteServer({{"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
+                              {"KEYWARD_ISSUER", std::string(kIssuer)},
+                              {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
+                              {"KEYWARD_ARGON2_ITERATIONS", "5"},
+                              // Off by default (RFC 9700 §2.4); these tests exercise it.
+                              {"KEYWARD_PASSWORD_GRANT", "true"}});
     register_client("svc", {"--grant-types", "client_credentials", "--scopes", "read write",
                             "--audience", "https://api.example"});
     register_client("svc-post", {"--grant-types", "client_credentials", "--scopes", "read",
@@ -117,51 +80,34 @@ class TokenEndpoints : public ::testing::Test {
     register_client("public", {"--grant-types", "authorization_code,refresh_token", "--scopes",
                                "read", "--public", "--redirect-uri", "http://127.0.0.1:7777/cb"});
 
-    auto db = storage::Database::open(database_->conninfo());
-    if (!db.ok()) throw std::runtime_error(db.error());
-    storage::UserRepository users(*db);
-    const auto hash = grants::hash_password(kPassword, grants::Argon2Params{7168, 5, 1});
+    auto db = suite_->database().open();
     user_ids_ = new std::map<std::string, std::string>();
     for (const std::string name : {"alice", "bob", "carol", "dave", "erin", "tom"}) {
-      auto user =
-          users.insert(storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, hash});
-      if (!user.ok()) throw std::runtime_error(user.error().message);
-      (*user_ids_)[name] = user->id;
+      (*user_ids_)[name] = insert_user(
+          db, storage::NewUser{name, std::nullopt, std::nullopt, std::nullopt, ""}, kPassword);
     }
-    if (!users.set_disabled("dave", true, SystemClock().now()).ok())
+    if (!storage::UserRepository(db).set_disabled("dave", true, SystemClock().now()).ok())
       throw std::runtime_error("disable dave");
 
-    server_ = new ServerProcess(env_);
     // Ready once the first signing key exists.
-    for (int i = 0; i < 300; ++i) {
-      if (get(server_->port(), "/health/ready").status == 200) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    suite_->start();
   }
   static void TearDownTestSuite() {
-    delete server_;
-    delete database_;
-    delete clients_;
+    delete suite_;
     delete user_ids_;
-    server_ = nullptr;
-    database_ = nullptr;
+    suite_ = nullptr;
   }
   void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
-    ASSERT_EQ(get(port(), "/health/ready").status, 200) << server_->output();
+    if (suite_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
+    ASSERT_EQ(get(port(), "/health/ready").status, 200) << suite_->process().output();
   }
 
-  static void register_client(const std::string& name, std::vector<std::string> args) {
-    args.insert(args.begin(), {"client", "create", "--name", name});
-    const auto r = run_keyward(args, env_);
-    if (r.exit_code != 0) throw std::runtime_error("client create " + name + ": " + r.output);
-    const auto doc = json::parse(
-        r.output.substr(r.output.find('{'), r.output.rfind('}') - r.output.find('{') + 1));
-    (*clients_)[name] = RegisteredClient{doc["client_id"], doc.value("client_secret", "")};
+  static void register_client(const std::string& name, const std::vector<std::string>& args) {
+    suite_->register_client(name, name, args);
   }
 
-  static uint16_t port() { return server_->port(); }
-  static const RegisteredClient& client(const std::string& name) { return clients_->at(name); }
+  static uint16_t port() { return suite_->port(); }
+  static const RegisteredClient& client(const std::string& name) { return suite_->client(name); }
   static const std::string& user_id(const std::string& name) { return user_ids_->at(name); }
 
   // Each test signs in from its own address (X-Forwarded-For from loopback, a trusted
@@ -195,13 +141,14 @@ class TokenEndpoints : public ::testing::Test {
   // leave it (a public client cannot use the password grant).
   static std::string seed_public_refresh_token(const std::string& grant_id) {
     const std::string refresh_token = "public-" + grant_id + std::string(30, 'r');
-    database_->exec("INSERT INTO grants (id, client_id, user_id, scopes, expires_at) VALUES ('" +
-                    grant_id + "', '" + client("public").id + "', '" + user_id("alice") +
-                    "', '{read}', now() + interval '1 day');"
-                    " INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scopes,"
-                    " expires_at) VALUES (sha256(convert_to('" +
-                    refresh_token + "', 'UTF8')), '" + grant_id + "', '" + client("public").id +
-                    "', '{read}', now() + interval '1 day')");
+    suite_->database().exec(
+        "INSERT INTO grants (id, client_id, user_id, scopes, expires_at) VALUES ('" + grant_id +
+        "', '" + client("public").id + "', '" + user_id("alice") +
+        "', '{read}', now() + interval '1 day');"
+        " INSERT INTO refresh_tokens (token_hash, grant_id, client_id, scopes,"
+        " expires_at) VALUES (sha256(convert_to('" +
+        refresh_token + "', 'UTF8')), '" + grant_id + "', '" + client("public").id +
+        "', '{read}', now() + interval '1 day')");
     return refresh_token;
   }
   static Response refresh(const std::string& client_name, const std::string& refresh_token,
@@ -211,16 +158,10 @@ class TokenEndpoints : public ::testing::Test {
     return token(body, basic(client(client_name)));
   }
 
-  static TestDatabase* database_;
-  static ServerProcess* server_;
-  static Env env_;
-  static std::map<std::string, RegisteredClient>* clients_;
+  static SuiteServer* suite_;
   static std::map<std::string, std::string>* user_ids_;
 };
-TestDatabase* TokenEndpoints::database_ = nullptr;
-ServerProcess* TokenEndpoints::server_ = nullptr;
-Env TokenEndpoints::env_;
-std::map<std::string, RegisteredClient>* TokenEndpoints::clients_ = nullptr;
+SuiteServer* TokenEndpoints::suite_ = nullptr;
 std::map<std::string, std::string>* TokenEndpoints::user_ids_ = nullptr;
 
 // --- client credentials (RFC 6749 §4.4, RFC 9068) ---
@@ -279,9 +220,9 @@ TEST_F(TokenEndpoints, ClientCredentialsTokensShareTheStandingGrantButNotTheJti)
   EXPECT_NE(ca["jti"], cb["jti"]);
   EXPECT_EQ(cb["scope"], "read");
   // No row per token: one standing grant for the client, whatever the traffic.
-  EXPECT_EQ(
-      database_->scalar("SELECT count(*) FROM grants WHERE client_id = '" + client("svc").id + "'"),
-      "1");
+  EXPECT_EQ(suite_->database().scalar("SELECT count(*) FROM grants WHERE client_id = '" +
+                                      client("svc").id + "'"),
+            "1");
 }
 
 TEST_F(TokenEndpoints, ClientSecretPostAuthenticates) {
@@ -426,9 +367,9 @@ TEST_F(TokenEndpoints, PasswordGrantIssuesAccessAndRefreshToken) {
   EXPECT_EQ(claims["aud"], (json{"https://api.example", "https://other.example"}));
   EXPECT_EQ(claims["scope"], "profile read");
   // Stored as a digest only.
-  EXPECT_EQ(database_->scalar("SELECT count(*) FROM refresh_tokens WHERE token_hash = "
-                              "sha256(convert_to('" +
-                              body["refresh_token"].get<std::string>() + "', 'UTF8'))"),
+  EXPECT_EQ(suite_->database().scalar("SELECT count(*) FROM refresh_tokens WHERE token_hash = "
+                                      "sha256(convert_to('" +
+                                      body["refresh_token"].get<std::string>() + "', 'UTF8'))"),
             "1");
 }
 
@@ -460,7 +401,7 @@ TEST_F(TokenEndpoints, Rfc9700_2_4_PasswordGrantRefusedToAClientThatIsNotFirstPa
   // A public client cannot even be registered for it.
   const auto refused = run_keyward({"client", "create", "--name", "p", "--grant-types", "password",
                                     "--scopes", "read", "--public", "--first-party"},
-                                   env_);
+                                   suite_->env());
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_NE(refused.output.find("a public client cannot use the password grant (RFC 9700 §2.4)"),
             std::string::npos)
@@ -476,7 +417,7 @@ TEST_F(TokenEndpoints, DiscoveryListsThePasswordGrantOnlyWhenItIsOn) {
 
 // The default: no KEYWARD_PASSWORD_GRANT. The same database, a second server.
 TEST_F(TokenEndpoints, Rfc9700_2_4_PasswordGrantIsOffByDefault) {
-  Env off = env_;
+  Env off = suite_->env();
   off["KEYWARD_PASSWORD_GRANT"] = "";
   ServerProcess server(off);
   for (int i = 0; i < 300 && get(server.port(), "/health/ready").status != 200; ++i) {
@@ -494,8 +435,9 @@ TEST_F(TokenEndpoints, Rfc9700_2_4_PasswordGrantIsOffByDefault) {
   EXPECT_EQ(discovery.json()["grant_types_supported"],
             (json{"client_credentials", "refresh_token", "authorization_code"}));
   // Nothing was checked or counted for the user.
-  EXPECT_EQ(database_->scalar("SELECT count(*) FROM login_throttle WHERE key = 'ip:192.0.2.5'"),
-            "0");
+  EXPECT_EQ(
+      suite_->database().scalar("SELECT count(*) FROM login_throttle WHERE key = 'ip:192.0.2.5'"),
+      "0");
 }
 
 TEST_F(TokenEndpoints, BadUserCredentialsAreOneAnswer) {
@@ -627,7 +569,7 @@ TEST_F(TokenEndpoints, RefreshRetryWithinTheGraceWindowGetsTheSameRefreshToken) 
 // KEYWARD_REFRESH_REUSE_GRACE=0: the first retry already revokes. A second server on the
 // same database, with the window off.
 TEST_F(TokenEndpoints, RefreshRetryWithoutGraceRevokesTheGrant) {
-  Env strict = env_;
+  Env strict = suite_->env();
   strict["KEYWARD_REFRESH_REUSE_GRACE"] = "0";
   ServerProcess server(strict);
   for (int i = 0; i < 300 && get(server.port(), "/health/ready").status != 200; ++i) {
@@ -839,12 +781,13 @@ TEST_F(TokenEndpoints, RevocationErrors) {
 TEST_F(TokenEndpoints, JanitorCommandRunsOnceAndPrintsCounts) {
   const auto granted = password_grant("app", "alice", "192.0.2.50");
   ASSERT_EQ(revoke(granted["refresh_token"], client("app")).status, 200);
-  const auto r = run_keyward({"janitor"}, env_);
+  const auto r = run_keyward({"janitor"}, suite_->env());
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("grants "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("total "), std::string::npos) << r.output;
-  EXPECT_EQ(database_->scalar("SELECT count(*) FROM grants WHERE revoked_at IS NOT NULL"), "0");
-  const auto extra = run_keyward({"janitor", "now"}, env_);
+  EXPECT_EQ(suite_->database().scalar("SELECT count(*) FROM grants WHERE revoked_at IS NOT NULL"),
+            "0");
+  const auto extra = run_keyward({"janitor", "now"}, suite_->env());
   EXPECT_EQ(extra.exit_code, 2);
 }
 

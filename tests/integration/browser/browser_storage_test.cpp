@@ -20,23 +20,20 @@ namespace {
 
 using std::chrono::hours;
 using std::chrono::seconds;
-using test::DatabaseTest;
+using test::StorageTest;
 using Outcome = CodeConsumption::Outcome;
 
 const TimePoint kT0 = TimePoint(seconds(1'750'000'000));
 
-class BrowserStorageTest : public DatabaseTest {
+class BrowserStorageTest : public StorageTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    StorageTest::SetUp();
     if (IsSkipped()) return;
-    auto database = Database::open(db().conninfo());
-    if (!database) throw std::runtime_error(database.error());
-    database_.emplace(std::move(database).value());
-    codes_.emplace(*database_);
-    sessions_.emplace(*database_);
-    consents_.emplace(*database_);
-    grants_.emplace(*database_);
+    codes_.emplace(database());
+    sessions_.emplace(database());
+    consents_.emplace(database());
+    grants_.emplace(database());
     db().exec(
         "INSERT INTO clients (client_id, name, confidential, token_endpoint_auth_method,"
         " grant_types, scopes, redirect_uris)"
@@ -44,12 +41,8 @@ class BrowserStorageTest : public DatabaseTest {
         " '{https://spa.example/cb}'),"
         " ('other', 'Other', false, 'none', '{authorization_code}', '{openid}',"
         " '{https://other.example/cb}')");
-    alice_ = *db().scalar(
-        "INSERT INTO users (username, password_hash) VALUES ('alice', '$argon2id$x') RETURNING "
-        "id::text");
-    bob_ = *db().scalar(
-        "INSERT INTO users (username, password_hash) VALUES ('bob', '$argon2id$x') RETURNING "
-        "id::text");
+    alice_ = db().insert_user("alice");
+    bob_ = db().insert_user("bob");
   }
 
   std::string new_session(TimePoint now = kT0) {
@@ -83,7 +76,6 @@ class BrowserStorageTest : public DatabaseTest {
            "t";
   }
 
-  std::optional<Database> database_;
   std::optional<CodeRepository> codes_;
   std::optional<SessionRepository> sessions_;
   std::optional<ConsentRepository> consents_;

@@ -16,7 +16,7 @@ namespace {
 
 using std::chrono::microseconds;
 using std::chrono::seconds;
-using test::DatabaseTest;
+using test::StorageTest;
 
 const TimePoint kT0 = TimePoint(seconds(1'750'000'000)) + microseconds(654'321);
 // A syntactically valid Argon2id PHC string (the table checks only the prefix).
@@ -50,17 +50,14 @@ ClientRecord public_client(std::string id) {
   return c;
 }
 
-class RepositoriesTest : public DatabaseTest {
+class RepositoriesTest : public StorageTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    StorageTest::SetUp();
     if (IsSkipped()) return;
-    auto database = Database::open(db().conninfo());
-    if (!database) throw std::runtime_error(database.error());
-    database_.emplace(std::move(database).value());
-    clients_.emplace(*database_);
-    users_.emplace(*database_);
-    throttle_.emplace(*database_);
+    clients_.emplace(database());
+    users_.emplace(database());
+    throttle_.emplace(database());
   }
   ClientRepository& clients() { return *clients_; }
   UserRepository& users() { return *users_; }
@@ -75,7 +72,6 @@ class RepositoriesTest : public DatabaseTest {
     return inserted.value();
   }
 
-  std::optional<Database> database_;
   std::optional<ClientRepository> clients_;
   std::optional<UserRepository> users_;
   std::optional<ThrottleRepository> throttle_;

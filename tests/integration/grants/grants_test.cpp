@@ -38,7 +38,7 @@ namespace keyward::grants {
 namespace {
 
 using std::chrono::seconds;
-using test::DatabaseTest;
+using test::StorageTest;
 
 const TimePoint kT0 = TimePoint(seconds(1'750'000'000));
 const std::string kIssuer = "https://issuer.example";
@@ -49,7 +49,7 @@ const std::string kCallback = "https://app.example/cb";
 // RFC 7636 Appendix B.
 const std::string kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
-class GrantsTest : public DatabaseTest {
+class GrantsTest : public StorageTest {
  protected:
   static void SetUpTestSuite() {
     keys_ = new StaticSigningKeys(jose::PrivateKey::generate(jose::Alg::ES256));
@@ -57,21 +57,18 @@ class GrantsTest : public DatabaseTest {
   static void TearDownTestSuite() { delete keys_; }
 
   void SetUp() override {
-    DatabaseTest::SetUp();
+    StorageTest::SetUp();
     if (IsSkipped()) return;
-    auto database = storage::Database::open(db().conninfo());
-    if (!database) throw std::runtime_error(database.error());
-    database_.emplace(std::move(database).value());
-    grant_store_.emplace(*database_);
-    refresh_store_.emplace(*database_);
-    revocation_store_.emplace(*database_);
+    grant_store_.emplace(database());
+    refresh_store_.emplace(database());
+    revocation_store_.emplace(database());
     issuer_.emplace(*keys_, clock_, TokenIssuerConfig{kIssuer, seconds(600), seconds(86400)});
     standing_.emplace(*grant_store_, clock_, seconds(600), StandingGrantOptions{});
     introspection_.emplace(*keys_, *revocation_store_, *refresh_store_, clock_, kIssuer);
     revocation_.emplace(*keys_, *revocation_store_, *refresh_store_, *grant_store_, clock_,
                         kIssuer);
-    code_store_.emplace(*database_);
-    user_store_.emplace(*database_);
+    code_store_.emplace(database());
+    user_store_.emplace(database());
     id_tokens_.emplace(*keys_, clock_, IdTokenConfig{kIssuer, seconds(600)});
     db().exec(
         "INSERT INTO clients (client_id, secret_hmac, name, confidential,"
@@ -88,7 +85,7 @@ class GrantsTest : public DatabaseTest {
         " ('web', decode(repeat('12', 32), 'hex'), 'Web', true, 'client_secret_basic',"
         "  '{authorization_code,refresh_token}', '{openid,read}', '{}', '{" +
         kCallback + "}')");
-    storage::UserRepository users(*database_);
+    storage::UserRepository users(database());
     auto user = users.insert(
         {"alice", std::nullopt, std::nullopt, std::nullopt, hash_password(kPassword, kArgon2)});
     ASSERT_TRUE(user.ok());
@@ -215,7 +212,7 @@ class GrantsTest : public DatabaseTest {
         client, request({{"username", username}, {"password", std::string(kPassword)}}));
   }
   OAuthResult<TokenResponse> password_request(const Client& client, const TokenRequest& r) {
-    storage::ThrottleRepository throttle_store(*database_);
+    storage::ThrottleRepository throttle_store(database());
     LoginThrottle throttle(throttle_store, clock_);
     UserAuthenticator authenticator(*user_store_, throttle, kArgon2);
     PasswordGrant grant(authenticator, *grant_store_, *issuer_);
@@ -229,7 +226,6 @@ class GrantsTest : public DatabaseTest {
 
   static StaticSigningKeys* keys_;
   FixedClock clock_{kT0};
-  std::optional<storage::Database> database_;
   std::optional<storage::GrantRepository> grant_store_;
   std::optional<storage::RefreshTokenRepository> refresh_store_;
   std::optional<storage::RevocationRepository> revocation_store_;
@@ -358,7 +354,7 @@ TEST_F(GrantsTest, RevokedAccessTokenIsDenyListedUntilItsExpiryThenPruned) {
   EXPECT_TRUE(active(*signed_in.refresh_token));
   EXPECT_EQ(db().scalar("SELECT extract(epoch FROM expires_at)::bigint FROM revoked_access_tokens"),
             std::to_string(1'750'000'600));
-  storage::Janitor janitor(*database_);
+  storage::Janitor janitor(database());
   auto early = janitor.run_once(kT0 + seconds(599));
   ASSERT_TRUE(early.ok());
   EXPECT_EQ(early->revoked_access_tokens, 0u);
@@ -664,8 +660,8 @@ TEST_F(GrantsTest, SuccessorsAreDerivedFromThePresentedTokenUnderTheKey) {
 // --- ending a user's access: set-password, disable, revoke ---
 
 TEST_F(GrantsTest, SetPasswordDisableAndRevokeEndEveryGrantAndSessionOfTheUser) {
-  storage::UserRepository users(*database_);
-  storage::SessionRepository sessions(*database_);
+  storage::UserRepository users(database());
+  storage::SessionRepository sessions(database());
   auto grant = refresh_grant(seconds(10));
   const std::string new_hash = hash_password(kPassword, kArgon2);
   const std::vector<std::string> operations = {"set-password", "disable", "revoke"};

@@ -19,23 +19,20 @@ namespace {
 
 using std::chrono::hours;
 using std::chrono::seconds;
-using test::DatabaseTest;
+using test::StorageTest;
 using Outcome = Rotation::Outcome;
 
 const TimePoint kT0 = TimePoint(seconds(1'750'000'000));
 constexpr auto kDay = hours(24);
 
-class TokenStorageTest : public DatabaseTest {
+class TokenStorageTest : public StorageTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    StorageTest::SetUp();
     if (IsSkipped()) return;
-    auto database = Database::open(db().conninfo());
-    if (!database) throw std::runtime_error(database.error());
-    database_.emplace(std::move(database).value());
-    grants_.emplace(*database_);
-    refresh_.emplace(*database_);
-    revocations_.emplace(*database_);
+    grants_.emplace(database());
+    refresh_.emplace(database());
+    revocations_.emplace(database());
     db().exec(
         "INSERT INTO clients (client_id, secret_hmac, name, confidential,"
         " token_endpoint_auth_method, grant_types, scopes)"
@@ -43,9 +40,7 @@ class TokenStorageTest : public DatabaseTest {
         " '{password,refresh_token,client_credentials}', '{read,write}'),"
         " ('other', decode(repeat('cd', 32), 'hex'), 'Other', true, 'client_secret_basic',"
         " '{password,refresh_token}', '{read}')");
-    user_id_ = *db().scalar(
-        "INSERT INTO users (username, password_hash) VALUES ('alice', '$argon2id$x')"
-        " RETURNING id::text");
+    user_id_ = db().insert_user("alice");
   }
 
   // A password-style grant for alice with its first refresh token; returns the token's
@@ -67,7 +62,6 @@ class TokenStorageTest : public DatabaseTest {
     return r.ok() ? r.value() : Rotation{};
   }
 
-  std::optional<Database> database_;
   std::optional<GrantRepository> grants_;
   std::optional<RefreshTokenRepository> refresh_;
   std::optional<RevocationRepository> revocations_;
@@ -310,7 +304,7 @@ TEST_F(TokenStorageTest, JanitorDeletesOnlyWhatIsDueInBatches) {
       " ('user:old', 3, to_timestamp(1750000000) - interval '2 hours'),"
       " ('user:new', 3, to_timestamp(1750000000) + interval '110 minutes')");
 
-  Janitor janitor(*database_, JanitorOptions{1, 1000, seconds(3600)});  // batches of one row
+  Janitor janitor(database(), JanitorOptions{1, 1000, seconds(3600)});  // batches of one row
   auto counts = janitor.run_once(kT0 + hours(2));
   ASSERT_TRUE(counts.ok()) << counts.error().message;
   EXPECT_TRUE(counts->ran);
@@ -347,7 +341,7 @@ TEST_F(TokenStorageTest, JanitorSkipsWhileAnotherInstanceHoldsTheLock) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(db().scalar(held), "1");
-  Janitor janitor(*database_);
+  Janitor janitor(database());
   auto counts = janitor.run_once(kT0 + kDay);
   holder.join();
   ASSERT_TRUE(counts.ok());

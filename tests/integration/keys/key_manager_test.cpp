@@ -98,10 +98,28 @@ class KeyManagerTest : public DatabaseTest {
     std::unique_ptr<KeyManager> keys;
   };
 
+  // `call` on both instances' KeyManagers at the same moment: two threads, released together.
+  template <class Call>
+  static std::pair<Result<Unit, std::string>, Result<Unit, std::string>> at_once(Instance& a,
+                                                                                 Instance& b,
+                                                                                 Call call) {
+    std::latch go(2);
+    std::optional<Result<Unit, std::string>> ra, rb;
+    std::thread ta([&] {
+      go.arrive_and_wait();
+      ra.emplace(call(*a.keys));
+    });
+    std::thread tb([&] {
+      go.arrive_and_wait();
+      rb.emplace(call(*b.keys));
+    });
+    ta.join();
+    tb.join();
+    return {std::move(*ra), std::move(*rb)};
+  }
+
   std::unique_ptr<Instance> instance(KeyManagerOptions options) {
-    auto database = storage::Database::open(db().conninfo());
-    if (!database.ok()) throw std::runtime_error(database.error());
-    auto out = std::unique_ptr<Instance>(new Instance{std::move(database).value(), nullptr});
+    auto out = std::unique_ptr<Instance>(new Instance{db().open(), nullptr});
     if (options.master_key.empty()) options.master_key = kMasterKey;
     out->keys =
         std::make_unique<KeyManager>(out->database, db().conninfo(), std::move(options), logger_);
@@ -109,9 +127,8 @@ class KeyManagerTest : public DatabaseTest {
   }
 
   std::vector<KeyRecord> rows() {
-    auto database = storage::Database::open(db().conninfo());
-    if (!database.ok()) throw std::runtime_error(database.error());
-    storage::KeyRepository repository(database.value());
+    auto database = db().open();
+    storage::KeyRepository repository(database);
     auto listed = repository.list();
     if (!listed.ok()) throw std::runtime_error(listed.error().message);
     return listed.value();
@@ -123,20 +140,9 @@ class KeyManagerTest : public DatabaseTest {
 TEST_F(KeyManagerTest, TwoInstancesStartingAtOnceCreateOneFirstKey) {
   auto a = instance({});
   auto b = instance({});
-  std::latch go(2);
-  std::optional<Result<Unit, std::string>> ra, rb;
-  std::thread ta([&] {
-    go.arrive_and_wait();
-    ra.emplace(a->keys->refresh());
-  });
-  std::thread tb([&] {
-    go.arrive_and_wait();
-    rb.emplace(b->keys->refresh());
-  });
-  ta.join();
-  tb.join();
-  ASSERT_TRUE(ra->ok()) << ra->error();
-  ASSERT_TRUE(rb->ok()) << rb->error();
+  const auto [ra, rb] = at_once(*a, *b, [](KeyManager& keys) { return keys.refresh(); });
+  ASSERT_TRUE(ra.ok()) << ra.error();
+  ASSERT_TRUE(rb.ok()) << rb.error();
 
   const auto keys = rows();
   ASSERT_EQ(keys.size(), 1u);
@@ -155,20 +161,9 @@ TEST_F(KeyManagerTest, TwoStartedInstancesCreateOneFirstKeyAndBecomeReady) {
   auto b = instance({});
   EXPECT_EQ(a->keys->not_ready_reason(), "signing keys not loaded");
   // start() waits for the first load attempt: start both at the same moment.
-  std::latch go(2);
-  std::optional<Result<Unit, std::string>> ra, rb;
-  std::thread ta([&] {
-    go.arrive_and_wait();
-    ra.emplace(a->keys->start());
-  });
-  std::thread tb([&] {
-    go.arrive_and_wait();
-    rb.emplace(b->keys->start());
-  });
-  ta.join();
-  tb.join();
-  ASSERT_TRUE(ra->ok()) << ra->error();
-  ASSERT_TRUE(rb->ok()) << rb->error();
+  const auto [ra, rb] = at_once(*a, *b, [](KeyManager& keys) { return keys.start(); });
+  ASSERT_TRUE(ra.ok()) << ra.error();
+  ASSERT_TRUE(rb.ok()) << rb.error();
   ASSERT_TRUE(a->keys->wait_until_loaded(seconds(15)));
   ASSERT_TRUE(b->keys->wait_until_loaded(seconds(15)));
   EXPECT_EQ(a->keys->not_ready_reason(), std::nullopt);
@@ -399,20 +394,9 @@ TEST_F(KeyManagerTest, ScheduledRotationCreatesOneNextKeyAcrossInstances) {
   EXPECT_EQ(rows().size(), 1u);
 
   clock->set(kT0 + seconds(90));
-  std::latch go(2);
-  std::optional<Result<Unit, std::string>> ra, rb;
-  std::thread ta([&] {
-    go.arrive_and_wait();
-    ra.emplace(a->keys->refresh());
-  });
-  std::thread tb([&] {
-    go.arrive_and_wait();
-    rb.emplace(b->keys->refresh());
-  });
-  ta.join();
-  tb.join();
-  ASSERT_TRUE(ra->ok()) << ra->error();
-  ASSERT_TRUE(rb->ok()) << rb->error();
+  const auto [ra, rb] = at_once(*a, *b, [](KeyManager& keys) { return keys.refresh(); });
+  ASSERT_TRUE(ra.ok()) << ra.error();
+  ASSERT_TRUE(rb.ok()) << rb.error();
   const auto keys = rows();
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[1].state, KeyState::Next);

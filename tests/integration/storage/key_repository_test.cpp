@@ -16,7 +16,7 @@ namespace {
 
 using std::chrono::microseconds;
 using std::chrono::seconds;
-using test::DatabaseTest;
+using test::StorageTest;
 
 // An arbitrary instant with a sub-second part, to prove times round-trip exactly.
 const TimePoint kT0 = TimePoint(seconds(1'750'000'000)) + microseconds(123'456);
@@ -42,19 +42,14 @@ KeyRecord make_key(std::string kid, KeyState state, TimePoint activates_at,
   return key;
 }
 
-class KeyRepositoryTest : public DatabaseTest {
+class KeyRepositoryTest : public StorageTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    StorageTest::SetUp();
     if (IsSkipped()) return;
-    database_.emplace(open());
-    keys_.emplace(*database_);
+    keys_.emplace(database());
   }
-  Database open() {
-    auto database = Database::open(db().conninfo());
-    if (!database) throw std::runtime_error(database.error());
-    return std::move(database).value();
-  }
+  Database open() { return db().open(); }
   KeyRepository& keys() { return *keys_; }
 
   std::vector<KeyRecord> listed() {
@@ -76,7 +71,6 @@ class KeyRepositoryTest : public DatabaseTest {
   }
 
  private:
-  std::optional<Database> database_;
   std::optional<KeyRepository> keys_;
 };
 

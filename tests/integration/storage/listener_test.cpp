@@ -50,11 +50,7 @@ struct Inbox {
 
 class ListenerTest : public DatabaseTest {
  protected:
-  Database open() {
-    auto database = Database::open(db().conninfo());
-    if (!database) throw std::runtime_error(database.error());
-    return std::move(database).value();
-  }
+  Database open() { return db().open(); }
 };
 
 TEST_F(ListenerTest, ReceivesNotificationsOnItsChannelsOnly) {

@@ -133,6 +133,20 @@ std::optional<std::string> TestDatabase::scalar(std::string_view sql) const {
   return rows[0][0];
 }
 
+storage::Database TestDatabase::open() const {
+  auto database = storage::Database::open(conninfo_);
+  if (!database) throw std::runtime_error(database.error());
+  return std::move(database).value();
+}
+
+std::string TestDatabase::insert_user(std::string_view username) const {
+  for (char c : username) {
+    if (c == '\'') throw std::invalid_argument("test database: a quote in a seeded username");
+  }
+  return *scalar("INSERT INTO users (username, password_hash) VALUES ('" + std::string(username) +
+                 "', '$argon2id$x') RETURNING id::text");
+}
+
 void DatabaseTest::SetUp() {
   if (!TestDatabase::cluster_conninfo()) {
     GTEST_SKIP() << "KEYWARD_TEST_DATABASE_URL is not set: run scripts/test.sh, or start a "
@@ -140,6 +154,12 @@ void DatabaseTest::SetUp() {
                     "KEYWARD_TEST_DATABASE_URL=\"$(scripts/pg.sh url)\"";
   }
   db_ = std::make_unique<TestDatabase>(schema());
+}
+
+void StorageTest::SetUp() {
+  DatabaseTest::SetUp();
+  if (IsSkipped()) return;
+  database_.emplace(db().open());
 }
 
 }  // namespace keyward::test

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/database.h"
+
 namespace keyward::test {
 
 class TestDatabase {
@@ -42,6 +44,13 @@ class TestDatabase {
   // The one value of a one-row, one-column query.
   [[nodiscard]] std::optional<std::string> scalar(std::string_view sql) const;
 
+  // Our own storage::Database on this database, for the repositories under test. Throws
+  // std::runtime_error when it cannot open.
+  [[nodiscard]] storage::Database open() const;
+  // Seeds an enabled user `username` (an Argon2id-looking hash nobody can sign in with);
+  // returns its id.
+  std::string insert_user(std::string_view username) const;
+
  private:
   std::string name_;
   std::string conninfo_;
@@ -59,6 +68,17 @@ class DatabaseTest : public ::testing::Test {
 
  private:
   std::unique_ptr<TestDatabase> db_;
+};
+
+// A DatabaseTest with our own storage::Database open on the test's database, for the
+// repositories under test.
+class StorageTest : public DatabaseTest {
+ protected:
+  void SetUp() override;
+  [[nodiscard]] storage::Database& database() { return *database_; }
+
+ private:
+  std::optional<storage::Database> database_;
 };
 
 }  // namespace keyward::test

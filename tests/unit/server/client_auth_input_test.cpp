@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <openssl/evp.h>
+#include "tests/support/encoding.h"
 
 namespace keyward::server {
 namespace {
@@ -13,14 +13,7 @@ namespace {
 using grants::ClientAuthInput;
 using grants::ErrorCode;
 
-std::string base64(std::string_view raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(raw.data()),
-                                static_cast<int>(raw.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
+using test::base64;
 
 http::HttpRequest with_authorization(std::string value) {
   http::HttpRequest request;

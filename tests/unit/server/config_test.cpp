@@ -41,6 +41,13 @@ std::vector<std::string> load_errors(std::map<std::string, std::string> vars) {
   return r.ok() ? std::vector<std::string>{} : r.error();
 }
 
+// The one error `vars` load with; empty (and a failure) when there is not exactly one.
+std::string only_error(std::map<std::string, std::string> vars) {
+  const auto errors = load_errors(std::move(vars));
+  EXPECT_EQ(errors.size(), 1u);
+  return errors.size() == 1 ? errors[0] : std::string();
+}
+
 std::string source_dir() {
   if (const char* dir = std::getenv("KEYWARD_SOURCE_DIR"); dir && *dir) return dir;
   return KEYWARD_SOURCE_DIR;
@@ -119,9 +126,7 @@ TEST(Config, EmptyValueMeansUnset) {
 }
 
 TEST(Config, TtlMessageSaysWhatToSet) {
-  const auto errors = load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "abc"}});
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0],
+  EXPECT_EQ(only_error({{"KEYWARD_ACCESS_TOKEN_TTL", "abc"}}),
             "KEYWARD_ACCESS_TOKEN_TTL must be a whole number of seconds between 60 and 86400 (got "
             "\"abc\")");
 }
@@ -131,24 +136,18 @@ TEST(Config, RangeLimits) {
             std::chrono::seconds(60));
   EXPECT_EQ(load_ok({{"KEYWARD_ACCESS_TOKEN_TTL", "86400"}}).access_token_ttl,
             std::chrono::seconds(86400));
-  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "59"}}).size(), 1u);
-  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "86401"}}).size(), 1u);
-  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "-60"}}).size(), 1u);
-  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", "6e2"}}).size(), 1u);
-  EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", " 600"}}).size(), 1u);
+  for (const char* bad : {"59", "86401", "-60", "6e2", " 600"}) {
+    EXPECT_EQ(load_errors({{"KEYWARD_ACCESS_TOKEN_TTL", bad}}).size(), 1u) << bad;
+  }
   EXPECT_EQ(load_ok({{"KEYWARD_CODE_TTL", "60"}}).code_ttl, std::chrono::seconds(60));
-  const auto code = load_errors({{"KEYWARD_CODE_TTL", "61"}});
-  ASSERT_EQ(code.size(), 1u);
-  EXPECT_EQ(code[0],
+  EXPECT_EQ(only_error({{"KEYWARD_CODE_TTL", "61"}}),
             "KEYWARD_CODE_TTL must be a whole number of seconds between 1 and 60 (got \"61\")");
   const auto session =
       load_ok({{"KEYWARD_SESSION_TTL", "7200"}, {"KEYWARD_SESSION_IDLE_TIMEOUT", "600"}});
   EXPECT_EQ(session.session_ttl, std::chrono::seconds(7200));
   EXPECT_EQ(session.session_idle_timeout, std::chrono::seconds(600));
-  const auto idle_beyond_ttl =
-      load_errors({{"KEYWARD_SESSION_TTL", "600"}, {"KEYWARD_SESSION_IDLE_TIMEOUT", "601"}});
-  ASSERT_EQ(idle_beyond_ttl.size(), 1u);
-  EXPECT_EQ(idle_beyond_ttl[0], "KEYWARD_SESSION_IDLE_TIMEOUT must not exceed KEYWARD_SESSION_TTL");
+  EXPECT_EQ(only_error({{"KEYWARD_SESSION_TTL", "600"}, {"KEYWARD_SESSION_IDLE_TIMEOUT", "601"}}),
+            "KEYWARD_SESSION_IDLE_TIMEOUT must not exceed KEYWARD_SESSION_TTL");
   EXPECT_EQ(
       load_errors({{"KEYWARD_SESSION_TTL", "299"}, {"KEYWARD_SESSION_IDLE_TIMEOUT", "60"}}).size(),
       1u);
@@ -177,9 +176,8 @@ TEST(Config, PasswordGrantIsOptInWithAWarning) {
   ASSERT_EQ(on.warnings.size(), 2u);
   EXPECT_NE(on.warnings[1].find("KEYWARD_PASSWORD_GRANT is on"), std::string::npos);
   EXPECT_FALSE(load_ok({{"KEYWARD_PASSWORD_GRANT", "no"}}).password_grant);
-  const auto bad = load_errors({{"KEYWARD_PASSWORD_GRANT", "sometimes"}});
-  ASSERT_EQ(bad.size(), 1u);
-  EXPECT_EQ(bad[0], "KEYWARD_PASSWORD_GRANT must be true or false (got \"sometimes\")");
+  EXPECT_EQ(only_error({{"KEYWARD_PASSWORD_GRANT", "sometimes"}}),
+            "KEYWARD_PASSWORD_GRANT must be true or false (got \"sometimes\")");
 }
 
 TEST(Config, RefreshReuseGrace) {
@@ -187,9 +185,7 @@ TEST(Config, RefreshReuseGrace) {
             std::chrono::seconds(0));
   EXPECT_EQ(load_ok({{"KEYWARD_REFRESH_REUSE_GRACE", "60"}}).refresh_reuse_grace,
             std::chrono::seconds(60));
-  const auto errors = load_errors({{"KEYWARD_REFRESH_REUSE_GRACE", "61"}});
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0],
+  EXPECT_EQ(only_error({{"KEYWARD_REFRESH_REUSE_GRACE", "61"}}),
             "KEYWARD_REFRESH_REUSE_GRACE must be a whole number of seconds between 0 and 60 (got "
             "\"61\")");
 }
@@ -250,10 +246,8 @@ TEST(Config, HttpsIssuerHasNoWarning) {
 }
 
 TEST(Config, InsecureIssuerRefusedUnlessAllowed) {
-  const auto errors = load_errors({{"KEYWARD_ISSUER", "http://id.example.com"}});
-  ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(
-      errors[0],
+      only_error({{"KEYWARD_ISSUER", "http://id.example.com"}}),
       "KEYWARD_ISSUER \"http://id.example.com\" is plain http for a host other than localhost: use "
       "https, or set KEYWARD_ALLOW_INSECURE_ISSUER=true to allow it (never in production)");
   const Config c = load_ok(
@@ -321,13 +315,12 @@ TEST(Config, MasterKeyHexOrBase64url) {
 
 TEST(Config, BadMasterKeyIsNotQuoted) {
   const std::string secretish = to_hex(random_bytes(31));  // 62 hex characters
-  const auto errors = load_errors({{"KEYWARD_MASTER_KEY", secretish}});
-  ASSERT_EQ(errors.size(), 1u);
+  const std::string error = only_error({{"KEYWARD_MASTER_KEY", secretish}});
   EXPECT_EQ(
-      errors[0],
+      error,
       "KEYWARD_MASTER_KEY must be 32 bytes as base64url (43 characters) or hex (64 characters); "
       "generate one with: openssl rand -hex 32");
-  EXPECT_EQ(errors[0].find(secretish), std::string::npos);
+  EXPECT_EQ(error.find(secretish), std::string::npos);
   EXPECT_EQ(load_errors({{"KEYWARD_MASTER_KEY", std::string(64, 'g')}}).size(), 1u);
 }
 
@@ -336,9 +329,7 @@ TEST(Config, TrustedProxies) {
   EXPECT_TRUE(c.trusted_proxies.trusts(*http::IpAddress::parse("10.9.9.9")));
   EXPECT_FALSE(c.trusted_proxies.trusts(*http::IpAddress::parse("127.0.0.1")));
   EXPECT_TRUE(load_ok({{"KEYWARD_TRUSTED_PROXIES", "none"}}).trusted_proxies.ranges().empty());
-  const auto errors = load_errors({{"KEYWARD_TRUSTED_PROXIES", "nginx"}});
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0],
+  EXPECT_EQ(only_error({{"KEYWARD_TRUSTED_PROXIES", "nginx"}}),
             "KEYWARD_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR "
             "blocks, or none: "
             "'nginx' is not an IP address or CIDR block");
@@ -347,9 +338,7 @@ TEST(Config, TrustedProxies) {
 TEST(Config, KeyRotation) {
   EXPECT_EQ(load_ok({{"KEYWARD_KEY_ROTATION_INTERVAL", "0"}}).key_rotation_interval,
             std::chrono::seconds(0));
-  const auto errors = load_errors({{"KEYWARD_KEY_ROTATION_INTERVAL", "3600"}});
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0],
+  EXPECT_EQ(only_error({{"KEYWARD_KEY_ROTATION_INTERVAL", "3600"}}),
             "KEYWARD_KEY_ROTATION_INTERVAL (3600 s) must be longer than "
             "KEYWARD_KEY_PUBLICATION_DELAY (3600 s): a "
             "key must be published before the next one replaces it");
