@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sample resource server benchmark (issue 6). Prints figures; never passes or fails on them.
+# Sample resource server benchmark. Prints figures; never passes or fails on them.
 #
 # Starts its own PostgreSQL (scripts/pg.sh in a temporary KEYWARD_PG_DIR on a free port),
 # `keyward serve` and `keyward-sample-rs` from the Release build in build/release (built if

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Token-endpoint benchmark (issue 4). Prints figures; never passes or fails on them.
+# Token-endpoint benchmark. Prints figures; never passes or fails on them.
 #
 # Starts its own PostgreSQL (scripts/pg.sh in a temporary KEYWARD_PG_DIR on a free port),
 # `keyward serve` from the Release build in build/release (built if missing), and nginx

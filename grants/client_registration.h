@@ -1,5 +1,5 @@
 #pragma once
-// What a client may register (issue 4; RFC 6749 §2, §3.1.2, §4.4; RFC 7591 §2): checked
+// What a client may register (RFC 6749 §2, §3.1.2, §4.4; RFC 7591 §2): checked
 // by `keyward client create` before anything is stored, with a message that says why
 // (RFC 7591 §3.2.2 error codes, so dynamic registration can reuse it).
 #include <optional>

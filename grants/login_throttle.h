@@ -1,5 +1,5 @@
 #pragma once
-// Sign-in throttling (DESIGN.md "Secrets and passwords"; issue 4): failed password
+// Sign-in throttling (DESIGN.md "Secrets and passwords"): failed password
 // attempts are counted per account ("user:<username>") and per address
 // ("ip:<address>"). From the `threshold`-th failure in a row on, each failure blocks
 // the key for a delay that doubles, capped at `max_delay`: a growing back-off rather

@@ -56,7 +56,7 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
     return err(OAuthError::invalid_grant(kInvalidCredentials,
                                          user ? "wrong password for " + account : "unknown user"));
   }
-  // Disabled users get no tokens (issue 4). The answer is the one a wrong password gets
+  // Disabled users get no tokens. The answer is the one a wrong password gets
   // (and the attempt stays counted): only the password's holder reaches this line, but
   // nothing is gained by telling them.
   if (user->disabled) {

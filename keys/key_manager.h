@@ -1,5 +1,5 @@
 #pragma once
-// The signing keys of a running instance (DESIGN.md "Keys"; issue 3): the managed
+// The signing keys of a running instance (DESIGN.md "Keys"): the managed
 // implementation of grants::SigningKeys.
 //
 // It keeps one immutable snapshot (the active key ready to sign, the published JWKS, and the

@@ -1,5 +1,5 @@
 #pragma once
-// Signing keys at rest (DESIGN.md "Keys"; issue 3): how a fresh key becomes a KeyRecord and
+// Signing keys at rest (DESIGN.md "Keys"): how a fresh key becomes a KeyRecord and
 // how a stored one becomes a PrivateKey again. Shared by the KeyManager (first key, scheduled
 // rotation) and `keyward keys rotate`, so both seal keys the same way.
 //

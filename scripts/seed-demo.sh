@@ -2,7 +2,7 @@
 # Seeds the demo, idempotently: a confidential first-party client "demo" (client_credentials,
 # password, refresh_token; scopes "openid profile email api:read", never api:write; audience
 # the sample resource server; the password grant also needs KEYWARD_PASSWORD_GRANT=true on the
-# server, which scripts/run.sh and docker/compose.yml set), a user "demo" with a generated password, and for browser sign-in (issue 5)
+# server, which scripts/run.sh and docker/compose.yml set), a user "demo" with a generated password, and for browser sign-in
 # a confidential web client "demo-web" and a public client "demo-spa" (authorization_code and
 # refresh_token, redirect URI ISSUER/callback, post-logout redirect ISSUER/signed-out). The generated credentials are
 # kept in STATE_DIR/demo.env (mode 0600) so that every rerun reuses them; STATE_DIR/demo.txt

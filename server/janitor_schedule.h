@@ -1,5 +1,5 @@
 #pragma once
-// The janitor inside `keyward serve` (issue 4): one run shortly after start, then one per
+// The janitor inside `keyward serve`: one run shortly after start, then one per
 // interval, each with a little jitter so instances started together do not all wake at
 // once (the advisory lock makes all but one skip anyway). Counts go to the log.
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// Registered clients (migrations/0001_initial.sql `clients`; issue 4). The secret is
+// Registered clients (migrations/0001_initial.sql `clients`). The secret is
 // never here: only its HMAC (grants/client_secret.h).
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Housekeeping (issue 4): deletes what can never be used again, so the token tables stay
+// Housekeeping: deletes what can never be used again, so the token tables stay
 // bounded by traffic × lifetime however long Keyward runs. Each statement deletes at most
 // `batch_size` rows (short locks, short WAL bursts, no long transaction), looping until a
 // table has nothing left that is due. One instance at a time: the run holds a session

@@ -1,5 +1,5 @@
 #pragma once
-// Signing keys (DESIGN.md "Keys"; issue 3). The repository stores what jose/ and the key
+// Signing keys (DESIGN.md "Keys"). The repository stores what jose/ and the key
 // manager produce: public JWKs and sealed private keys; it never sees a clear key.
 // State changes that can race between instances (first key, rotation, promotion) run
 // in one transaction under an advisory transaction lock, and PostgreSQL's unique index

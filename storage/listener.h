@@ -1,7 +1,7 @@
 #pragma once
 // LISTEN on a dedicated connection, with a background thread that hands every
-// notification to a callback. Issue 3 uses it so every instance learns within seconds
-// that signing keys (or clients) changed; DESIGN.md "Shape".
+// notification to a callback. The key manager and the client cache use it so every
+// instance learns within seconds that signing keys (or clients) changed; DESIGN.md "Shape".
 //
 // Notifications sent while the connection is down are lost (PostgreSQL keeps none for
 // absent listeners), so on_connected runs after every (re)connection: re-read the

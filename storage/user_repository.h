@@ -1,5 +1,5 @@
 #pragma once
-// End users (migrations/0001_initial.sql `users`; issue 4). Usernames are stored
+// End users (migrations/0001_initial.sql `users`). Usernames are stored
 // lower-cased (by PostgreSQL's lower(), on insert and on lookup), so they are unique
 // regardless of case.
 #include <cstdint>

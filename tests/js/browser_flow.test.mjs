@@ -1,4 +1,4 @@
-// The whole browser sign-in of issue 5, as a person and a real relying party do it:
+// The whole browser sign-in, as a person and a real relying party do it:
 // headless Debian Chromium (driven by playwright-core) on Keyward's real login and
 // consent pages, and openid-client (a certified third-party OIDC library) doing
 // discovery, authorization code + PKCE (S256), the code exchange with ID token

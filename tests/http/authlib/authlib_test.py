@@ -1,4 +1,4 @@
-"""A third-party OAuth client against the real server (issue 4).
+"""A third-party OAuth client against the real server.
 
 Authlib (Debian python3-authlib) fetches a client-credentials token and a password-grant
 token, refreshes the latter, and PyJWT verifies every access token offline through the

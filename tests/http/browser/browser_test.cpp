@@ -1,4 +1,4 @@
-// Black-box tests of browser sign-in (issue 5) over loopback: /authorize, the login and
+// Black-box tests of browser sign-in over loopback: /authorize, the login and
 // consent pages, the code exchange at /token, /userinfo and /logout, against the real
 // `keyward serve` on its own migrated database, with clients registered through the real
 // `keyward client create`. Every refusal the issue lists is asserted exactly: the page

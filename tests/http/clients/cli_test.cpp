@@ -1,4 +1,4 @@
-// `keyward client ...` and `keyward user ...` (issue 4) over the real binary, on a
+// `keyward client ...` and `keyward user ...` over the real binary, on a
 // database of the test's own: JSON out, the secret shown once, every bad input refused
 // with a message that says why; and a running `keyward serve` that sees a rotated or
 // deleted client through NOTIFY.

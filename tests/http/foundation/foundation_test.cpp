@@ -1,4 +1,4 @@
-// Black-box tests of `keyward serve` over loopback (issue 2, "Foundation"): health,
+// Black-box tests of `keyward serve` over loopback: health,
 // Pistache hygiene (keep-alive, catch-all, every method routed, limits, drain), strict
 // parsing before handlers, request ids and the access log.
 #include <gtest/gtest.h>

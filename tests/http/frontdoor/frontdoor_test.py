@@ -1,5 +1,5 @@
 """The front door: malformed HTTP never reaches a keyward handler, readiness follows
-PostgreSQL through nginx without a restart (issue 2); each client address is limited
+PostgreSQL through nginx without a restart; each client address is limited
 (limit_req per endpoint, limit_conn), a stalled body is cut off before keyward sees it, and
 an https issuer gets TLS with HSTS."""
 import json

@@ -1,5 +1,5 @@
 // GET /jwks and the two discovery documents of a real `keyward serve` over loopback, on a
-// database of the test's own (issue 3); and `keyward keys` against the same database.
+// database of the test's own; and `keyward keys` against the same database.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -142,7 +142,7 @@ TEST_F(KeysHttp, DiscoveryDocumentsCarryTheExactIssuerAndEveryRequiredField) {
 
   const auto doc = oidc.json();
   EXPECT_EQ(doc["issuer"], kIssuer);
-  // OIDC Discovery 1.0 §3 REQUIRED, RFC 8414 §2 REQUIRED, and what issue 3 names.
+  // OIDC Discovery 1.0 §3 REQUIRED, RFC 8414 §2 REQUIRED, and the endpoints Keyward serves.
   const std::map<std::string, std::string> endpoints = {
       {"authorization_endpoint", "/authorize"},  {"token_endpoint", "/token"},
       {"userinfo_endpoint", "/userinfo"},        {"jwks_uri", "/jwks"},

@@ -1,4 +1,4 @@
-// Black-box tests of keyward-sample-rs (issue 6) over loopback: the real `keyward serve` on its
+// Black-box tests of keyward-sample-rs over loopback: the real `keyward serve` on its
 // own migrated database issues tokens through POST /token, the real resource server verifies
 // them against keyward's JWKS found through discovery. Forged tokens are signed with keyward's
 // own active key (opened from the database with the master key) or with keys of our own.

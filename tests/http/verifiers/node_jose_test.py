@@ -1,5 +1,5 @@
 """A token signed by Keyward verifies with node's jose (npm, tests/js): createRemoteJWKSet
-fetches the JWKS over HTTP through the front door and jwtVerify checks it (issue 3)."""
+fetches the JWKS over HTTP through the front door and jwtVerify checks it."""
 import json
 import os
 import subprocess

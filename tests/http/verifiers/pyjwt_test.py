@@ -1,5 +1,5 @@
 """A token signed by Keyward verifies with PyJWT (Debian python3-jwt), which fetches the JWKS
-over HTTP through the front door with PyJWKClient (issue 3, "What must be shown")."""
+over HTTP through the front door with PyJWKClient."""
 import base64
 import json
 import os

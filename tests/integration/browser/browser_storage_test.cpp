@@ -1,4 +1,4 @@
-// Browser sign-in's tables against a real PostgreSQL (issue 5): authorization codes
+// Browser sign-in's tables against a real PostgreSQL: authorization codes
 // (single use, atomic, a replay revokes the grant), browser sessions (idle timeout,
 // absolute lifetime, sign-in under a new id, logout revoking the session's grants) and
 // remembered consent.

@@ -1,5 +1,5 @@
 // ClientAuthenticator, ClientCache and UserAuthenticator against a real PostgreSQL
-// (issue 4; RFC 6749 §2.3, §4.3.2, §5.2).
+// (RFC 6749 §2.3, §4.3.2, §5.2).
 #include <gtest/gtest.h>
 
 #include <atomic>

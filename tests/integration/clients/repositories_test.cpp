@@ -1,4 +1,4 @@
-// ClientRepository, UserRepository and ThrottleRepository (issue 4) against a real,
+// ClientRepository, UserRepository and ThrottleRepository against a real,
 // migrated PostgreSQL.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The token tables against a real PostgreSQL (DESIGN.md "Tokens", issue 4): grants,
+// The token tables against a real PostgreSQL (DESIGN.md "Tokens"): grants,
 // standing grants, refresh-token rotation with reuse detection, the access-token
 // deny-list, and the janitor.
 #include <gtest/gtest.h>

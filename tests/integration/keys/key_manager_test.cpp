@@ -1,4 +1,4 @@
-// The KeyManager against a real PostgreSQL (issue 3): one first key however many instances
+// The KeyManager against a real PostgreSQL: one first key however many instances
 // start at once, private keys never stored in clear, and rotation seen by a second instance
 // (its own Database and Listener) within seconds, signing only after the publication delay,
 // while the retired key keeps verifying its tokens until they expire.

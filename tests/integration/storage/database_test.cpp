@@ -1,4 +1,4 @@
-// Database: lazy pool, readiness probe, recovery from lost connections (issue 2:
+// Database: lazy pool, readiness probe, recovery from lost connections (so that
 // /health/ready goes back to 200 by itself once PostgreSQL returns).
 #include "storage/database.h"
 

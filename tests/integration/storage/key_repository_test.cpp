@@ -1,4 +1,4 @@
-// KeyRepository (DESIGN.md "Keys", issue 3): next -> active -> retired -> deleted, and
+// KeyRepository (DESIGN.md "Keys"): next -> active -> retired -> deleted, and
 // never two active keys per algorithm, however many instances rotate at once.
 #include "storage/key_repository.h"
 

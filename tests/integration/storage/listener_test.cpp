@@ -1,4 +1,4 @@
-// Listener: LISTEN/NOTIFY between instances (issue 3 tells every instance that signing
+// Listener: LISTEN/NOTIFY between instances (the key manager tells every instance that signing
 // keys changed this way), including recovery after the connection is cut.
 #include "storage/listener.h"
 

@@ -1,4 +1,4 @@
-// `keyward migrate` against a real PostgreSQL (issue 2): each file once, in order, in its
+// `keyward migrate` against a real PostgreSQL: each file once, in order, in its
 // own transaction, under an advisory lock; failures roll back and name their file.
 #include "storage/migrator.h"
 
@@ -111,7 +111,7 @@ TEST_F(MigratorTest, SecondRunIsANoOp) {
   EXPECT_EQ(db().query("SELECT version, applied_at FROM schema_migrations ORDER BY 1"), applied_at);
 }
 
-// Issue 2: "two instances migrating at the same moment must both succeed with a single
+// "Two instances migrating at the same moment must both succeed with a single
 // application". Several rounds, each on a new empty database, to give the race a chance.
 TEST_F(MigratorTest, ConcurrentRunsBothSucceedAndApplyEachFileOnce) {
   const auto names = real_migration_names();

@@ -1,4 +1,4 @@
-// What `keyward client create` may register (issue 4): every refusal names its reason.
+// What `keyward client create` may register: every refusal names its reason.
 #include "grants/client_registration.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The sign-in back-off policy (issue 4): the maths of ThrottlePolicy and the throttled
+// The sign-in back-off policy: the maths of ThrottlePolicy and the throttled
 // error. The stored counters are exercised against PostgreSQL in
 // tests/integration/clients.
 #include "grants/login_throttle.h"
