@@ -17,6 +17,12 @@ bool has_control(std::string_view text) {
   });
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 bool has_space_or_control(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char ch) {
     const auto c = static_cast<unsigned char>(ch);

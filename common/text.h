@@ -16,6 +16,10 @@ namespace keyward {
 // has_control, or a space.
 [[nodiscard]] bool has_space_or_control(std::string_view text);
 
+// ASCII case-insensitive equality, the same in every locale: HTTP field names and
+// tokens (RFC 9110 §5.1, §11.1), auth schemes, JOSE `typ` (RFC 7515 §4.1.9).
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b);
+
 // RFC 6749 Appendix A VSCHAR = %x20-7E, for every byte (true for an empty string).
 [[nodiscard]] bool is_vschar(std::string_view text);
 

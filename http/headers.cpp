@@ -4,17 +4,6 @@
 
 namespace keyward::http {
 
-namespace {
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-}  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
 void Headers::add(std::string name, std::string value) {
   fields_.push_back({std::move(name), std::move(value)});
 }

@@ -7,14 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include "common/text.h"
+
 namespace keyward::http {
 
 struct HeaderField {
   std::string name;
   std::string value;
 };
-
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b);
 
 class Headers {
  public:

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string_view>
 
+#include "common/text.h"
+
 namespace keyward::jose {
 namespace {
 
@@ -15,13 +17,6 @@ std::optional<double> numeric_date(const json& value) {
   const double seconds = value.get<double>();
   if (!std::isfinite(seconds)) return std::nullopt;
   return seconds;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
 }
 
 // RFC 7515 §4.1.9: "application/at+jwt" and "at+jwt" name the same media type.

@@ -28,7 +28,7 @@ constexpr std::string_view kOwnFields[] = {kCsrfField, "username", "password", "
 bool is_form_content_type(std::string_view value) {
   value = value.substr(0, value.find(';'));
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return http::iequals(value, "application/x-www-form-urlencoded");
+  return iequals(value, "application/x-www-form-urlencoded");
 }
 
 bool is_session_id(std::string_view value) {

@@ -58,7 +58,7 @@ grants::OAuthResult<ClientAuthInput> parse_basic(std::string_view header) {
   if (scheme.empty() || !std::all_of(scheme.begin(), scheme.end(), is_token_char)) {
     return err(malformed_basic("Authorization header without a scheme"));
   }
-  if (!http::iequals(scheme, "Basic")) {
+  if (!iequals(scheme, "Basic")) {
     return err(malformed_basic("Authorization scheme is not Basic"));
   }
   if (space == std::string_view::npos) return err(malformed_basic("Basic without credentials"));

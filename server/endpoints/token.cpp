@@ -17,7 +17,7 @@ bool is_form_content_type(std::string_view value) {
   value = value.substr(0, value.find(';'));
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  return http::iequals(value, "application/x-www-form-urlencoded");
+  return iequals(value, "application/x-www-form-urlencoded");
 }
 
 // A parameter name safe to echo in an error description.

@@ -62,7 +62,7 @@ Presented presented_token(const http::HttpRequest& request) {
   }
   if (headers.size() == 1) {
     const std::string_view value = headers.front();
-    if (value.size() < 7 || !http::iequals(value.substr(0, 7), "Bearer ")) {
+    if (value.size() < 7 || !iequals(value.substr(0, 7), "Bearer ")) {
       // Another scheme: as if no Bearer token was sent (RFC 6750 §3.1).
       return out;
     }

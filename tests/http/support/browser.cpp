@@ -88,7 +88,7 @@ std::string Browser::headers() const {
 // Every cookie by name, as a browser keeps them; Max-Age=0 removes one.
 Response Browser::keep(Response r) {
   for (const auto& [name, value] : r.headers) {
-    if (!http::iequals(name, "Set-Cookie")) continue;
+    if (!iequals(name, "Set-Cookie")) continue;
     const std::string pair = value.substr(0, value.find(';'));
     const auto eq = pair.find('=');
     if (value.find("Max-Age=0") != std::string::npos) {

@@ -11,18 +11,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/text.h"
+
 namespace keyward::test {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
 
 std::optional<std::string> Response::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {

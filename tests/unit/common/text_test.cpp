@@ -44,6 +44,19 @@ TEST(HasSpaceOrControl, AlsoFindsSpace) {
   EXPECT_TRUE(has_space_or_control("a\x1F"));
 }
 
+TEST(Iequals, AsciiCaseOnlyAndLengthMatters) {
+  EXPECT_TRUE(iequals("Content-Type", "content-type"));
+  EXPECT_TRUE(iequals("BEARER", "bearer"));
+  EXPECT_TRUE(iequals("", ""));
+  EXPECT_FALSE(iequals("Bearer", "Bearer "));
+  EXPECT_FALSE(iequals("chunked", "chunkes"));
+  // Only A-Z fold: no locale, so a byte above 0x7F or '@'/'[' next to the letters never
+  // matches a letter.
+  EXPECT_FALSE(iequals("\xC9", "\xE9"));
+  EXPECT_FALSE(iequals("@", "`"));
+  EXPECT_FALSE(iequals("[", "{"));
+}
+
 TEST(Vschar, IsPrintableAscii) {
   EXPECT_TRUE(is_vschar(""));
   EXPECT_TRUE(is_vschar(" !\"#~ state-value_01"));
