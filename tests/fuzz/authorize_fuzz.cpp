@@ -1,24 +1,32 @@
-// The authorization request's pure checks. Authorizer::validate (grants/authorize.h) looks
-// the client up through ClientCache, which reads PostgreSQL, so it cannot run here; this
-// target runs what it is built from on the parameters of a fuzzed query string, parsed as
-// the endpoint parses it (http/form.h): the scope grammar (grants/scope.h), the
-// redirect_uri rules with uriparser underneath (grants/redirect_uri.h) and PKCE
-// (grants/pkce.h). The raw input is also given to each check as one value.
-// Invariants: a scope that parses formats back to itself; a redirect_uri is registered when
-// it is on the list exactly and never by prefix; a valid S256 challenge is 43 base64url
-// characters of 32 bytes; a valid verifier verifies against its own challenge.
+// The authorization request as /authorize validates it: the fuzzed input is parsed as the
+// endpoint parses a query string (http/form.h) and run through every stage of
+// validate_authorization_request (grants/authorize_stages.h) against a fixed set of
+// clients; the pure checks the stages are built from — the scope grammar (grants/scope.h),
+// the redirect_uri rules with uriparser underneath (grants/redirect_uri.h) and PKCE
+// (grants/pkce.h) — also get each parameter and the raw input as one value.
+// Invariants: an accepted request names a registered client, one of its redirect URIs
+// exactly, a subset of its scopes, a VSCHAR state, and PKCE for a public client; an error
+// is sent back only to a redirect URI registered for the client named, and echoes only a
+// VSCHAR state; a scope that parses formats back to itself; a redirect_uri is registered
+// when it is on the list exactly and never by prefix; a valid S256 challenge is 43
+// base64url characters of 32 bytes; a valid verifier verifies against its own challenge.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <algorithm>
+
 #include "common/base64url.h"
+#include "common/text.h"
+#include "grants/authorize_stages.h"
 #include "grants/pkce.h"
 #include "grants/redirect_uri.h"
 #include "grants/scope.h"
 #include "http/form.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/support/fixed_clients.h"
 
 using namespace keyward;
 using namespace keyward::grants;
@@ -71,6 +79,70 @@ void check_pkce(const std::string& value) {
   }
 }
 
+const std::vector<Client>& registered_clients() {
+  static const std::vector<Client> clients = [] {
+    Client web;
+    web.id = "web";
+    web.token_endpoint_auth_method = "client_secret_basic";
+    web.grant_types = {"authorization_code", "refresh_token"};
+    web.scopes = {"openid", "profile", "email"};
+    web.redirect_uris = {"https://app.example/cb", "https://app.example/cb?x=1"};
+    Client spa;
+    spa.id = "spa";
+    spa.confidential = false;
+    spa.token_endpoint_auth_method = "none";
+    spa.grant_types = {"authorization_code"};
+    spa.scopes = {"openid"};
+    spa.redirect_uris = {"http://127.0.0.1:8080/cb"};
+    Client service;
+    service.id = "svc";
+    service.grant_types = {"client_credentials"};
+    service.scopes = {"read"};
+    service.redirect_uris = {"https://svc.example/cb"};
+    return std::vector<Client>{web, spa, service};
+  }();
+  return clients;
+}
+
+const Client* registered(std::string_view id) {
+  for (const auto& c : registered_clients()) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+bool listed(const std::vector<std::string>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+void check_validation(const RawParams& raw) {
+  static grants::test::FixedClients clients = [] {
+    grants::test::FixedClients c;
+    for (const auto& client : registered_clients()) c.add(client);
+    return c;
+  }();
+  std::optional<std::string> client_id;
+  for (const auto& [name, value] : raw) {
+    if (name == "client_id") client_id = value;
+  }
+  const auto result = validate_authorization_request(raw, clients);
+  if (result.ok()) {
+    const Client* client = registered(result->client.id);
+    FUZZ_CHECK(client != nullptr && client_id == client->id);
+    FUZZ_CHECK(listed(client->redirect_uris, result->redirect_uri));
+    for (const auto& s : result->scope) FUZZ_CHECK(listed(client->scopes, s));
+    FUZZ_CHECK(!result->state || is_vschar(*result->state));
+    FUZZ_CHECK(client->confidential || result->code_challenge.has_value());
+    return;
+  }
+  const AuthorizeError& error = result.error();
+  if (!error.redirects()) return;
+  FUZZ_CHECK(client_id.has_value());
+  const Client* client = registered(*client_id);
+  FUZZ_CHECK(client != nullptr && listed(client->redirect_uris, *error.redirect_uri));
+  FUZZ_CHECK(!error.state || is_vschar(*error.state));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -81,6 +153,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto params = http::parse_form_urlencoded(input);
   if (!params.ok()) return 0;
+  RawParams raw;
+  for (const auto& p : params->items()) raw.emplace_back(p.name, p.value);
+  check_validation(raw);
   for (const auto& p : params->items()) {
     if (p.name == "scope" || p.name == "prompt") {
       check_scope(p.value);

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "tests/unit/grants/fixed_clients.h"
+#include "tests/support/fixed_clients.h"
 
 namespace keyward::grants {
 namespace {

@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "grants/signing_keys.h"
-#include "tests/unit/grants/fixed_clients.h"
+#include "tests/support/fixed_clients.h"
 
 namespace keyward::grants {
 namespace {

@@ -1,7 +1,8 @@
 #pragma once
 // A fixed set of registered clients behind grants::ClientLookup, for the stages that look
 // a client up (the authorization request, logout) without PostgreSQL; ClientCache, which
-// reads it, has its own tests in tests/integration/clients.
+// reads it, has its own tests in tests/integration/clients. Used by the unit tests and the
+// authorize fuzz target.
 #include <map>
 #include <memory>
 #include <optional>
