@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <ostream>
 #include <string>
 
 namespace keyward::http {
@@ -17,9 +18,14 @@ bool form_urlencoded(std::optional<std::string> content_type) {
 }
 
 struct Case {
+  const char* name;  // the test's name
   const char* content_type;
   bool form;
 };
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class FormUrlencoded : public ::testing::TestWithParam<Case> {};
 
@@ -30,17 +36,20 @@ TEST_P(FormUrlencoded, Rfc9110_8_3_1_MediaTypeAloneDecides) {
 
 INSTANTIATE_TEST_SUITE_P(
     ContentTypes, FormUrlencoded,
-    ::testing::Values(Case{"application/x-www-form-urlencoded", true},
-                      Case{"application/x-www-form-urlencoded; charset=UTF-8", true},
-                      Case{"application/x-www-form-urlencoded;charset=utf-8", true},
-                      Case{"Application/X-WWW-Form-Urlencoded", true},
-                      Case{"  application/x-www-form-urlencoded\t", true},
-                      Case{"\tapplication/x-www-form-urlencoded ; charset=UTF-8", true},
-                      Case{"application/json", false},
-                      Case{"multipart/form-data; boundary=x", false},
-                      Case{"text/plain; x=application/x-www-form-urlencoded", false},
-                      Case{"application/x-www-form-urlencoded-extra", false},
-                      Case{"application/x-www-form", false}, Case{"", false}));
+    ::testing::Values(
+        Case{"Bare", "application/x-www-form-urlencoded", true},
+        Case{"CharsetParameter", "application/x-www-form-urlencoded; charset=UTF-8", true},
+        Case{"ParameterWithoutSpace", "application/x-www-form-urlencoded;charset=utf-8", true},
+        Case{"MixedCase", "Application/X-WWW-Form-Urlencoded", true},
+        Case{"WhitespaceAround", "  application/x-www-form-urlencoded\t", true},
+        Case{"WhitespaceBeforeParameter", "\tapplication/x-www-form-urlencoded ; charset=UTF-8",
+             true},
+        Case{"Json", "application/json", false},
+        Case{"Multipart", "multipart/form-data; boundary=x", false},
+        Case{"FormTypeOnlyInAParameter", "text/plain; x=application/x-www-form-urlencoded", false},
+        Case{"LongerSubtype", "application/x-www-form-urlencoded-extra", false},
+        Case{"ShorterSubtype", "application/x-www-form", false}, Case{"Empty", "", false}),
+    [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 TEST(FormUrlencodedField, AbsentIsNotAForm) {
   EXPECT_FALSE(form_urlencoded(std::nullopt));
