@@ -106,4 +106,8 @@ inline constexpr std::string_view kEmailVerified = "email_verified";
 inline constexpr std::string_view kAccessTokenHint = "access_token";
 inline constexpr std::string_view kRefreshTokenHint = "refresh_token";
 
+// The scope that asks for a refresh token (OIDC Core §11); openid, profile and email are
+// kOpenIdScope, kProfileScope and kEmailScope in grants/id_token.h.
+inline constexpr std::string_view kOfflineAccess = "offline_access";
+
 }  // namespace keyward::grants::wire

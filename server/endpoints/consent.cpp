@@ -1,11 +1,15 @@
 #include "server/endpoints/consent.h"
 
+#include "server/endpoints/authorize.h"
 #include "server/endpoints/browser_form.h"
+#include "server/endpoints/browser_pages.h"
+#include "server/endpoints/browser_redirects.h"
 
 namespace keyward::server {
 
 http::HttpResponse handle_consent(const http::HttpRequest& request, const BrowserFlow& flow) {
-  auto form = read_authorization_form(request, flow);
+  const auto fields = BrowserForm::read(request);
+  auto form = read_authorization_form(request, fields, flow);
   if (!form.ok()) return std::move(form).error();
   const auto& session = form->session;
   const grants::AuthorizationRequest& r = form->request;
@@ -15,13 +19,13 @@ http::HttpResponse handle_consent(const http::HttpRequest& request, const Browse
     return continue_authorization(flow, request, r, session);
   }
 
-  const auto decision = form_field(request, "decision");
-  if (decision == "deny") {
+  const auto decision = fields.field(browser_wire::kDecisionField);
+  if (decision == browser_wire::kDeny) {
     auto response = authorize_error(flow, request, flow.authorizer.denied(r));
     response.log_client_id = r.client.id;
     return response;
   }
-  if (decision != "allow") {
+  if (decision != browser_wire::kAllow) {
     return error_page(flow, request, 400, "This sign-in request cannot be completed",
                       "The form did not say whether you allow or deny the request.");
   }
@@ -38,7 +42,7 @@ http::HttpResponse handle_consent(const http::HttpRequest& request, const Browse
 
 void add_consent_route(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   router.add(
-      http::Method::Post, std::string(kConsentPath),
+      http::Method::Post, std::string(browser_wire::kConsentPath),
       [flow](const http::HttpRequest& request) { return handle_consent(request, *flow); },
       http::Execution::Worker);
 }

@@ -6,7 +6,8 @@
 // this user and client and sends the code (303).
 #include <memory>
 
-#include "server/endpoints/authorize.h"
+#include "http/router.h"
+#include "server/endpoints/browser_flow.h"
 
 namespace keyward::server {
 

@@ -4,6 +4,8 @@
 
 #include "common/crypto.h"
 #include "server/endpoints/browser_form.h"
+#include "server/endpoints/browser_pages.h"
+#include "server/endpoints/browser_redirects.h"
 
 namespace keyward::server {
 namespace {
@@ -14,13 +16,14 @@ constexpr std::string_view kWrongCredentials = "The username or password is inco
 
 http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserFlow& flow) {
   // CSRF first: nothing of a forged form is looked at, not even its request.
-  auto form = read_login_form(request, flow);
+  const auto fields = BrowserForm::read(request);
+  auto form = read_login_form(request, fields, flow);
   if (!form.ok()) return std::move(form).error();
   const std::string& csrf_secret = form->csrf_secret;
   const grants::AuthorizationRequest& r = form->request;
 
-  const auto username = form_field(request, "username");
-  const auto password = form_field(request, "password");
+  const auto username = fields.field(browser_wire::kUsernameField);
+  const auto password = fields.field(browser_wire::kPasswordField);
   if (!username || username->empty() || !password || password->empty()) {
     return login_page(flow, r, csrf_secret, 400, username.value_or(""),
                       "Enter your username and password.");
@@ -69,9 +72,9 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
   }
   if (!*signed_in) return csrf_failure_page(flow, request);  // the session ended meanwhile
 
-  auto response = redirect_to(
-      with_query(std::string(kAuthorizePath).substr(1), grants::Authorizer::params_after_login(r)),
-      303);
+  auto response = redirect_to(with_query(std::string(browser_wire::kAuthorizePath).substr(1),
+                                         grants::Authorizer::params_after_login(r)),
+                              303);
   set_session_cookie(response, flow.policy, id, flow.policy.lifetime);
   clear_login_cookie(response, flow.policy);
   response.log_client_id = r.client.id;
@@ -80,7 +83,7 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
 
 void add_login_route(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   router.add(
-      http::Method::Post, std::string(kLoginPath),
+      http::Method::Post, std::string(browser_wire::kLoginPath),
       [flow](const http::HttpRequest& request) { return handle_login(request, *flow); },
       http::Execution::Worker);
 }

@@ -10,7 +10,8 @@
 // satisfied.
 #include <memory>
 
-#include "server/endpoints/authorize.h"
+#include "http/router.h"
+#include "server/endpoints/browser_flow.h"
 
 namespace keyward::server {
 

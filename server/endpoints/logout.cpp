@@ -5,6 +5,8 @@
 #include "grants/client_storage_failure.h"
 #include "grants/logout.h"
 #include "server/endpoints/browser_form.h"
+#include "server/endpoints/browser_pages.h"
+#include "server/endpoints/browser_redirects.h"
 #include "server/endpoints/csrf.h"
 
 namespace keyward::server {
@@ -20,7 +22,8 @@ http::HttpResponse bad_request(const BrowserFlow& flow, const http::HttpRequest&
 }  // namespace
 
 http::HttpResponse handle_logout(const http::HttpRequest& request, const BrowserFlow& flow) {
-  auto raw = browser_params(request);
+  const auto form = BrowserForm::read(request);
+  auto raw = form.request_params();
   if (!raw.ok()) return bad_request(flow, request, raw.error());
   auto checked = grants::check_logout_request(*raw, flow.id_tokens, flow.clients);
   if (!checked.ok()) {
@@ -36,7 +39,7 @@ http::HttpResponse handle_logout(const http::HttpRequest& request, const Browser
   auto session = current_session(request, flow);
   bool confirmed = false;
   if (request.method == http::Method::Post) {
-    if (const auto presented = form_field(request, kCsrfField)) {
+    if (const auto presented = form.field(browser_wire::kCsrfField)) {
       if (!session || !csrf_matches(session->csrf_secret, *presented)) {
         return csrf_failure_page(flow, request);
       }
@@ -50,16 +53,12 @@ http::HttpResponse handle_logout(const http::HttpRequest& request, const Browser
     if (auto user = flow.users.find_by_id(*session->user_id); user.ok() && *user) {
       who = (*user)->username;
     }
-    json hidden = json::array();
-    for (const auto& [name, value] : logout.params) {
-      hidden.push_back({{"name", name}, {"value", value}});
-    }
     json view = {{"title", "Sign out"},
                  {"confirm", true},
                  {"account", who.empty() ? json(nullptr) : json(who)},
                  {"client_name", client ? json(client->name) : json(nullptr)},
                  {"csrf_token", csrf_token(session->csrf_secret)},
-                 {"params", hidden}};
+                 {"params", hidden_fields(logout.params)}};
     auto page = http::HttpResponse::html(200, flow.templates->render(Page::Logout, view));
     if (post_logout) allow_form_redirect(page, *post_logout);
     return page;
@@ -74,8 +73,8 @@ http::HttpResponse handle_logout(const http::HttpRequest& request, const Browser
   }
   http::HttpResponse response;
   if (post_logout) {
-    response = redirect_to(with_query(*post_logout, logout.redirect_params()),
-                           request.method == http::Method::Post ? 303 : 302);
+    response =
+        redirect_to(with_query(*post_logout, logout.redirect_params()), redirect_status(request));
   } else {
     json view = {{"title", "Signed out"},
                  {"confirm", false},
@@ -90,7 +89,7 @@ http::HttpResponse handle_logout(const http::HttpRequest& request, const Browser
 void add_logout_routes(http::Router& router, const std::shared_ptr<const BrowserFlow>& flow) {
   for (http::Method method : {http::Method::Get, http::Method::Post}) {
     router.add(
-        method, std::string(kLogoutPath),
+        method, std::string(browser_wire::kLogoutPath),
         [flow](const http::HttpRequest& request) { return handle_logout(request, *flow); },
         http::Execution::Worker, http::QueryErrors::ToHandler);
   }

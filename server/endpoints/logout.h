@@ -15,7 +15,8 @@
 //     post_logout_redirect_uri (with state), or sees a "signed out" page.
 #include <memory>
 
-#include "server/endpoints/authorize.h"
+#include "http/router.h"
+#include "server/endpoints/browser_flow.h"
 
 namespace keyward::server {
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "grants/wire.h"
+#include "http/content_type.h"
 #include "server/endpoints/client_auth_input.h"
 #include "server/endpoints/oauth_error_writer.h"
 
@@ -11,14 +12,6 @@ namespace {
 
 namespace wire = grants::wire;
 using grants::OAuthError;
-
-bool is_form_content_type(std::string_view value) {
-  // RFC 9110 §8.3.1: type/subtype case-insensitive, optional parameters after ';'.
-  value = value.substr(0, value.find(';'));
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  return iequals(value, "application/x-www-form-urlencoded");
-}
 
 // A parameter name safe to echo in an error description.
 bool is_plain_name(std::string_view name) {
@@ -73,8 +66,7 @@ http::HttpResponse token_response(const grants::TokenResponse& t) {
 
 grants::OAuthResult<http::FormParams> read_oauth_form(const http::HttpRequest& request) {
   // RFC 6749 §3.2 (and RFC 7009 §2.1, RFC 7662 §2.1): parameters come as a form body.
-  const auto content_type = request.headers.get("Content-Type");
-  if (!content_type || !is_form_content_type(*content_type)) {
+  if (!http::is_form_urlencoded(request.headers)) {
     return err(OAuthError::invalid_request("the body must be application/x-www-form-urlencoded"));
   }
   auto form = http::parse_form_urlencoded(request.body);
