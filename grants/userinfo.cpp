@@ -1,8 +1,8 @@
 #include "grants/userinfo.h"
 
+#include "grants/access_token_verification.h"
 #include "grants/client_storage_failure.h"
 #include "grants/id_token.h"
-#include "grants/introspection.h"
 #include "grants/user.h"
 #include "grants/wire.h"
 
@@ -23,7 +23,7 @@ UserInfo::UserInfo(const SigningKeys& keys, storage::RevocationRepository& revoc
 
 OAuthResult<nlohmann::json> UserInfo::claims(std::string_view access_token) {
   const TimePoint now = clock_.now();
-  auto jwt = verify_own_access_token(access_token, keys_, issuer_, now);
+  auto jwt = verify_own_access_token(access_token, keys_, issuer_, Audiences{{issuer_}}, now);
   if (!jwt) return err(OAuthError::invalid_token(std::string(kInvalid)));
   const auto& c = jwt->claims();
   auto active = revocations_.access_token_active(c[wire::kGid].get_ref<const std::string&>(),

@@ -110,6 +110,28 @@ TEST_F(TokenIssuerTest, Rfc7519_4_1_3_AudienceForms) {
   EXPECT_EQ(own->claims()["aud"], kIssuer);
 }
 
+// A token granted openid may be spent at UserInfo, which takes only tokens whose aud names
+// the issuer (grants/userinfo.h): the issuer joins the client's audiences, once.
+TEST_F(TokenIssuerTest, OpenIdTokensNameTheIssuerBesideTheClientsAudiences) {
+  auto c = claims();
+  c.scope = {"openid", "profile"};
+  auto issued = issuer().access_token(c);
+  ASSERT_TRUE(issued.ok());
+  auto jwt = verify(issued->token, {"https://api.example"});
+  ASSERT_TRUE(jwt.ok());
+  EXPECT_EQ(jwt->claims()["aud"], (nlohmann::json{"https://api.example", kIssuer}));
+
+  c.audiences = {std::string(kIssuer)};
+  auto already = issuer().access_token(c);
+  ASSERT_TRUE(already.ok());
+  EXPECT_EQ(verify(already->token, {std::string(kIssuer)})->claims()["aud"], kIssuer);
+
+  c.audiences.clear();
+  auto none = issuer().access_token(c);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(verify(none->token, {std::string(kIssuer)})->claims()["aud"], kIssuer);
+}
+
 TEST_F(TokenIssuerTest, NoTokenOutlivesItsGrant) {
   auto c = claims();
   c.not_after = kNow + seconds(90) + std::chrono::milliseconds(500);
