@@ -22,8 +22,8 @@
 
 namespace keyward::grants {
 
-// Every claim an ID token (issue) or a UserInfo answer (user_claims) may carry, OIDC Core
-// §2 and §5.1: what discovery lists as claims_supported (OIDC Discovery §3).
+// Every claim an ID token (IdTokenIssuer::issue) or a UserInfo answer (user_claims) may
+// carry, OIDC Core §2 and §5.1: what discovery lists as claims_supported (OIDC Discovery §3).
 inline constexpr std::array<std::string_view, 15> kSupportedClaims = {
     wire::kSub,
     wire::kIss,

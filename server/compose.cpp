@@ -114,6 +114,12 @@ struct App::Parts {
   Step listen(const Config& config);
 };
 
+App::App() : parts_(std::make_unique<Parts>()) {}
+
+App::~App() {
+  stop(std::chrono::milliseconds(0));
+}
+
 // Clients are cached per process; `keyward client` NOTIFYs every change (payload: the
 // client id), and after a reconnection everything is dropped, since NOTIFYs sent while
 // the listener was away are lost (DESIGN.md "Shape").

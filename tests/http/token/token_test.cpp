@@ -1,4 +1,4 @@
-// Black-box tests of POST /token, /introspect and /revoke (issue 4) over loopback: the
+// Black-box tests of POST /token, /introspect and /revoke over loopback: the
 // real `keyward serve` on its own migrated database, clients registered through the real
 // `keyward client create`, users through the user repository. Every error path asserts
 // the exact status, JSON body and headers (RFC 6749 §5.2, RFC 7009, RFC 7662).

@@ -113,23 +113,25 @@ TEST_F(TokenIssuerTest, Rfc7519_4_1_3_AudienceForms) {
 // A token granted openid may be spent at UserInfo, which takes only tokens whose aud names
 // the issuer (grants/userinfo.h): the issuer joins the client's audiences, once.
 TEST_F(TokenIssuerTest, OpenIdTokensNameTheIssuerBesideTheClientsAudiences) {
-  auto c = claims();
-  c.scope = {"openid", "profile"};
-  auto issued = issuer().access_token(c);
-  ASSERT_TRUE(issued.ok());
-  auto jwt = verify(issued->token, {"https://api.example"});
-  ASSERT_TRUE(jwt.ok());
-  EXPECT_EQ(jwt->claims()["aud"], (nlohmann::json{"https://api.example", kIssuer}));
-
-  c.audiences = {std::string(kIssuer)};
-  auto already = issuer().access_token(c);
-  ASSERT_TRUE(already.ok());
-  EXPECT_EQ(verify(already->token, {std::string(kIssuer)})->claims()["aud"], kIssuer);
-
-  c.audiences.clear();
-  auto none = issuer().access_token(c);
-  ASSERT_TRUE(none.ok());
-  EXPECT_EQ(verify(none->token, {std::string(kIssuer)})->claims()["aud"], kIssuer);
+  struct Case {
+    std::vector<std::string> registered;
+    nlohmann::json aud;
+  };
+  const Case cases[] = {
+      {{"https://api.example"}, nlohmann::json::array({"https://api.example", kIssuer})},
+      {{std::string(kIssuer)}, nlohmann::json(kIssuer)},
+      {{}, nlohmann::json(kIssuer)},
+  };
+  for (const auto& [registered, aud] : cases) {
+    auto c = claims();
+    c.scope = {"openid", "profile"};
+    c.audiences = registered;
+    auto issued = issuer().access_token(c);
+    ASSERT_TRUE(issued.ok());
+    auto jwt = verify(issued->token, {std::string(kIssuer)});
+    ASSERT_TRUE(jwt.ok()) << aud;
+    EXPECT_EQ(jwt->claims()["aud"], aud);
+  }
 }
 
 TEST_F(TokenIssuerTest, NoTokenOutlivesItsGrant) {

@@ -9,6 +9,7 @@
 #include "grants/scope.h"
 #include "jose/jwt.h"
 #include "server/endpoints/discovery.h"
+#include "tests/unit/grants/alice.h"
 
 namespace keyward::server {
 namespace {
@@ -31,17 +32,6 @@ std::set<std::string> names_of(const nlohmann::json& object) {
   return names;
 }
 
-grants::User full_user() {
-  grants::User u;
-  u.id = "0b9c2f52-6ad5-4e86-9c61-1b3f0c7d4a11";
-  u.username = "alice";
-  u.email = "alice@example.com";
-  u.email_verified = true;
-  u.given_name = "Alice";
-  u.family_name = "Liddell";
-  return u;
-}
-
 TEST(Discovery, ScopesSupportedAreExactlyTheScopesKeywardKnows) {
   const std::set<std::string> known(grants::kKnownScopes.begin(), grants::kKnownScopes.end());
   EXPECT_EQ(advertised("scopes_supported"), known);
@@ -49,9 +39,10 @@ TEST(Discovery, ScopesSupportedAreExactlyTheScopesKeywardKnows) {
   EXPECT_EQ(known.count("offline_access"), 1u);
   // Each scope that releases user claims is advertised, and each advertised one that is
   // not openid or offline_access releases some (OIDC Core §5.4).
-  const auto base = grants::user_claims(full_user(), {"openid"});
+  const auto base = grants::user_claims(grants::test::alice(), {"openid"});
   for (const auto& scope : known) {
-    const bool releases = grants::user_claims(full_user(), {"openid", scope}).size() > base.size();
+    const bool releases =
+        grants::user_claims(grants::test::alice(), {"openid", scope}).size() > base.size();
     EXPECT_EQ(releases, scope != "openid" && scope != "offline_access") << scope;
   }
 }
@@ -62,12 +53,13 @@ TEST(Discovery, ClaimsSupportedAreExactlyWhatIdTokensAndUserinfoCarry) {
   const grants::IdTokenIssuer issuer(keys, clock, {std::string(kIssuer), seconds(600)});
   const grants::ScopeSet every_scope(grants::kKnownScopes.begin(), grants::kKnownScopes.end());
   // Everything an ID token can carry: every scope, a nonce, an access token for at_hash.
-  const auto id_token = issuer.issue({"client", full_user(), every_scope, kNow, "n-1", "at"});
+  const auto id_token =
+      issuer.issue({"client", grants::test::alice(), every_scope, kNow, "n-1", "at"});
   ASSERT_TRUE(id_token.ok());
   auto jwt = jose::Jwt::parse(*id_token);
   ASSERT_TRUE(jwt.ok());
   std::set<std::string> carried = names_of(jwt->claims());
-  const auto userinfo = names_of(grants::user_claims(full_user(), every_scope));
+  const auto userinfo = names_of(grants::user_claims(grants::test::alice(), every_scope));
   carried.insert(userinfo.begin(), userinfo.end());
   EXPECT_EQ(advertised("claims_supported"), carried);
 }
