@@ -400,17 +400,7 @@ int run_client_command(const std::vector<std::string>& args, const server::EnvGe
   if (!context) return kExitUsage;
   storage::ClientRepository repository(context->database);
 
-  if (sub == "list") {
-    auto clients = repository.list();
-    if (!clients.ok()) {
-      print_storage_error(err, name, clients.error());
-      return kExitFailed;
-    }
-    ordered_json j = ordered_json::array();
-    for (const auto& c : *clients) j.push_back(describe(c));
-    out << j.dump(2) << "\n";
-    return 0;
-  }
+  if (sub == "list") return print_list(out, err, name, repository.list(), describe);
 
   const std::string& id = parsed->positional.front();
   auto found = repository.find(id);

@@ -4,12 +4,14 @@
 // server/config.h). Output is JSON on stdout; problems go to stderr with a non-zero exit:
 // 2 for bad input (with a message that says why), 1 when the operation itself failed
 // (database unreachable, no such client).
-#include <iosfwd>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 #include "server/config.h"
@@ -68,6 +70,22 @@ template <class T>
 [[nodiscard]] std::optional<int> missing_or_failed(std::ostream& err, std::string_view command,
                                                    std::string_view kind, std::string_view name,
                                                    const Result<T, storage::StorageError>& outcome);
+
+// `keyward <command>` for a list: every record as described, in a JSON array on `out`; or
+// the storage failure, kExitFailed.
+template <class Record, class Describe>
+[[nodiscard]] int print_list(std::ostream& out, std::ostream& err, std::string_view command,
+                             const Result<std::vector<Record>, storage::StorageError>& records,
+                             Describe describe) {
+  if (!records.ok()) {
+    print_storage_error(err, command, records.error());
+    return kExitFailed;
+  }
+  auto listed = nlohmann::ordered_json::array();
+  for (const auto& record : *records) listed.push_back(describe(record));
+  out << listed.dump(2) << "\n";
+  return 0;
+}
 
 // `args` are the words after "client". `env` gives KEYWARD_* (process_env() in main).
 [[nodiscard]] int run_client_command(const std::vector<std::string>& args,

@@ -233,17 +233,7 @@ int run_user_command(const std::vector<std::string>& args, const server::EnvGett
   if (!context) return kExitUsage;
   storage::UserRepository users(context->database);
 
-  if (sub == "list") {
-    auto all = users.list();
-    if (!all.ok()) {
-      print_storage_error(err, name, all.error());
-      return kExitFailed;
-    }
-    ordered_json j = ordered_json::array();
-    for (const auto& u : *all) j.push_back(describe(u));
-    out << j.dump(2) << "\n";
-    return 0;
-  }
+  if (sub == "list") return print_list(out, err, name, users.list(), describe);
 
   const std::string& username = parsed->positional.front();
   const TimePoint now = SystemClock().now();

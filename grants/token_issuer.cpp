@@ -1,7 +1,5 @@
 #include "grants/token_issuer.h"
 
-#include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
@@ -17,19 +15,6 @@ namespace {
 OAuthError no_active_key() {
   return OAuthError::temporarily_unavailable("no signing key is active yet",
                                              std::chrono::seconds(1));
-}
-
-// The token's aud: the client's registered audiences, or the issuer itself when it has
-// none (RFC 9068 §2.2 requires an aud). A token granted openid may also be spent at
-// UserInfo, a resource of the issuer (grants/userinfo.h), so it names the issuer too.
-std::vector<std::string> audiences_of(const AccessTokenClaims& c, const std::string& issuer) {
-  std::vector<std::string> audiences = c.audiences;
-  const bool for_userinfo = c.scope.count(std::string(kOpenIdScope)) != 0;
-  if (audiences.empty() ||
-      (for_userinfo && std::find(audiences.begin(), audiences.end(), issuer) == audiences.end())) {
-    audiences.push_back(issuer);
-  }
-  return audiences;
 }
 
 }  // namespace
@@ -70,11 +55,12 @@ OAuthResult<IssuedAccessToken> TokenIssuer::access_token(const AccessTokenClaims
       {wire::kGid, c.grant_id},
   };
   // RFC 7519 §4.1.3: a single audience as a string, several as an array.
-  const auto audiences = audiences_of(c, config_.issuer);
-  if (audiences.size() == 1) {
-    claims[wire::kAud] = audiences.front();
+  if (c.audiences.empty()) {
+    claims[wire::kAud] = config_.issuer;
+  } else if (c.audiences.size() == 1) {
+    claims[wire::kAud] = c.audiences.front();
   } else {
-    claims[wire::kAud] = audiences;
+    claims[wire::kAud] = c.audiences;
   }
   out.token = key->access_token.sign(claims);
   return out;

@@ -5,12 +5,14 @@
 // for the token's scope (grants/id_token.h user_claims), with the same `sub` as the ID
 // token.
 //
-// Issued for UserInfo: UserInfo is a resource of Keyward itself, so the token's aud must
-// name the issuer (RFC 7519 §4.1.3, RFC 9068 §4). Keyward issues that aud to every token
-// of a client with no registered audience, and adds it to every token granted openid
-// (grants/token_issuer.h), so tokens from the code flow for openid are served. A token
-// whose aud names only other resource servers (say, a client-credentials token for
-// https://api.example) is invalid_token here: it was not meant to be spent at UserInfo.
+// Issued for UserInfo: the token's aud names Keyward itself (the issuer: every token of a
+// client that registered no audience), or the token was granted openid, which is the
+// client's request for UserInfo (OIDC Core §3.1.2.1, §5.3) and whose aud is then the
+// client's own audiences as grants/token_issuer.h writes them. So every token of the code
+// flow for openid is served, and a token meant only for other resource servers (say a
+// client-credentials token for https://api.example) is invalid_token here, not merely short
+// of a scope (RFC 6750 §3.1).
+#include <optional>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +20,7 @@
 #include "common/clock.h"
 #include "grants/oauth_error.h"
 #include "grants/signing_keys.h"
+#include "jose/jwt.h"
 #include "storage/revocation_repository.h"
 #include "storage/user_repository.h"
 
@@ -39,6 +42,9 @@ class UserInfo {
   storage::UserRepository& users_;
   const Clock& clock_;
   const std::string issuer_;
+
+  [[nodiscard]] std::optional<jose::Jwt> issued_for_userinfo(std::string_view access_token,
+                                                             TimePoint now) const;
 };
 
 }  // namespace keyward::grants

@@ -294,7 +294,8 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   if (!master_key.ok()) return err(master_key.error());
   storage::DatabaseOptions db_options;
   // One connection per reactor thread plus one per worker (DESIGN.md "libpqxx 6.4").
-  db_options.max_connections = static_cast<size_t>(config.threads + config.workers);
+  db_options.max_connections =
+      static_cast<size_t>(config.threads) + static_cast<size_t>(config.workers);
   auto database = storage::Database::open(*url, db_options);
   if (!database.ok()) {
     return err("KEYWARD_DATABASE_URL is not a valid PostgreSQL connection string: " +

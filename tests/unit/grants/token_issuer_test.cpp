@@ -110,30 +110,6 @@ TEST_F(TokenIssuerTest, Rfc7519_4_1_3_AudienceForms) {
   EXPECT_EQ(own->claims()["aud"], kIssuer);
 }
 
-// A token granted openid may be spent at UserInfo, which takes only tokens whose aud names
-// the issuer (grants/userinfo.h): the issuer joins the client's audiences, once.
-TEST_F(TokenIssuerTest, OpenIdTokensNameTheIssuerBesideTheClientsAudiences) {
-  struct Case {
-    std::vector<std::string> registered;
-    nlohmann::json aud;
-  };
-  const Case cases[] = {
-      {{"https://api.example"}, nlohmann::json::array({"https://api.example", kIssuer})},
-      {{std::string(kIssuer)}, nlohmann::json(kIssuer)},
-      {{}, nlohmann::json(kIssuer)},
-  };
-  for (const auto& [registered, aud] : cases) {
-    auto c = claims();
-    c.scope = {"openid", "profile"};
-    c.audiences = registered;
-    auto issued = issuer().access_token(c);
-    ASSERT_TRUE(issued.ok());
-    auto jwt = verify(issued->token, {std::string(kIssuer)});
-    ASSERT_TRUE(jwt.ok()) << aud;
-    EXPECT_EQ(jwt->claims()["aud"], aud);
-  }
-}
-
 TEST_F(TokenIssuerTest, NoTokenOutlivesItsGrant) {
   auto c = claims();
   c.not_after = kNow + seconds(90) + std::chrono::milliseconds(500);
