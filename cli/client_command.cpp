@@ -127,21 +127,29 @@ std::optional<CommandContext> open_context(std::string_view command, const serve
   return CommandContext{std::move(config).value(), std::move(database).value()};
 }
 
+void print_storage_error(std::ostream& err, std::string_view command,
+                         const storage::StorageError& e) {
+  if (e.code == storage::StorageErrorCode::Unavailable) {
+    err << "keyward " << command
+        << ": cannot reach the database (KEYWARD_DATABASE_URL): " << e.message << "\n";
+  } else {
+    err << "keyward " << command << ": database error (" << storage::to_string(e.code)
+        << "): " << e.message << "\n";
+  }
+}
+
+void print_no_such(std::ostream& err, std::string_view command, std::string_view kind,
+                   std::string_view name) {
+  err << "keyward " << command << ": no " << kind << " '" << name << "'\n";
+}
+
 // --- client ----------------------------------------------------------------------------
 
 namespace {
 
 using nlohmann::ordered_json;
 
-void print_storage_error(std::ostream& err, const storage::StorageError& e) {
-  if (e.code == storage::StorageErrorCode::Unavailable) {
-    err << "keyward client: cannot reach the database (KEYWARD_DATABASE_URL): " << e.message
-        << "\n";
-  } else {
-    err << "keyward client: database error (" << storage::to_string(e.code) << "): " << e.message
-        << "\n";
-  }
-}
+constexpr std::string_view kClient = "client";
 
 ordered_json describe(const storage::ClientRecord& c) {
   ordered_json j;
@@ -291,7 +299,7 @@ int create(const std::vector<std::string>& words, const server::EnvGetter& env, 
   storage::ClientRepository repository(context->database);
   auto inserted = repository.insert(record);
   if (!inserted.ok()) {
-    print_storage_error(err, inserted.error());
+    print_storage_error(err, "client create", inserted.error());
     return kExitFailed;
   }
   announce(*context, record.client_id, err);
@@ -326,19 +334,12 @@ int set_introspect(const std::vector<std::string>& words, const server::EnvGette
   if (!context) return kExitUsage;
   storage::ClientRepository repository(context->database);
   auto updated = repository.set_may_introspect(id, words_given[1] == "on");
-  if (!updated.ok()) {
-    if (updated.error().code == storage::StorageErrorCode::CheckViolation) {
-      err << "keyward " << name << ": client '" << id
-          << "' is public: only a confidential client can introspect\n";
-      return kExitUsage;
-    }
-    print_storage_error(err, updated.error());
-    return kExitFailed;
+  if (!updated.ok() && updated.error().code == storage::StorageErrorCode::CheckViolation) {
+    err << "keyward " << name << ": client '" << id
+        << "' is public: only a confidential client can introspect\n";
+    return kExitUsage;
   }
-  if (!updated.value()) {
-    err << "keyward " << name << ": no client '" << id << "'\n";
-    return kExitFailed;
-  }
+  if (auto failed = missing_or_failed(err, name, kClient, id, updated)) return *failed;
   announce(*context, id, err);
   auto found = repository.find(id);
   if (!found.ok() || !found->has_value()) {
@@ -399,28 +400,11 @@ int run_client_command(const std::vector<std::string>& args, const server::EnvGe
   if (!context) return kExitUsage;
   storage::ClientRepository repository(context->database);
 
-  if (sub == "list") {
-    auto clients = repository.list();
-    if (!clients.ok()) {
-      print_storage_error(err, clients.error());
-      return kExitFailed;
-    }
-    ordered_json j = ordered_json::array();
-    for (const auto& c : *clients) j.push_back(describe(c));
-    out << j.dump(2) << "\n";
-    return 0;
-  }
+  if (sub == "list") return print_list(out, err, name, repository.list(), describe);
 
   const std::string& id = parsed->positional.front();
   auto found = repository.find(id);
-  if (!found.ok()) {
-    print_storage_error(err, found.error());
-    return kExitFailed;
-  }
-  if (!found->has_value()) {
-    err << "keyward " << name << ": no client '" << id << "'\n";
-    return kExitFailed;
-  }
+  if (auto failed = missing_or_failed(err, name, kClient, id, found)) return *failed;
   const storage::ClientRecord& client = **found;
 
   if (sub == "show") {
@@ -429,19 +413,9 @@ int run_client_command(const std::vector<std::string>& args, const server::EnvGe
   }
   if (sub == "update") {
     auto updated = repository.set_first_party(id, parsed->has("first-party"));
-    if (!updated.ok()) {
-      print_storage_error(err, updated.error());
-      return kExitFailed;
-    }
+    if (auto failed = missing_or_failed(err, name, kClient, id, updated)) return *failed;
     auto now = repository.find(id);
-    if (!now.ok()) {
-      print_storage_error(err, now.error());
-      return kExitFailed;
-    }
-    if (!updated.value() || !now->has_value()) {
-      err << "keyward " << name << ": no client '" << id << "'\n";
-      return kExitFailed;
-    }
+    if (auto failed = missing_or_failed(err, name, kClient, id, now)) return *failed;
     announce(*context, id, err);
     out << describe(**now).dump(2) << "\n";
     return 0;
@@ -456,14 +430,7 @@ int run_client_command(const std::vector<std::string>& args, const server::EnvGe
     if (!key) return kExitUsage;
     const auto secret = grants::generate_client_secret(*key);
     auto updated = repository.update_secret(id, secret.hmac);
-    if (!updated.ok()) {
-      print_storage_error(err, updated.error());
-      return kExitFailed;
-    }
-    if (!updated.value()) {
-      err << "keyward " << name << ": no client '" << id << "'\n";
-      return kExitFailed;
-    }
+    if (auto failed = missing_or_failed(err, name, kClient, id, updated)) return *failed;
     announce(*context, id, err);
     ordered_json j;
     j["client_id"] = id;
@@ -474,14 +441,7 @@ int run_client_command(const std::vector<std::string>& args, const server::EnvGe
   }
   // delete
   auto removed = repository.remove(id);
-  if (!removed.ok()) {
-    print_storage_error(err, removed.error());
-    return kExitFailed;
-  }
-  if (!removed.value()) {
-    err << "keyward " << name << ": no client '" << id << "'\n";
-    return kExitFailed;
-  }
+  if (auto failed = missing_or_failed(err, name, kClient, id, removed)) return *failed;
   announce(*context, id, err);
   ordered_json j;
   j["client_id"] = id;

@@ -48,17 +48,6 @@ constexpr size_t kMaxPassword = 1024;
 constexpr size_t kMaxUsername = 255;
 constexpr size_t kMaxName = 200;
 
-void print_storage_error(std::ostream& err, std::string_view command,
-                         const storage::StorageError& e) {
-  if (e.code == storage::StorageErrorCode::Unavailable) {
-    err << "keyward " << command
-        << ": cannot reach the database (KEYWARD_DATABASE_URL): " << e.message << "\n";
-  } else {
-    err << "keyward " << command << ": database error (" << storage::to_string(e.code)
-        << "): " << e.message << "\n";
-  }
-}
-
 ordered_json describe(const storage::UserRecord& u) {
   ordered_json j;
   j["id"] = u.id;
@@ -244,17 +233,7 @@ int run_user_command(const std::vector<std::string>& args, const server::EnvGett
   if (!context) return kExitUsage;
   storage::UserRepository users(context->database);
 
-  if (sub == "list") {
-    auto all = users.list();
-    if (!all.ok()) {
-      print_storage_error(err, name, all.error());
-      return kExitFailed;
-    }
-    ordered_json j = ordered_json::array();
-    for (const auto& u : *all) j.push_back(describe(u));
-    out << j.dump(2) << "\n";
-    return 0;
-  }
+  if (sub == "list") return print_list(out, err, name, users.list(), describe);
 
   const std::string& username = parsed->positional.front();
   const TimePoint now = SystemClock().now();
@@ -269,19 +248,9 @@ int run_user_command(const std::vector<std::string>& args, const server::EnvGett
   } else if (sub == "revoke") {
     changed = users.revoke_access(username, now);
   }
-  if (!changed.ok()) {
-    print_storage_error(err, name, changed.error());
-    return kExitFailed;
-  }
+  if (auto failed = missing_or_failed(err, name, "user", username, changed)) return *failed;
   auto found = users.find_by_username(username);
-  if (!found.ok()) {
-    print_storage_error(err, name, found.error());
-    return kExitFailed;
-  }
-  if (!changed.value() || !found->has_value()) {
-    err << "keyward " << name << ": no user '" << username << "'\n";
-    return kExitFailed;
-  }
+  if (auto failed = missing_or_failed(err, name, "user", username, found)) return *failed;
   ordered_json j = describe(**found);
   if (sub == "disable" || sub == "set-password" || sub == "revoke") {
     j["revoked"] = {{"grants", (*changed)->grants_revoked},

@@ -183,7 +183,7 @@ std::optional<OAuthError> check_scope(const AuthorizationParams& params,
   const auto text = params.get(wire::kScope);
   if (!text) {
     request.scope = allowed;
-    request.scope.erase("offline_access");
+    request.scope.erase(std::string(kOfflineAccessScope));
     return std::nullopt;
   }
   auto scope = parse_scope(*text);

@@ -22,7 +22,6 @@ OAuthResult<storage::StandingGrant> StandingGrants::get(const Client& client) {
   const TimePoint now = clock_.now();
   // The grant must outlast any token issued now (plus a second for rounding).
   const TimePoint min_expiry = now + access_token_ttl_ + std::chrono::seconds(1);
-  unsigned long long generation = 0;
   {
     std::shared_lock lock(mutex_);
     auto it = slots_.find(client.id);
@@ -30,7 +29,6 @@ OAuthResult<storage::StandingGrant> StandingGrants::get(const Client& client) {
         it->second.grant.expires_at > min_expiry) {
       return it->second.grant;
     }
-    generation = generation_;
   }
   storage::NewGrant fresh;
   fresh.id = random_token(16);
@@ -48,21 +46,8 @@ OAuthResult<storage::StandingGrant> StandingGrants::get(const Client& client) {
     return err(storage_failure(grant.error(), "standing grant"));
   }
   std::unique_lock lock(mutex_);
-  // An invalidation that raced with the read may concern what we read: do not keep it.
-  if (generation == generation_) slots_[client.id] = Slot{grant.value(), now};
+  slots_[client.id] = Slot{grant.value(), now};
   return std::move(grant).value();
-}
-
-void StandingGrants::invalidate(std::string_view client_id) {
-  std::unique_lock lock(mutex_);
-  ++generation_;
-  slots_.erase(std::string(client_id));
-}
-
-void StandingGrants::invalidate_all() {
-  std::unique_lock lock(mutex_);
-  ++generation_;
-  slots_.clear();
 }
 
 ClientCredentialsGrant::ClientCredentialsGrant(const TokenIssuer& issuer, StandingGrants& standing)

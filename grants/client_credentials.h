@@ -28,6 +28,13 @@ struct StandingGrantOptions {
 };
 
 // Per-process cache of each client's standing grant. Thread-safe.
+//
+// Not dropped on a client change (NOTIFY keyward_clients), since none makes an entry wrong:
+// a standing grant holds the client's scopes, which `keyward client` never changes; a
+// rotated secret, first-party flag or introspection right is not part of it; a deleted
+// client's entry is never read again (it can no longer authenticate, and client ids are
+// never reused). What can make an entry stale is the grant itself being revoked or
+// deleted, which is not a client change: cache_ttl bounds that.
 class StandingGrants {
  public:
   StandingGrants(storage::GrantRepository& grants, const Clock& clock,
@@ -36,10 +43,6 @@ class StandingGrants {
   // The client's standing grant, valid for at least one more access-token lifetime:
   // from the cache, else from the database (created if missing).
   [[nodiscard]] OAuthResult<storage::StandingGrant> get(const Client& client);
-
-  // After a client changed or was deleted (NOTIFY keyward_clients).
-  void invalidate(std::string_view client_id);
-  void invalidate_all();
 
  private:
   struct Slot {
@@ -54,7 +57,6 @@ class StandingGrants {
 
   std::shared_mutex mutex_;
   std::unordered_map<std::string, Slot> slots_;
-  unsigned long long generation_ = 0;  // bumped by invalidations (see ClientCache)
 };
 
 class ClientCredentialsGrant final : public GrantHandler {

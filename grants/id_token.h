@@ -3,6 +3,7 @@
 // never at+jwt: an ID token must not pass for an access token, RFC 9068 §4), and the
 // user claims that both the ID token and /userinfo derive from the granted scopes
 // (OIDC Core §5.4).
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -15,14 +16,31 @@
 #include "grants/scope.h"
 #include "grants/signing_keys.h"
 #include "grants/user.h"
+#include "grants/wire.h"
 #include "jose/alg.h"
 #include "jose/jwt.h"
 
 namespace keyward::grants {
 
-inline constexpr std::string_view kOpenIdScope = "openid";
-inline constexpr std::string_view kProfileScope = "profile";
-inline constexpr std::string_view kEmailScope = "email";
+// Every claim an ID token (IdTokenIssuer::issue) or a UserInfo answer (user_claims) may
+// carry, OIDC Core §2 and §5.1: what discovery lists as claims_supported (OIDC Discovery §3).
+inline constexpr std::array<std::string_view, 15> kSupportedClaims = {
+    wire::kSub,
+    wire::kIss,
+    wire::kAud,
+    wire::kExp,
+    wire::kIat,
+    wire::kAuthTime,
+    wire::kNonce,
+    wire::kAzp,
+    wire::kAtHash,
+    wire::kName,
+    wire::kGivenName,
+    wire::kFamilyName,
+    wire::kPreferredUsername,
+    wire::kEmail,
+    wire::kEmailVerified,
+};
 
 // OIDC Core §5.4: `profile` gives name, given_name, family_name and preferred_username
 // (those the user has); `email` gives email and email_verified. Always `sub`.

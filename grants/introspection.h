@@ -1,12 +1,10 @@
 #pragma once
-// Token introspection (RFC 7662) and the verification of our own access tokens that it
-// shares with revocation. An access token is active when its signature verifies under a
-// published key, it is ours (iss, typ at+jwt), unexpired, and one query finds its grant
-// live and its jti not revoked. A refresh token is active when unrotated, unexpired and
+// Token introspection (RFC 7662). An access token is active when it is one of ours
+// (grants/access_token_verification.h, whatever its audience) and one query finds its
+// grant live and its jti not revoked. A refresh token is active when unrotated, unexpired and
 // its grant live. Everything else is exactly {"active": false} (RFC 7662 §2.2): revoked,
 // expired, foreign and garbage tokens are indistinguishable, and so is a live token the
 // caller may not learn about (RFC 7662 §4).
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,22 +14,10 @@
 #include "grants/client.h"
 #include "grants/oauth_error.h"
 #include "grants/signing_keys.h"
-#include "jose/jwt.h"
 #include "storage/refresh_token_repository.h"
 #include "storage/revocation_repository.h"
 
 namespace keyward::grants {
-
-// Our own, unexpired access token, with every claim we issue present and well typed
-// (sub, client_id, scope, jti, gid strings; iat, exp numbers). Audience is not checked:
-// the introspecting resource server decides (RFC 7662 §2.2 returns aud for that).
-[[nodiscard]] std::optional<jose::Jwt> verify_own_access_token(std::string_view token,
-                                                               const SigningKeys& keys,
-                                                               const std::string& issuer,
-                                                               TimePoint now);
-
-// Refresh tokens are 43 base64url characters; access tokens are JWTs (three parts).
-[[nodiscard]] bool looks_like_jwt(std::string_view token);
 
 class Introspection {
  public:

@@ -1,7 +1,7 @@
 #include "grants/revocation.h"
 
+#include "grants/access_token_verification.h"
 #include "grants/client_storage_failure.h"
-#include "grants/introspection.h"
 #include "grants/token_issuer.h"
 #include "grants/wire.h"
 
@@ -29,7 +29,7 @@ OAuthResult<Unit> Revocation::revoke(std::string_view token, const Client& clien
   if (token.empty() || token.size() > jose::Jwt::kMaxCompactSize) return Unit{};
   if (looks_like_jwt(token)) {
     // An expired token needs no revoking, and one we cannot verify is not ours.
-    auto jwt = verify_own_access_token(token, keys_, issuer_, now);
+    auto jwt = verify_own_access_token(token, keys_, issuer_, AnyAudience{}, now);
     if (!jwt) return Unit{};
     const auto& claims = jwt->claims();
     if (claims[wire::kClientId].get_ref<const std::string&>() != client.id) {

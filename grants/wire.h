@@ -106,8 +106,38 @@ inline constexpr std::string_view kEmailVerified = "email_verified";
 inline constexpr std::string_view kAccessTokenHint = "access_token";
 inline constexpr std::string_view kRefreshTokenHint = "refresh_token";
 
-// The scope that asks for a refresh token (OIDC Core §11); openid, profile and email are
-// kOpenIdScope, kProfileScope and kEmailScope in grants/id_token.h.
-inline constexpr std::string_view kOfflineAccess = "offline_access";
+// Authorization server metadata (RFC 8414 §2, OIDC Discovery 1.0 §3, RP-Initiated Logout
+// 1.0 §2.1, RFC 9207 §3): the members of the discovery document.
+inline constexpr std::string_view kIssuer = "issuer";
+inline constexpr std::string_view kAuthorizationEndpoint = "authorization_endpoint";
+inline constexpr std::string_view kTokenEndpoint = "token_endpoint";
+inline constexpr std::string_view kUserinfoEndpoint = "userinfo_endpoint";
+inline constexpr std::string_view kJwksUri = "jwks_uri";
+inline constexpr std::string_view kIntrospectionEndpoint = "introspection_endpoint";
+inline constexpr std::string_view kRevocationEndpoint = "revocation_endpoint";
+inline constexpr std::string_view kEndSessionEndpoint = "end_session_endpoint";
+inline constexpr std::string_view kScopesSupported = "scopes_supported";
+inline constexpr std::string_view kResponseTypesSupported = "response_types_supported";
+inline constexpr std::string_view kResponseModesSupported = "response_modes_supported";
+inline constexpr std::string_view kGrantTypesSupported = "grant_types_supported";
+inline constexpr std::string_view kSubjectTypesSupported = "subject_types_supported";
+inline constexpr std::string_view kIdTokenSigningAlgValuesSupported =
+    "id_token_signing_alg_values_supported";
+inline constexpr std::string_view kTokenEndpointAuthMethodsSupported =
+    "token_endpoint_auth_methods_supported";
+inline constexpr std::string_view kIntrospectionEndpointAuthMethodsSupported =
+    "introspection_endpoint_auth_methods_supported";
+inline constexpr std::string_view kRevocationEndpointAuthMethodsSupported =
+    "revocation_endpoint_auth_methods_supported";
+inline constexpr std::string_view kClaimsSupported = "claims_supported";
+inline constexpr std::string_view kCodeChallengeMethodsSupported =
+    "code_challenge_methods_supported";
+inline constexpr std::string_view kAuthorizationResponseIssParameterSupported =
+    "authorization_response_iss_parameter_supported";
+inline constexpr std::string_view kClaimsParameterSupported = "claims_parameter_supported";
+inline constexpr std::string_view kRequestParameterSupported = "request_parameter_supported";
+inline constexpr std::string_view kRequestUriParameterSupported = "request_uri_parameter_supported";
+// The one subject type (OIDC Core §8): every client sees the same sub.
+inline constexpr std::string_view kPublicSubject = "public";
 
 }  // namespace keyward::grants::wire

@@ -57,13 +57,18 @@
 namespace keyward::server {
 
 namespace {
+
 constexpr size_t kWorkerQueue = 1024;
+using Step = Result<Unit, std::string>;
+
 }  // namespace
 
+// What `keyward serve` is made of, in the order it is built: each member is built after
+// the ones it uses and destroyed before them; App::stop stops the threads first.
 struct App::Parts {
   std::optional<storage::Database> database;
-  // Clients and users (issue 4), for the endpoints that authenticate them: built right
-  // after the database and destroyed after the server, whose requests use them.
+  // Clients and users, for the endpoints that authenticate them: built right after the
+  // database and destroyed after the server, whose requests use them.
   SystemClock clock;
   std::unique_ptr<storage::ClientRepository> clients;
   std::unique_ptr<grants::ClientCache> client_cache;
@@ -74,12 +79,12 @@ struct App::Parts {
   std::unique_ptr<grants::LoginThrottle> login_throttle;
   std::unique_ptr<grants::UserAuthenticator> user_auth;  // call from the worker pool
   std::shared_ptr<keys::KeyManager> key_manager;  // after database: it uses it until it stops
-  // Tokens (issue 4): after the keys and the users they use, before the server.
+  // Tokens: after the keys and the users they use, before the server.
   std::unique_ptr<storage::GrantRepository> grant_store;
   std::unique_ptr<storage::RefreshTokenRepository> refresh_store;
   std::unique_ptr<storage::RevocationRepository> revocation_store;
   std::unique_ptr<grants::TokenIssuer> issuer;
-  // Browser sign-in (issue 5): codes, sessions, consents, ID tokens, the pages.
+  // Browser sign-in: codes, sessions, consents, ID tokens, the pages.
   std::unique_ptr<storage::CodeRepository> code_store;
   std::unique_ptr<storage::SessionRepository> session_store;
   std::unique_ptr<storage::ConsentRepository> consent_store;
@@ -95,6 +100,18 @@ struct App::Parts {
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<http::HttpServer> server;
   bool stopped = false;
+
+  Step open_clients(const std::string& url, const std::string& master_key);
+  void open_users(const Config& config);
+  void open_keys(const Config& config, const std::string& url, const std::string& master_key,
+                 Logger& logger);
+  void open_token_grants(const Config& config, const std::string& master_key);
+  void open_browser_flow(const Config& config);
+  void add_health_routes(Logger& logger);
+  void add_browser_routes(const Config& config, std::shared_ptr<const Templates> templates,
+                          Logger& logger);
+  void add_token_routes(Logger& logger);
+  Step listen(const Config& config);
 };
 
 App::App() : parts_(std::make_unique<Parts>()) {}
@@ -103,11 +120,158 @@ App::~App() {
   stop(std::chrono::milliseconds(0));
 }
 
-Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logger& logger,
-                                                     const ExtraRoutes& extra_routes) {
-  auto url = require_database_url(config);
-  if (!url.ok()) return err(url.error());
+// Clients are cached per process; `keyward client` NOTIFYs every change (payload: the
+// client id), and after a reconnection everything is dropped, since NOTIFYs sent while
+// the listener was away are lost (DESIGN.md "Shape").
+Step App::Parts::open_clients(const std::string& url, const std::string& master_key) {
+  clients = std::make_unique<storage::ClientRepository>(*database);
+  client_cache = std::make_unique<grants::ClientCache>(*clients, clock);
+  // Each change is confirmed once dropped, so the command that made it returns only when
+  // every instance has (grants/client_announcement.h); the listener's application_name is
+  // how the command counts the instances.
+  grants::ClientCache* cache = client_cache.get();
+  storage::Database* database_for_acks = &*database;
+  auto listener_conninfo = storage::ConnInfo::parse(url);
+  if (!listener_conninfo.ok()) return err("KEYWARD_DATABASE_URL: " + listener_conninfo.error());
+  listener_conninfo->set("application_name", std::string(grants::kClientsListenerName));
+  auto listener = storage::Listener::start(
+      listener_conninfo->to_string(), {std::string(grants::kClientsChannel)},
+      [cache, database_for_acks](const std::string&, const std::string& client_id) {
+        cache->invalidate(client_id);
+        grants::confirm_client_change(*database_for_acks, client_id);
+      },
+      [cache] { cache->invalidate_all(); });
+  if (!listener.ok()) return err("cannot listen for client changes: " + listener.error());
+  client_listener = std::move(listener).value();
+  client_auth = std::make_unique<grants::ClientAuthenticator>(
+      *client_cache, grants::client_secret_key(master_key));
+  return Unit{};
+}
 
+void App::Parts::open_users(const Config& config) {
+  users = std::make_unique<storage::UserRepository>(*database);
+  throttle_store = std::make_unique<storage::ThrottleRepository>(*database);
+  login_throttle = std::make_unique<grants::LoginThrottle>(*throttle_store, clock);
+  user_auth = std::make_unique<grants::UserAuthenticator>(
+      *users, *login_throttle,
+      grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
+                           config.argon2_parallelism});
+}
+
+// Not loaded yet: KeyManager::start(), after every route, loads (or creates) them in the
+// background, and readiness waits for them.
+void App::Parts::open_keys(const Config& config, const std::string& url,
+                           const std::string& master_key, Logger& logger) {
+  keys::KeyManagerOptions key_options;
+  key_options.master_key = master_key;
+  key_options.publication_delay = config.key_publication_delay;
+  key_options.rotation_interval = config.key_rotation_interval;
+  key_options.keep_retired_for =
+      keys::retired_key_lifetime(config.access_token_ttl, config.id_token_ttl);
+  key_manager = std::make_shared<keys::KeyManager>(*database, url, std::move(key_options), logger);
+}
+
+// The grants POST /token serves, and what /introspect and /revoke answer from.
+void App::Parts::open_token_grants(const Config& config, const std::string& master_key) {
+  grant_store = std::make_unique<storage::GrantRepository>(*database);
+  refresh_store = std::make_unique<storage::RefreshTokenRepository>(*database);
+  revocation_store = std::make_unique<storage::RevocationRepository>(*database);
+  issuer = std::make_unique<grants::TokenIssuer>(
+      *key_manager, clock,
+      grants::TokenIssuerConfig{config.issuer, config.access_token_ttl, config.refresh_token_ttl});
+  standing_grants =
+      std::make_unique<grants::StandingGrants>(*grant_store, clock, config.access_token_ttl);
+  grant_registry = std::make_unique<grants::GrantRegistry>();
+  grant_registry->add(std::make_unique<grants::ClientCredentialsGrant>(*issuer, *standing_grants));
+  // RFC 9700 §2.4: off unless asked for. Not registered, it is neither listed in
+  // discovery nor served: grant_type=password gets unsupported_grant_type.
+  if (config.password_grant) {
+    grant_registry->add(std::make_unique<grants::PasswordGrant>(*user_auth, *grant_store, *issuer));
+  }
+  grant_registry->add(std::make_unique<grants::RefreshTokenGrant>(
+      *refresh_store, *issuer,
+      grants::RefreshTokenPolicy{grants::refresh_successor_key(master_key),
+                                 config.refresh_reuse_grace}));
+  introspection = std::make_unique<grants::Introspection>(*key_manager, *revocation_store,
+                                                          *refresh_store, clock, config.issuer);
+  revocation = std::make_unique<grants::Revocation>(*key_manager, *revocation_store, *refresh_store,
+                                                    *grant_store, clock, config.issuer);
+}
+
+// Browser sign-in: the code grant, and what /authorize, /login, /consent, /logout and
+// /userinfo use.
+void App::Parts::open_browser_flow(const Config& config) {
+  code_store = std::make_unique<storage::CodeRepository>(*database);
+  session_store = std::make_unique<storage::SessionRepository>(*database);
+  consent_store = std::make_unique<storage::ConsentRepository>(*database);
+  id_tokens = std::make_unique<grants::IdTokenIssuer>(
+      *key_manager, clock, grants::IdTokenConfig{config.issuer, config.id_token_ttl});
+  grant_registry->add(std::make_unique<grants::AuthorizationCodeGrant>(
+      *code_store, *grant_store, *refresh_store, *users, *issuer, *id_tokens));
+  authorizer = std::make_unique<grants::Authorizer>(
+      *client_cache, *consent_store, *code_store, clock,
+      grants::AuthorizeConfig{config.issuer, config.code_ttl, config.refresh_token_ttl});
+  userinfo = std::make_unique<grants::UserInfo>(*key_manager, *revocation_store, *users, clock,
+                                                config.issuer);
+}
+
+void App::Parts::add_health_routes(Logger& logger) {
+  http::HttpService* http_service = service.get();
+  storage::Database* db = &*database;
+  keys::KeyManager* keys = key_manager.get();
+  auto readiness = std::make_shared<http::ReadinessCheck>(
+      [http_service, db, keys]() -> std::optional<std::string> {
+        if (http_service->draining()) return std::string("shutting down");
+        if (auto reason = db->check_ready()) return reason;
+        return keys->not_ready_reason();
+      });
+  http::add_health_routes(service->router(), readiness, logger);
+}
+
+// The pages and their stylesheet, /authorize, /login, /consent, /logout, /userinfo.
+void App::Parts::add_browser_routes(const Config& config,
+                                    std::shared_ptr<const Templates> templates, Logger& logger) {
+  http::Router& router = service->router();
+  auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
+      *authorizer, *user_auth, *client_cache, *id_tokens, *session_store, *users,
+      std::move(templates), clock,
+      SessionPolicy::for_issuer(config.issuer, config.session_ttl, config.session_idle_timeout),
+      logger});
+  add_authorize_routes(router, flow);
+  add_login_route(router, flow);
+  add_consent_route(router, flow);
+  add_logout_routes(router, flow);
+  add_userinfo_routes(router, UserInfoEndpoint{*userinfo, logger});
+}
+
+// POST /token with its grants, /introspect, /revoke, all on the worker pool.
+void App::Parts::add_token_routes(Logger& logger) {
+  http::Router& router = service->router();
+  add_token_route(router, TokenEndpoint{*client_auth, *grant_registry, logger});
+  add_introspection_route(router, IntrospectionEndpoint{*client_auth, *introspection, logger});
+  add_revocation_route(router, RevocationEndpoint{*client_auth, *revocation, logger});
+}
+
+Step App::Parts::listen(const Config& config) {
+  http::HttpServerOptions server_options;
+  server_options.host = config.listen.host;
+  server_options.port = config.listen.port;
+  server_options.threads = config.threads;
+  server_options.queue_deadline = config.queue_deadline;
+  server = std::make_unique<http::HttpServer>(*service, *pool, server_options);
+  try {
+    server->start();
+  } catch (const std::exception& e) {
+    pool->stop();
+    return err("cannot listen on " + config.listen.to_string() + ": " + e.what() +
+               "; set KEYWARD_LISTEN to a free address");
+  }
+  return Unit{};
+}
+
+namespace {
+
+Result<MasterKey, std::string> master_key_for(const Config& config, Logger& logger) {
   auto master_key = resolve_master_key(config);
   if (!master_key.ok()) return err(master_key.error());
   if (master_key->development) {
@@ -117,180 +281,61 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
                     "KEYWARD_MASTER_KEY (openssl rand -hex 32) in production",
                 {{"path", master_key->path.string()}});
   }
+  return master_key;
+}
 
+}  // namespace
+
+Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logger& logger,
+                                                     const ExtraRoutes& extra_routes) {
+  auto url = require_database_url(config);
+  if (!url.ok()) return err(url.error());
+  auto master_key = master_key_for(config, logger);
+  if (!master_key.ok()) return err(master_key.error());
   storage::DatabaseOptions db_options;
   // One connection per reactor thread plus one per worker (DESIGN.md "libpqxx 6.4").
-  db_options.max_connections = static_cast<size_t>(config.threads + config.workers);
+  db_options.max_connections =
+      static_cast<size_t>(config.threads) + static_cast<size_t>(config.workers);
   auto database = storage::Database::open(*url, db_options);
   if (!database.ok()) {
     return err("KEYWARD_DATABASE_URL is not a valid PostgreSQL connection string: " +
                database.error());
   }
+  auto templates = Templates::load(config.templates_dir);
+  if (!templates.ok()) return err("cannot load the page templates: " + templates.error());
 
   std::unique_ptr<App> app(new App());
   Parts& p = *app->parts_;
   p.database.emplace(std::move(database).value());
-
-  // Clients are cached per process; `keyward client` NOTIFYs every change (payload: the
-  // client id), and after a reconnection everything is dropped, since NOTIFYs sent while
-  // the listener was away are lost (DESIGN.md "Shape").
-  p.clients = std::make_unique<storage::ClientRepository>(*p.database);
-  p.client_cache = std::make_unique<grants::ClientCache>(*p.clients, p.clock);
-  // Each change is confirmed once dropped, so the command that made it returns only when
-  // every instance has (grants/client_announcement.h); the listener's application_name is
-  // how the command counts the instances.
-  grants::ClientCache* client_cache = p.client_cache.get();
-  storage::Database* database_for_acks = &*p.database;
-  auto listener_conninfo = storage::ConnInfo::parse(*url);
-  if (!listener_conninfo.ok()) return err("KEYWARD_DATABASE_URL: " + listener_conninfo.error());
-  listener_conninfo->set("application_name", std::string(grants::kClientsListenerName));
-  auto client_listener = storage::Listener::start(
-      listener_conninfo->to_string(), {std::string(grants::kClientsChannel)},
-      [client_cache, database_for_acks](const std::string&, const std::string& client_id) {
-        client_cache->invalidate(client_id);
-        grants::confirm_client_change(*database_for_acks, client_id);
-      },
-      [client_cache] { client_cache->invalidate_all(); });
-  if (!client_listener.ok()) {
-    return err("cannot listen for client changes: " + client_listener.error());
+  if (auto opened = p.open_clients(*url, master_key->bytes); !opened.ok()) {
+    return err(opened.error());
   }
-  p.client_listener = std::move(client_listener).value();
-  p.client_auth = std::make_unique<grants::ClientAuthenticator>(
-      *p.client_cache, grants::client_secret_key(master_key->bytes));
-  p.users = std::make_unique<storage::UserRepository>(*p.database);
-  p.throttle_store = std::make_unique<storage::ThrottleRepository>(*p.database);
-  p.login_throttle = std::make_unique<grants::LoginThrottle>(*p.throttle_store, p.clock);
-  p.user_auth = std::make_unique<grants::UserAuthenticator>(
-      *p.users, *p.login_throttle,
-      grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
-                           config.argon2_parallelism});
+  p.open_users(config);
   p.service =
       std::make_unique<http::HttpService>(http::HttpServiceOptions{config.trusted_proxies}, logger);
   p.pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.workers), kWorkerQueue);
+  p.open_keys(config, *url, master_key->bytes, logger);
+  p.open_token_grants(config, master_key->bytes);
+  p.open_browser_flow(config);
 
-  keys::KeyManagerOptions key_options;
-  key_options.master_key = master_key->bytes;
-  key_options.publication_delay = config.key_publication_delay;
-  key_options.rotation_interval = config.key_rotation_interval;
-  key_options.keep_retired_for =
-      keys::retired_key_lifetime(config.access_token_ttl, config.id_token_ttl);
-  p.key_manager =
-      std::make_shared<keys::KeyManager>(*p.database, *url, std::move(key_options), logger);
-  // What discovery lists; each grant wired below adds its grant_type.
+  http::Router& router = p.service->router();
+  p.add_health_routes(logger);
+  add_jwks_route(router, p.key_manager, jwks_max_age(config.key_publication_delay));
+  p.add_browser_routes(config, std::move(templates).value(), logger);
+  p.add_token_routes(logger);
+  if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
+  // Last among the routes: every grant is registered by now. The scopes and claims it lists
+  // are grants/'s (DiscoveryMetadata's defaults).
   DiscoveryMetadata discovery;
   discovery.issuer = config.issuer;
-
-  http::HttpService* service = p.service.get();
-  storage::Database* db = &*p.database;
-  keys::KeyManager* key_manager = p.key_manager.get();
-  auto readiness = std::make_shared<http::ReadinessCheck>(
-      [service, db, key_manager]() -> std::optional<std::string> {
-        if (service->draining()) return std::string("shutting down");
-        if (auto reason = db->check_ready()) return reason;
-        return key_manager->not_ready_reason();
-      });
-  http::Router& router = p.service->router();
-  http::add_health_routes(router, readiness, logger);
-  add_jwks_route(router, p.key_manager, jwks_max_age(config.key_publication_delay));
-  // Tokens (issue 4): POST /token with its grants, /introspect, /revoke, all on the
-  // worker pool.
-  p.grant_store = std::make_unique<storage::GrantRepository>(*p.database);
-  p.refresh_store = std::make_unique<storage::RefreshTokenRepository>(*p.database);
-  p.revocation_store = std::make_unique<storage::RevocationRepository>(*p.database);
-  p.issuer = std::make_unique<grants::TokenIssuer>(
-      *p.key_manager, p.clock,
-      grants::TokenIssuerConfig{config.issuer, config.access_token_ttl, config.refresh_token_ttl});
-  p.standing_grants =
-      std::make_unique<grants::StandingGrants>(*p.grant_store, p.clock, config.access_token_ttl);
-  p.grant_registry = std::make_unique<grants::GrantRegistry>();
-  p.grant_registry->add(
-      std::make_unique<grants::ClientCredentialsGrant>(*p.issuer, *p.standing_grants));
-  // RFC 9700 §2.4: off unless asked for. Not registered, it is neither listed in
-  // discovery nor served: grant_type=password gets unsupported_grant_type.
-  if (config.password_grant) {
-    p.grant_registry->add(
-        std::make_unique<grants::PasswordGrant>(*p.user_auth, *p.grant_store, *p.issuer));
-  }
-  p.grant_registry->add(std::make_unique<grants::RefreshTokenGrant>(
-      *p.refresh_store, *p.issuer,
-      grants::RefreshTokenPolicy{grants::refresh_successor_key(master_key->bytes),
-                                 config.refresh_reuse_grace}));
-  // Browser sign-in (issue 5): the code grant, /authorize, /login, /consent, /logout,
-  // /userinfo and the pages' stylesheet.
-  auto templates = Templates::load(config.templates_dir);
-  if (!templates.ok()) return err("cannot load the page templates: " + templates.error());
-  p.code_store = std::make_unique<storage::CodeRepository>(*p.database);
-  p.session_store = std::make_unique<storage::SessionRepository>(*p.database);
-  p.consent_store = std::make_unique<storage::ConsentRepository>(*p.database);
-  p.id_tokens = std::make_unique<grants::IdTokenIssuer>(
-      *p.key_manager, p.clock, grants::IdTokenConfig{config.issuer, config.id_token_ttl});
-  p.grant_registry->add(std::make_unique<grants::AuthorizationCodeGrant>(
-      *p.code_store, *p.grant_store, *p.refresh_store, *p.users, *p.issuer, *p.id_tokens));
-  p.authorizer = std::make_unique<grants::Authorizer>(
-      *p.client_cache, *p.consent_store, *p.code_store, p.clock,
-      grants::AuthorizeConfig{config.issuer, config.code_ttl, config.refresh_token_ttl});
-  p.userinfo = std::make_unique<grants::UserInfo>(*p.key_manager, *p.revocation_store, *p.users,
-                                                  p.clock, config.issuer);
-  auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
-      *p.authorizer, *p.user_auth, *p.client_cache, *p.id_tokens, *p.session_store, *p.users,
-      std::move(templates).value(), p.clock,
-      SessionPolicy::for_issuer(config.issuer, config.session_ttl, config.session_idle_timeout),
-      logger});
-  add_authorize_routes(router, flow);
-  add_login_route(router, flow);
-  add_consent_route(router, flow);
-  add_logout_routes(router, flow);
-  add_userinfo_routes(router, UserInfoEndpoint{*p.userinfo, logger});
-  discovery.scopes = {"openid", "profile", "email", "offline_access"};
-  discovery.claims = {"sub",
-                      "iss",
-                      "aud",
-                      "exp",
-                      "iat",
-                      "auth_time",
-                      "nonce",
-                      "azp",
-                      "at_hash",
-                      "name",
-                      "given_name",
-                      "family_name",
-                      "preferred_username",
-                      "email",
-                      "email_verified"};
-  for (const auto& grant_type : p.grant_registry->grant_types()) {
-    discovery.grant_types.push_back(grant_type);
-  }
-  p.introspection = std::make_unique<grants::Introspection>(
-      *p.key_manager, *p.revocation_store, *p.refresh_store, p.clock, config.issuer);
-  p.revocation =
-      std::make_unique<grants::Revocation>(*p.key_manager, *p.revocation_store, *p.refresh_store,
-                                           *p.grant_store, p.clock, config.issuer);
-  add_token_route(router, TokenEndpoint{*p.client_auth, *p.grant_registry, logger});
-  add_introspection_route(router, IntrospectionEndpoint{*p.client_auth, *p.introspection, logger});
-  add_revocation_route(router, RevocationEndpoint{*p.client_auth, *p.revocation, logger});
-
-  if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
-
-  // Last among the routes: once every grant has added itself to discovery.grant_types.
+  discovery.grant_types = p.grant_registry->grant_types();
   add_discovery_routes(router, p.key_manager, std::move(discovery),
                        jwks_max_age(config.key_publication_delay));
   // Loads (or creates) the signing keys in the background; readiness waits for them.
   if (auto started = p.key_manager->start(); !started.ok()) return err(started.error());
 
-  http::HttpServerOptions server_options;
-  server_options.host = config.listen.host;
-  server_options.port = config.listen.port;
-  server_options.threads = config.threads;
-  server_options.queue_deadline = config.queue_deadline;
-  p.server = std::make_unique<http::HttpServer>(*p.service, *p.pool, server_options);
-  try {
-    p.server->start();
-  } catch (const std::exception& e) {
-    p.pool->stop();
-    return err("cannot listen on " + config.listen.to_string() + ": " + e.what() +
-               "; set KEYWARD_LISTEN to a free address");
-  }
-  // Housekeeping (issue 4): every 10 minutes; one instance at a time.
+  if (auto listening = p.listen(config); !listening.ok()) return err(listening.error());
+  // Housekeeping: every 10 minutes, one instance at a time (server/janitor_schedule.h).
   p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger);
   return app;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "grants/id_token.h"
+#include "grants/scope.h"
 #include "grants/wire.h"
 #include "server/endpoints/csrf.h"
 #include "server/endpoints/oauth_error_writer.h"
@@ -28,10 +29,10 @@ std::string uri_host(std::string_view uri) {
   return std::string(rest.substr(0, rest.find_first_of("/?#")));
 }
 
-// The scopes with a text of their own, in the order the consent page lists them: who you
-// are first, then what about you, then how long; the client's own scopes come last.
-constexpr std::string_view kKnownScopes[] = {grants::kOpenIdScope, grants::kProfileScope,
-                                             grants::kEmailScope, grants::wire::kOfflineAccess};
+// The scopes with a text of their own are Keyward's own (grants::kKnownScopes), and the
+// consent page lists them in that order: who you are first, then what about you, then how
+// long; the client's own scopes come last.
+using grants::kKnownScopes;
 
 // Each scope in plain words, so people can judge what they allow; scopes of the client's
 // own API keep their name.
@@ -46,7 +47,7 @@ json scope_view(const std::string& scope) {
   if (scope == grants::kEmailScope) {
     return {{"title", "See your email address"}, {"detail", "And whether it has been verified."}};
   }
-  if (scope == grants::wire::kOfflineAccess) {
+  if (scope == grants::kOfflineAccessScope) {
     return {{"title", "Stay connected when you are away"},
             {"detail", "It keeps access after you sign out, until you revoke it."}};
   }

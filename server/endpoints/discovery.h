@@ -6,6 +6,7 @@
 // metadata, so a client reading either learns the same endpoints and capabilities. It is
 // rendered by the key manager once per key change (id_token_signing_alg_values_supported
 // follows the key set) and served pre-serialised from the reactor.
+#include <array>
 #include <chrono>
 #include <memory>
 #include <span>
@@ -14,6 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "grants/id_token.h"
+#include "grants/scope.h"
+#include "grants/wire.h"
 #include "http/router.h"
 #include "jose/alg.h"
 #include "keys/key_manager.h"
@@ -35,20 +39,34 @@ struct DiscoveryMetadata {
   std::string introspection_endpoint = "/introspect";
   std::string revocation_endpoint = "/revoke";
   std::string end_session_endpoint = "/logout";
-  // Each grant wired in compose.cpp adds its grant_type here (the token endpoint's registry).
+  // The grant types the token endpoint serves (its registry, as compose.cpp fills it).
   std::vector<std::string> grant_types;
-  std::vector<std::string> response_types{"code"};
-  std::vector<std::string> response_modes{"query"};
-  std::vector<std::string> scopes{"openid"};
-  std::vector<std::string> claims{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp"};
-  std::vector<std::string> token_endpoint_auth_methods{"client_secret_basic", "client_secret_post",
-                                                       "none"};
+  std::vector<std::string> response_types = strings(grants::wire::kCode);
+  std::vector<std::string> response_modes = strings(grants::wire::kQuery);
+  // What grants/ defines: the scopes Keyward gives a meaning to (grants/scope.h) and the
+  // claims its ID tokens and UserInfo carry (grants/id_token.h).
+  std::vector<std::string> scopes = listed(grants::kKnownScopes);
+  std::vector<std::string> claims = listed(grants::kSupportedClaims);
+  std::vector<std::string> token_endpoint_auth_methods =
+      strings(grants::wire::kClientSecretBasic, grants::wire::kClientSecretPost,
+              grants::wire::kAuthMethodNone);
   // RFC 7662 §2.1: the caller must authenticate; a public client has nothing to present.
-  std::vector<std::string> introspection_endpoint_auth_methods{"client_secret_basic",
-                                                               "client_secret_post"};
+  std::vector<std::string> introspection_endpoint_auth_methods =
+      strings(grants::wire::kClientSecretBasic, grants::wire::kClientSecretPost);
   // RFC 7009 §2.1: public clients revoke their own tokens with client_id alone.
-  std::vector<std::string> revocation_endpoint_auth_methods{"client_secret_basic",
-                                                            "client_secret_post", "none"};
+  std::vector<std::string> revocation_endpoint_auth_methods =
+      strings(grants::wire::kClientSecretBasic, grants::wire::kClientSecretPost,
+              grants::wire::kAuthMethodNone);
+
+ private:
+  template <class... Names>
+  static std::vector<std::string> strings(Names... names) {
+    return {std::string(names)...};
+  }
+  template <std::size_t N>
+  static std::vector<std::string> listed(const std::array<std::string_view, N>& names) {
+    return std::vector<std::string>(names.begin(), names.end());
+  }
 };
 
 // The document. id_token_signing_alg_values_supported is signing_algs: the algorithms of

@@ -1,23 +1,18 @@
 #pragma once
-// POST /revoke (RFC 7009): form body → no repeated parameter → client authentication
-// (public clients with client_id alone, §2.1) → `token` required → grants::Revocation →
-// 200 with an empty body (§2.2) and Cache-Control: no-store, for unknown and invalid
-// tokens too. A live token of another client is unauthorized_client (§2.1). Runs on the
-// worker pool.
-#include "common/log.h"
-#include "grants/client_auth.h"
+// POST /revoke (RFC 7009): the steps every request about one token takes
+// (server/endpoints/client_token_request.h; public clients with client_id alone, §2.1) →
+// grants::Revocation → 200 with an empty body (§2.2) and Cache-Control: no-store, for
+// unknown and invalid tokens too. A live token of another client is unauthorized_client
+// (§2.1).
 #include "grants/revocation.h"
 #include "http/router.h"
+#include "server/endpoints/client_token_request.h"
 
 namespace keyward::server {
 
 inline constexpr std::string_view kRevocationPath = "/revoke";
 
-struct RevocationEndpoint {
-  grants::ClientAuthenticator& clients;
-  grants::Revocation& revocation;
-  Logger& logger;
-};
+using RevocationEndpoint = ClientTokenEndpoint<grants::Revocation>;
 
 void add_revocation_route(http::Router& router, RevocationEndpoint endpoint);
 [[nodiscard]] http::HttpResponse handle_revocation_request(const http::HttpRequest& request,

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 
+#include "grants/scope.h"
+#include "grants/wire.h"
 #include "http/form.h"
 #include "server/endpoints/oauth_error_writer.h"
 
 namespace keyward::server {
 namespace {
 
+namespace wire = grants::wire;
 using grants::ErrorCode;
 using grants::OAuthError;
 
@@ -29,7 +32,9 @@ http::HttpResponse bearer_error(const OAuthError& error, const http::HttpRequest
     if (!error.description.empty()) {
       challenge += ", error_description=\"" + error.description + "\"";
     }
-    if (error.code == ErrorCode::InsufficientScope) challenge += ", scope=\"openid\"";
+    if (error.code == ErrorCode::InsufficientScope) {
+      challenge += ", scope=\"" + std::string(grants::kOpenIdScope) + "\"";
+    }
   }
   if (error.http_status() < 500) response.headers.set("WWW-Authenticate", challenge);
   add_cors(response);
@@ -76,11 +81,11 @@ Presented presented_token(const http::HttpRequest& request) {
   }
   if (request.method == http::Method::Post && !request.body.empty()) {
     auto form = http::parse_form_urlencoded(request.body);
-    if (!form.ok() || form->count("access_token") > 1) {
+    if (!form.ok() || form->count(wire::kAccessToken) > 1) {
       out.error = OAuthError::invalid_request("the form body is malformed");
       return out;
     }
-    if (const auto body_token = form->get("access_token")) {
+    if (const auto body_token = form->get(wire::kAccessToken)) {
       // RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token."
       if (out.token) {
         out.error = OAuthError::invalid_request("the access token was sent twice");
@@ -100,8 +105,8 @@ http::HttpResponse handle_userinfo(const http::HttpRequest& request,
   if (presented.error) return bearer_error(*presented.error, request, endpoint.logger);
   if (!presented.token) {
     // RFC 6750 §3.1: no credentials, no error code.
-    http::HttpResponse response =
-        http::HttpResponse::json(401, {{"error_description", "a Bearer access token is required"}});
+    http::HttpResponse response = http::HttpResponse::json(
+        401, {{wire::kErrorDescription, "a Bearer access token is required"}});
     add_no_store_headers(response);
     response.headers.set("WWW-Authenticate", std::string(kRealm));
     add_cors(response);

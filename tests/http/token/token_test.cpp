@@ -225,6 +225,22 @@ TEST_F(TokenEndpoints, ClientCredentialsTokensShareTheStandingGrantButNotTheJti)
             "1");
 }
 
+// UserInfo takes only tokens issued for Keyward itself (grants/userinfo.h): a token whose
+// aud names only another resource server is invalid there (RFC 6750 §3.1), not merely
+// short of the openid scope.
+TEST_F(TokenEndpoints, Rfc6750_3_1_UserinfoRefusesATokenForAnotherResourceServer) {
+  const auto r = token(form({{"grant_type", "client_credentials"}}), basic(client("svc")));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string access = r.json()["access_token"];
+  ASSERT_EQ(jwt_part(access, 1)["aud"], "https://api.example");
+  const auto info = get(port(), "/userinfo", "Authorization: Bearer " + access + "\r\n");
+  EXPECT_EQ(info.status, 401) << info.body;
+  EXPECT_EQ(info.json()["error"], "invalid_token");
+  EXPECT_EQ(info.header("WWW-Authenticate"),
+            "Bearer realm=\"keyward\", error=\"invalid_token\", error_description=\"the access "
+            "token is invalid, expired or revoked\"");
+}
+
 TEST_F(TokenEndpoints, ClientSecretPostAuthenticates) {
   const auto r = token(form({{"grant_type", "client_credentials"},
                              {"client_id", client("svc-post").id},

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/crypto.h"
+#include "grants/access_token_verification.h"
 #include "grants/authorization_code.h"
 #include "grants/client_credentials.h"
 #include "grants/id_token.h"
@@ -22,6 +23,7 @@
 #include "grants/revocation.h"
 #include "grants/token_issuer.h"
 #include "grants/user_authenticator.h"
+#include "grants/userinfo.h"
 #include "grants/wire.h"
 #include "storage/code_repository.h"
 #include "storage/database.h"
@@ -192,7 +194,7 @@ class GrantsTest : public StorageTest {
     return r;
   }
   std::string gid(const std::string& token) {
-    auto jwt = verify_own_access_token(token, *keys_, kIssuer, clock_.now());
+    auto jwt = verify_own_access_token(token, *keys_, kIssuer, AnyAudience{}, clock_.now());
     EXPECT_TRUE(jwt.has_value());
     return jwt ? jwt->claims()["gid"].get<std::string>() : "";
   }
@@ -559,6 +561,33 @@ TEST_F(GrantsTest, Rfc6749_4_1_3_CodeRedeemedForTokensAndAnIdToken) {
   EXPECT_EQ(id_token->claims()["aud"], "web");
   EXPECT_EQ(id_token->claims()["nonce"], "n-1");
   EXPECT_FALSE(grant_id_revoked(last_code_grant_));
+}
+
+// --- UserInfo serves tokens issued for Keyward itself (grants/userinfo.h) ---
+
+TEST_F(GrantsTest, UserinfoServesCodeFlowTokensWhateverTheClientsAudiences) {
+  UserInfo userinfo(*keys_, *revocation_store_, *user_store_, clock_, kIssuer);
+  auto with_api = web();
+  with_api.audiences = {"https://api.example"};
+  for (const Client& client : {web(), with_api}) {
+    const auto code = new_code(pkce_s256_challenge(kVerifier));
+    auto r = code_grant().handle(code_request(code, kVerifier), client);
+    ASSERT_TRUE(r.ok()) << r.error().description;
+    auto claims = userinfo.claims(r->access_token);
+    ASSERT_TRUE(claims.ok()) << client.audiences.size() << ": " << claims.error().description;
+    EXPECT_EQ((*claims)["sub"], alice_);
+  }
+}
+
+TEST_F(GrantsTest, Rfc6750_3_1_UserinfoRefusesATokenIssuedForAnotherResourceServer) {
+  UserInfo userinfo(*keys_, *revocation_store_, *user_store_, clock_, kIssuer);
+  ClientCredentialsGrant grant(*issuer_, *standing_);
+  auto r = grant.handle(request({}), svc());  // aud https://api.example
+  ASSERT_TRUE(r.ok()) << r.error().description;
+  auto claims = userinfo.claims(r->access_token);
+  ASSERT_FALSE(claims.ok());
+  EXPECT_EQ(claims.error().code, ErrorCode::InvalidToken);
+  EXPECT_EQ(claims.error().http_status(), 401);
 }
 
 // --- the refresh retry grace window (KEYWARD_REFRESH_REUSE_GRACE) ---

@@ -1,9 +1,10 @@
-// verify_own_access_token (grants/introspection.h): what introspection and revocation
-// accept as one of our live access tokens before they ask the database. Every rejection
-// here must end as {"active": false}, never as an error.
+// verify_own_access_token (grants/access_token_verification.h): what introspection,
+// revocation and userinfo accept as one of our live access tokens before they ask the
+// database. Every rejection here must end as {"active": false} at introspection, never as
+// an error; userinfo also asks for an audience.
 #include <gtest/gtest.h>
 
-#include "grants/introspection.h"
+#include "grants/access_token_verification.h"
 #include "grants/token_issuer.h"
 
 namespace keyward::grants {
@@ -33,7 +34,11 @@ class AccessTokenVerification : public ::testing::Test {
     return keys.active()->access_token.sign(c);
   }
   static bool accepted(const std::string& token, TimePoint now = kNow) {
-    return verify_own_access_token(token, *keys_, kIssuer, now).has_value();
+    return verify_own_access_token(token, *keys_, kIssuer, AnyAudience{}, now).has_value();
+  }
+  static bool accepted_for(const std::string& token, std::vector<std::string> audiences) {
+    return verify_own_access_token(token, *keys_, kIssuer, Audiences{std::move(audiences)}, kNow)
+        .has_value();
   }
 
   static StaticSigningKeys* keys_;
@@ -53,6 +58,23 @@ TEST_F(AccessTokenVerification, OursWhateverTheAudience) {
   auto issued = issuer.access_token({"u", "c", {}, {"read"}, "g", std::nullopt});
   ASSERT_TRUE(issued.ok());
   EXPECT_TRUE(accepted(issued->token));
+}
+
+TEST_F(AccessTokenVerification, Rfc7519_4_1_3_AudiencesPolicyNeedsOneOfItsNamesInAud) {
+  EXPECT_TRUE(accepted_for(sign(claims()), {"api"}));
+  EXPECT_TRUE(accepted_for(sign(claims()), {"other", "api"}));
+  EXPECT_FALSE(accepted_for(sign(claims()), {"other"}));
+  EXPECT_FALSE(accepted_for(sign(claims()), {}));
+  auto c = claims();
+  c["aud"] = nlohmann::json{"x", kIssuer};
+  EXPECT_TRUE(accepted_for(sign(c), {kIssuer}));
+  c.erase("aud");
+  EXPECT_FALSE(accepted_for(sign(c), {kIssuer}));
+  // Any audience still wants aud well formed (RFC 7519 §4.1.3).
+  c["aud"] = 7;
+  EXPECT_FALSE(accepted(sign(c)));
+  c["aud"] = nlohmann::json{"x", 7};
+  EXPECT_FALSE(accepted(sign(c)));
 }
 
 TEST_F(AccessTokenVerification, Rfc7519_4_1_4_ExpiredOnOrAfterExp) {

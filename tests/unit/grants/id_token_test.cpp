@@ -5,22 +5,14 @@
 
 #include "jose/claims.h"
 #include "jose/jws.h"
+#include "tests/unit/grants/alice.h"
 
 namespace keyward::grants {
 namespace {
 
 using json = nlohmann::json;
 
-User alice() {
-  User u;
-  u.id = "0b9c2f52-6ad5-4e86-9c61-1b3f0c7d4a11";
-  u.username = "alice";
-  u.email = "alice@example.com";
-  u.email_verified = true;
-  u.given_name = "Alice";
-  u.family_name = "Liddell";
-  return u;
-}
+using test::alice;
 
 TEST(IdToken, OidcCore_3_1_3_6_AtHashVector) {
   // The access token and at_hash of OIDC Core's A.3 example (RS256).
