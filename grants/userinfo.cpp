@@ -1,5 +1,7 @@
 #include "grants/userinfo.h"
 
+#include <algorithm>
+
 #include "grants/access_token_verification.h"
 #include "grants/client_storage_failure.h"
 #include "grants/id_token.h"
@@ -23,14 +25,17 @@ UserInfo::UserInfo(const SigningKeys& keys, storage::RevocationRepository& revoc
 
 std::optional<jose::Jwt> UserInfo::issued_for_userinfo(std::string_view access_token,
                                                        TimePoint now) const {
-  // The claim checks refuse a token for other audiences before its signature is checked, so
-  // the second try costs no second signature check.
-  if (auto jwt = verify_own_access_token(access_token, keys_, issuer_, Audiences{{issuer_}}, now)) {
-    return jwt;
-  }
+  // One verification; which audiences count is decided here (grants/userinfo.h).
   auto jwt = verify_own_access_token(access_token, keys_, issuer_, AnyAudience{}, now);
   if (!jwt) return std::nullopt;
-  const auto scope = parse_scope(jwt->claims()[wire::kScope].get_ref<const std::string&>());
+  const auto& claims = jwt->claims();
+  const auto aud = claims.find(wire::kAud);  // verified: absent, a string or strings
+  const bool names_us =
+      aud != claims.end() &&
+      (aud->is_array() ? std::find(aud->begin(), aud->end(), issuer_) != aud->end()
+                       : *aud == issuer_);
+  if (names_us) return jwt;
+  const auto scope = parse_scope(claims[wire::kScope].get_ref<const std::string&>());
   if (!scope || scope->count(std::string(kOpenIdScope)) == 0) return std::nullopt;
   return jwt;
 }

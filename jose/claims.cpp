@@ -62,14 +62,18 @@ bool is_ours(const json& value, const std::vector<std::string>& audiences) {
   return std::find(audiences.begin(), audiences.end(), aud) != audiences.end();
 }
 
-Status check_audience(const json& claims, const std::vector<std::string>& audiences) {
+Status check_audience(const json& claims, const ClaimPolicy& policy) {
+  const auto& audiences = policy.audiences;
   auto it = claims.find("aud");
   if (it == claims.end()) {
-    return audiences.empty() ? Status::Ok : Status::JwtAudienceMismatch;
+    return audiences.empty() || policy.any_audience ? Status::Ok : Status::JwtAudienceMismatch;
   }
-  if (it->is_string()) return is_ours(*it, audiences) ? Status::Ok : Status::JwtAudienceMismatch;
+  if (it->is_string()) {
+    return policy.any_audience || is_ours(*it, audiences) ? Status::Ok
+                                                          : Status::JwtAudienceMismatch;
+  }
   if (!it->is_array()) return Status::JwtClaimBadType;
-  bool matched = false;
+  bool matched = policy.any_audience;
   for (const auto& value : *it) {
     if (!value.is_string()) return Status::JwtClaimBadType;
     matched = matched || is_ours(value, audiences);
@@ -94,7 +98,7 @@ Status validate_claims(const Jwt& jwt, const ClaimPolicy& policy, TimePoint now)
   const double leeway =
       static_cast<double>(std::max(policy.leeway.count(), decltype(policy.leeway)::rep{0}));
   if (Status s = check_times(claims, now_seconds, leeway); s != Status::Ok) return s;
-  if (Status s = check_audience(claims, policy.audiences); s != Status::Ok) return s;
+  if (Status s = check_audience(claims, policy); s != Status::Ok) return s;
   if (Status s = check_typ(jwt.header(), policy.typ); s != Status::Ok) return s;
   for (const auto& name : policy.required_claims) {
     if (!claims.contains(name)) return Status::JwtMissingClaim;

@@ -28,6 +28,11 @@ struct ClaimPolicy {
   // Claims that must be present. exp by default: a token that never expires is refused unless
   // a policy says otherwise.
   std::vector<std::string> required_claims{"exp"};
+  // Set by a recipient that decides on aud itself once the token verifies (an authorization
+  // server introspecting its own tokens): any aud is accepted, as long as it is a string or
+  // an array of strings; `audiences` is then ignored. Last, so that positional initialisers
+  // of the fields above keep their meaning.
+  bool any_audience = false;
 };
 
 // Checks, in order: iss, exp, nbf, iat, aud, typ, required claims. Returns the first failure:

@@ -138,6 +138,25 @@ TEST(Claims, Rfc7519_4_1_3_NoAudienceConfiguredRejectsTokensThatHaveOne) {
   EXPECT_EQ(validate_claims(token(claims), policy, at(T)), Status::Ok);
 }
 
+TEST(Claims, AnyAudienceAcceptsEveryAudButStillTypesIt) {
+  ClaimPolicy policy = base_policy();
+  policy.audiences = {"someone-else"};
+  policy.any_audience = true;
+  json claims = base_claims();
+  EXPECT_EQ(validate_claims(token(claims), policy, at(T)), Status::Ok);
+  claims["aud"] = json::array({"x", "y"});
+  EXPECT_EQ(validate_claims(token(claims), policy, at(T)), Status::Ok);
+  claims.erase("aud");
+  EXPECT_EQ(validate_claims(token(claims), policy, at(T)), Status::Ok);
+  claims["aud"] = 7;
+  EXPECT_EQ(validate_claims(token(claims), policy, at(T)), Status::JwtClaimBadType);
+  claims["aud"] = json::array({"x", 7});
+  EXPECT_EQ(validate_claims(token(claims), policy, at(T)), Status::JwtClaimBadType);
+  policy.any_audience = false;
+  claims["aud"] = "x";
+  EXPECT_EQ(validate_claims(token(claims), policy, at(T)), Status::JwtAudienceMismatch);
+}
+
 TEST(Claims, EmptyIssuerPolicyFailsClosed) {
   ClaimPolicy policy = base_policy();
   policy.issuer.clear();
