@@ -61,5 +61,17 @@ TEST(FormUrlencodedField, FieldNameIsCaseInsensitive) {
   EXPECT_TRUE(is_form_urlencoded(headers));
 }
 
+TEST(FormUrlencodedField, HostileValuesAreNotAForm) {
+  using namespace std::string_literals;
+  // NUL inside or after the media type, bytes that are not UTF-8, and a huge value: never
+  // the form type, and nothing is read past what is compared.
+  EXPECT_FALSE(form_urlencoded("application/x-www-form-urlencoded\0"s));
+  EXPECT_FALSE(form_urlencoded("application/x-www-form\0urlencoded"s));
+  EXPECT_FALSE(form_urlencoded("application/x-www-form-urlencoded\xC0\xAF"s));
+  EXPECT_FALSE(form_urlencoded("\xFF"s));
+  EXPECT_FALSE(form_urlencoded(std::string(1 << 20, 'a')));
+  EXPECT_TRUE(form_urlencoded("application/x-www-form-urlencoded;" + std::string(1 << 20, 'a')));
+}
+
 }  // namespace
 }  // namespace keyward::http
