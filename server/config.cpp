@@ -115,6 +115,55 @@ class Reader {
   std::vector<std::string> errors_;
 };
 
+// Self-service accounts and their mail (issue 12).
+void check_accounts(Reader& r, Config& c) {
+  {
+    const std::string v = r.raw("KEYWARD_REGISTRATION");
+    if (v == "open" || v == "closed") {
+      c.registration_open = v == "open";
+    } else {
+      r.fail("KEYWARD_REGISTRATION must be open or closed (got " + in_quotes(v) + ")");
+    }
+  }
+  if (r.is_set("KEYWARD_SMTP_URL")) {
+    const std::string v = r.raw("KEYWARD_SMTP_URL");
+    const bool scheme_ok = v.starts_with("smtp://") || v.starts_with("smtps://");
+    const auto host = v.substr(v.find("://") == std::string::npos ? 0 : v.find("://") + 3);
+    if (!scheme_ok || host.empty() || host.front() == '/' || host.front() == ':' ||
+        host.find('@') != std::string::npos) {
+      // The URL may carry credentials: it is not quoted back.
+      r.fail(
+          "KEYWARD_SMTP_URL must be smtp://host[:port] or smtps://host[:port], without "
+          "credentials (set KEYWARD_SMTP_USERNAME and KEYWARD_SMTP_PASSWORD)");
+    } else {
+      c.smtp_url = v;
+    }
+  } else {
+    c.warnings.push_back(
+        "KEYWARD_SMTP_URL is not set: verification and password-reset mails wait in the "
+        "outbox and are not sent");
+  }
+  if (r.is_set("KEYWARD_SMTP_USERNAME")) c.smtp_username = r.raw("KEYWARD_SMTP_USERNAME");
+  if (r.is_set("KEYWARD_SMTP_PASSWORD")) c.smtp_password = r.raw("KEYWARD_SMTP_PASSWORD");
+  c.smtp_from = r.raw("KEYWARD_SMTP_FROM");
+  if (c.smtp_from.empty()) {
+    std::string_view host = c.issuer;
+    if (const auto at = host.find("://"); at != std::string_view::npos) host.remove_prefix(at + 3);
+    host = host.substr(0, host.find_first_of("/"));
+    if (host.starts_with('[')) {
+      host = host.substr(0, host.find(']') + 1);
+    } else {
+      host = host.substr(0, host.find(':'));
+    }
+    c.smtp_from = "Keyward <no-reply@" + std::string(host.empty() ? "localhost" : host) + ">";
+  }
+  if (c.smtp_from.find_first_of("\r\n") != std::string::npos) {
+    r.fail("KEYWARD_SMTP_FROM must be one line");
+  }
+  c.mail_limit_per_hour =
+      static_cast<uint32_t>(r.whole("KEYWARD_MAIL_LIMIT_PER_HOUR", 1, 1000, ""));
+}
+
 bool is_local_host(std::string_view host) {
   return host == "localhost" || host == "127.0.0.1" || host == "[::1]";
 }
@@ -382,6 +431,8 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
       }
     }
   }
+
+  check_accounts(r, c);
 
   c.migrations_dir = r.raw("KEYWARD_MIGRATIONS_DIR");
   c.templates_dir = r.raw("KEYWARD_TEMPLATES_DIR");

@@ -91,6 +91,21 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_KEY_ROTATION_INTERVAL", "7776000",
      "Seconds between automatic signing-key rotations; 0 never rotates, otherwise "
      "3600-315360000 and longer than KEYWARD_KEY_PUBLICATION_DELAY."},
+    {"KEYWARD_REGISTRATION", "closed",
+     "open lets anyone create an account at /signup (linked from the login page); closed "
+     "(the default) leaves account creation to operators (`keyward user create`)."},
+    {"KEYWARD_SMTP_URL", "",
+     "Where account mails (verification, password reset) are sent: smtp://host[:port] "
+     "(STARTTLS when the server offers it) or smtps://host[:port] (TLS from the start). "
+     "Unset: mails wait in the outbox, unsent, with a warning at start."},
+    {"KEYWARD_SMTP_FROM", "",
+     "The From address of account mails, e.g. `Keyward <no-reply@id.example.com>`; "
+     "default no-reply@ the issuer's host."},
+    {"KEYWARD_SMTP_USERNAME", "", "SMTP user name, when the server asks for one."},
+    {"KEYWARD_SMTP_PASSWORD", "", "SMTP password (never logged)."},
+    {"KEYWARD_MAIL_LIMIT_PER_HOUR", "5",
+     "At most this many recovery or verification mails (1-1000) per account and per "
+     "requesting address in any hour; more requests are answered as usual but send nothing."},
     {"KEYWARD_MIGRATIONS_DIR", KEYWARD_DEFAULT_MIGRATIONS_DIR,
      "Folder of NNNN_description.sql migrations (default: the source tree's migrations/, "
      "fixed at build time)."},
@@ -132,6 +147,12 @@ struct Config {
   uint32_t argon2_parallelism = 1;
   std::chrono::seconds key_publication_delay{3600};
   std::chrono::seconds key_rotation_interval{7776000};
+  bool registration_open = false;
+  std::optional<std::string> smtp_url;  // smtp:// or smtps://
+  std::string smtp_from;                // never empty once loaded
+  std::optional<std::string> smtp_username;
+  std::optional<std::string> smtp_password;
+  uint32_t mail_limit_per_hour = 5;
   std::filesystem::path migrations_dir;
   std::filesystem::path templates_dir;
   LogLevel log_level = LogLevel::Info;

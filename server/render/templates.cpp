@@ -57,59 +57,73 @@ Result<Unit, std::string> Templates::check(std::string_view text) {
   return Unit{};
 }
 
-Result<std::shared_ptr<const Templates>, std::string> Templates::from_strings(
-    std::string layout, std::string login, std::string consent, std::string error,
-    std::string logout, std::string stylesheet) {
-  const std::pair<const char*, const std::string*> named[] = {{"layout.html", &layout},
-                                                              {"login.html", &login},
-                                                              {"consent.html", &consent},
-                                                              {"error.html", &error},
-                                                              {"logout.html", &logout}};
-  for (const auto& [name, text] : named) {
-    if (auto ok = check(*text); !ok.ok()) return err(std::string(name) + " " + ok.error());
+std::string_view page_file(Page page) {
+  switch (page) {
+    case Page::Login:
+      return "login.html";
+    case Page::Consent:
+      return "consent.html";
+    case Page::Error:
+      return "error.html";
+    case Page::Logout:
+      return "logout.html";
+    case Page::Signup:
+      return "signup.html";
+    case Page::Notice:
+      return "notice.html";
+    case Page::Verify:
+      return "verify.html";
+    case Page::Recover:
+      return "recover.html";
+    case Page::Reset:
+      return "reset.html";
+    case Page::Account:
+      return "account.html";
   }
+  return "error.html";
+}
+
+Result<std::shared_ptr<const Templates>, std::string> Templates::from_strings(
+    std::string layout, const std::map<Page, std::string>& pages, std::string stylesheet) {
+  if (auto ok = check(layout); !ok.ok()) return err("layout.html " + ok.error());
   std::shared_ptr<Templates> t(new Templates());
+  for (const auto& [page, text] : pages) {
+    if (auto ok = check(text); !ok.ok()) {
+      return err(std::string(page_file(page)) + " " + ok.error());
+    }
+    t->pages_.at(static_cast<size_t>(page)) = text;
+  }
   t->layout_ = std::move(layout);
-  t->login_ = std::move(login);
-  t->consent_ = std::move(consent);
-  t->error_ = std::move(error);
-  t->logout_ = std::move(logout);
   t->stylesheet_ = std::move(stylesheet);
   return std::shared_ptr<const Templates>(std::move(t));
 }
 
 Result<std::shared_ptr<const Templates>, std::string> Templates::load(
     const std::filesystem::path& dir) {
-  std::string texts[6];
-  const char* names[6] = {"layout.html", "login.html",  "consent.html",
-                          "error.html",  "logout.html", "keyward.css"};
-  for (int i = 0; i < 6; ++i) {
-    auto text = read_file(dir / names[i]);
+  auto read = [&dir](std::string_view name) -> Result<std::string, std::string> {
+    auto text = read_file(dir / name);
     if (!text.ok()) return err(text.error() + " (set KEYWARD_TEMPLATES_DIR)");
-    texts[i] = std::move(text).value();
+    return text;
+  };
+  auto layout = read("layout.html");
+  if (!layout.ok()) return err(layout.error());
+  auto stylesheet = read("keyward.css");
+  if (!stylesheet.ok()) return err(stylesheet.error());
+  std::map<Page, std::string> pages;
+  for (size_t i = 0; i < kPageCount; ++i) {
+    const auto page = static_cast<Page>(i);
+    auto text = read(page_file(page));
+    if (!text.ok()) return err(text.error());
+    pages.emplace(page, std::move(text).value());
   }
-  auto loaded = from_strings(std::move(texts[0]), std::move(texts[1]), std::move(texts[2]),
-                             std::move(texts[3]), std::move(texts[4]), std::move(texts[5]));
+  auto loaded =
+      from_strings(std::move(layout).value(), pages, std::move(stylesheet).value());
   if (!loaded.ok()) return err((dir / "").string() + loaded.error());
   return loaded;
 }
 
 std::string Templates::render(Page page, const nlohmann::json& view) const {
-  const std::string* body = &error_;
-  switch (page) {
-    case Page::Login:
-      body = &login_;
-      break;
-    case Page::Consent:
-      body = &consent_;
-      break;
-    case Page::Error:
-      body = &error_;
-      break;
-    case Page::Logout:
-      body = &logout_;
-      break;
-  }
+  const std::string* body = &pages_.at(static_cast<size_t>(page));
   mustache::data data = to_data(view.is_object() ? view : nlohmann::json::object());
   data.set("page", mustache::partial([body] { return *body; }));
   // A fresh parse per page: kainjow's objects are not documented as safe to render from

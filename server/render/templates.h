@@ -4,7 +4,9 @@
 // that ask for raw output ({{{x}}} or {{&x}}) or change the delimiters are refused when
 // they are loaded, so no page can ever print a value unescaped; attributes in our
 // templates are always double-quoted, so escaped values cannot leave them.
+#include <array>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,13 +17,29 @@
 
 namespace keyward::server {
 
-enum class Page { Login, Consent, Error, Logout };
+// Every page, one template file each (page_file names it).
+enum class Page {
+  Login,
+  Consent,
+  Error,
+  Logout,
+  Signup,   // GET/POST /signup
+  Notice,   // a title and a message after an account action ("check your mail", ...)
+  Verify,   // GET /verify-email: confirm the address the link proves
+  Recover,  // GET/POST /recover
+  Reset,    // GET/POST /reset
+  Account,  // GET /account and its forms
+};
+inline constexpr size_t kPageCount = 10;
+
+// "login.html", ...
+[[nodiscard]] std::string_view page_file(Page page);
 
 class Templates {
  public:
-  // Reads layout.html (the frame every page shares: {{> page}} is the page),
-  // login.html, consent.html, error.html, logout.html and keyward.css from `dir`. The
-  // error says which file is missing, unreadable, unparseable or uses raw output.
+  // Reads layout.html (the frame every page shares: {{> page}} is the page), every
+  // page's file (page_file) and keyward.css from `dir`. The error says which file is
+  // missing, unreadable, unparseable or uses raw output.
   [[nodiscard]] static Result<std::shared_ptr<const Templates>, std::string> load(
       const std::filesystem::path& dir);
 
@@ -34,14 +52,14 @@ class Templates {
 
   [[nodiscard]] const std::string& stylesheet() const { return stylesheet_; }
 
-  // From strings, for tests: the same checks as load().
+  // From strings, for tests: the same checks as load(); a page not in `pages` is empty.
   [[nodiscard]] static Result<std::shared_ptr<const Templates>, std::string> from_strings(
-      std::string layout, std::string login, std::string consent, std::string error,
-      std::string logout, std::string stylesheet);
+      std::string layout, const std::map<Page, std::string>& pages, std::string stylesheet);
 
  private:
   Templates() = default;
-  std::string layout_, login_, consent_, error_, logout_, stylesheet_;
+  std::string layout_, stylesheet_;
+  std::array<std::string, kPageCount> pages_;
 };
 
 }  // namespace keyward::server

@@ -9,9 +9,9 @@ namespace {
 using json = nlohmann::json;
 
 TEST(Templates, EveryValueIsEscaped) {
-  auto t = Templates::from_strings("<title>{{title}}</title>{{> page}}",
-                                   "<p title=\"{{v}}\">{{v}}</p>{{#items}}<i>{{x}}</i>{{/items}}",
-                                   "c", "e", "o", "css");
+  auto t = Templates::from_strings(
+      "<title>{{title}}</title>{{> page}}",
+      {{Page::Login, "<p title=\"{{v}}\">{{v}}</p>{{#items}}<i>{{x}}</i>{{/items}}"}}, "css");
   ASSERT_TRUE(t.ok()) << t.error();
   const std::string html =
       (*t)->render(Page::Login, {{"title", "<T>"},
@@ -24,8 +24,8 @@ TEST(Templates, EveryValueIsEscaped) {
 }
 
 TEST(Templates, NullAndFalseHideSections) {
-  auto t = Templates::from_strings("{{> page}}", "{{#e}}[{{e}}]{{/e}}{{^e}}none{{/e}}", "c", "e",
-                                   "o", "");
+  auto t = Templates::from_strings(
+      "{{> page}}", {{Page::Login, "{{#e}}[{{e}}]{{/e}}{{^e}}none{{/e}}"}}, "");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ((*t)->render(Page::Login, {{"e", nullptr}}), "none");
   EXPECT_EQ((*t)->render(Page::Login, {{"e", false}}), "none");
@@ -36,7 +36,8 @@ TEST(Templates, RawOutputAndDelimiterChangesAreRefused) {
   for (const std::string bad : {"{{{x}}}", "{{&x}}", "{{ &x}}", "{{=<% %>=}}<%x%>", "{{#a}}"}) {
     SCOPED_TRACE(bad);
     EXPECT_FALSE(Templates::check(bad).ok());
-    EXPECT_FALSE(Templates::from_strings("{{> page}}", bad, "c", "e", "o", "").ok());
+    EXPECT_FALSE(Templates::from_strings("{{> page}}", {{Page::Account, bad}}, "").ok());
+    EXPECT_FALSE(Templates::from_strings(bad, {}, "").ok());
   }
   EXPECT_TRUE(Templates::check("{{x}} {{#a}}{{b}}{{/a}}").ok());
 }

@@ -1,0 +1,45 @@
+#pragma once
+// E-mail verification links (issue 12): 256-bit, single use, stored as SHA-256 digests,
+// valid 24 hours, bound to the address they were sent to.
+#include <string>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "mail/mail_queue.h"
+#include "storage/database.h"
+#include "storage/user_repository.h"
+
+namespace keyward::accounts {
+
+// Who asked for a mail: the per-address limit counts `client_ip`; the mail is written in
+// the first language of `accept_language` that has templates.
+struct MailRequester {
+  std::string client_ip;
+  std::string accept_language;
+};
+
+struct LinkSettings {
+  std::string issuer;  // links are {issuer}/verify-email?token=..., {issuer}/reset?token=...
+  uint32_t mails_per_hour = 5;  // per account and per requesting address
+};
+
+class EmailVerification {
+ public:
+  EmailVerification(storage::Database& database, mail::MailQueue& mail, const Clock& clock,
+                    LinkSettings settings);
+
+  // Queues a verification link for the user's current e-mail. Does nothing (and still
+  // succeeds) when the user has no e-mail, is disabled, is already verified, or the
+  // hourly limit of the account or of the address is reached. Errors are storage or mail
+  // failures, said without the link.
+  [[nodiscard]] Result<Unit, std::string> send(const storage::UserRecord& user,
+                                               const MailRequester& requester);
+
+ private:
+  storage::Database& database_;
+  mail::MailQueue& mail_;
+  const Clock& clock_;
+  LinkSettings settings_;
+};
+
+}  // namespace keyward::accounts
