@@ -17,6 +17,8 @@ Result<Mail, std::string> MailTemplates::render(std::string_view kind, std::stri
   return err("unknown mail kind " + std::string(kind));
 }
 
-std::vector<std::string> MailTemplates::languages() const { return {"en"}; }
+std::vector<std::string> MailTemplates::languages() const {
+  return {"en"};
+}
 
 }  // namespace keyward::mail

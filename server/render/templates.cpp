@@ -116,8 +116,7 @@ Result<std::shared_ptr<const Templates>, std::string> Templates::load(
     if (!text.ok()) return err(text.error());
     pages.emplace(page, std::move(text).value());
   }
-  auto loaded =
-      from_strings(std::move(layout).value(), pages, std::move(stylesheet).value());
+  auto loaded = from_strings(std::move(layout).value(), pages, std::move(stylesheet).value());
   if (!loaded.ok()) return err((dir / "").string() + loaded.error());
   return loaded;
 }

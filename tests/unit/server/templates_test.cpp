@@ -24,8 +24,8 @@ TEST(Templates, EveryValueIsEscaped) {
 }
 
 TEST(Templates, NullAndFalseHideSections) {
-  auto t = Templates::from_strings(
-      "{{> page}}", {{Page::Login, "{{#e}}[{{e}}]{{/e}}{{^e}}none{{/e}}"}}, "");
+  auto t = Templates::from_strings("{{> page}}",
+                                   {{Page::Login, "{{#e}}[{{e}}]{{/e}}{{^e}}none{{/e}}"}}, "");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ((*t)->render(Page::Login, {{"e", nullptr}}), "none");
   EXPECT_EQ((*t)->render(Page::Login, {{"e", false}}), "none");
