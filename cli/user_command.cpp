@@ -12,6 +12,7 @@
 #include "cli/client_command.h"
 #include "common/clock.h"
 #include "grants/password_hash.h"
+#include "storage/account_repository.h"
 #include "storage/user_repository.h"
 
 namespace keyward::cli {
@@ -28,8 +29,14 @@ const char* const kUserUsage =
     "  enable U                         undoes disable (revoked tokens stay revoked)\n"
     "  set-password U --password-stdin  replaces the password\n"
     "  revoke U                         ends the user's access: revokes every grant (so\n"
-    "                                   every access and refresh token) and deletes every\n"
-    "                                   browser session of the user\n"
+    "                                   every access and refresh token, offline_access\n"
+    "                                   ones too) and deletes every browser session of the\n"
+    "                                   user\n"
+    "  verify-email U                   marks the user's e-mail address verified (fails\n"
+    "                                   when the user has none)\n"
+    "  sessions U                       prints the user's live browser sessions as JSON:\n"
+    "                                   created_at, last_seen_at, ip_address, user_agent\n"
+    "                                   (never an id; end them with revoke)\n"
     "\n"
     "disable and set-password also do what revoke does, in the same transaction; all three\n"
     "print the user with \"revoked\": {\"grants\": N, \"sessions\": M}.\n"
@@ -174,6 +181,55 @@ int create(const std::vector<std::string>& words, const server::EnvGetter& env, 
   return 0;
 }
 
+// `user verify-email`: the operator vouches for the address (a user who cannot receive
+// the link, an address checked another way).
+int verify_email(storage::Database& database, const std::string& username, std::ostream& out,
+                 std::ostream& err) {
+  constexpr std::string_view kName = "user verify-email";
+  storage::AccountRepository accounts(database);
+  auto marked = accounts.mark_email_verified(username);
+  if (!marked.ok()) {
+    print_storage_error(err, kName, marked.error());
+    return kExitFailed;
+  }
+  if (*marked == storage::EmailVerificationMark::NoSuchUser) {
+    err << "keyward " << kName << ": no user '" << username << "'\n";
+    return kExitFailed;
+  }
+  if (*marked == storage::EmailVerificationMark::NoEmail) {
+    err << "keyward " << kName << ": the user '" << username
+        << "' has no e-mail address to verify (set one on the account page)\n";
+    return kExitFailed;
+  }
+  storage::UserRepository users(database);
+  auto found = users.find_by_username(username);
+  if (auto failed = missing_or_failed(err, kName, "user", username, found)) return *failed;
+  out << describe(**found).dump(2) << "\n";
+  return 0;
+}
+
+// `user sessions`: what the account page lists, for an operator answering "where am I
+// signed in?". The session ids are never printed (their digests would not help anyone
+// and the ids are bearer secrets).
+int print_sessions(storage::Database& database, const std::string& username,
+                   const server::Config& config, TimePoint now, std::ostream& out,
+                   std::ostream& err) {
+  constexpr std::string_view kName = "user sessions";
+  storage::UserRepository users(database);
+  auto found = users.find_by_username(username);
+  if (auto failed = missing_or_failed(err, kName, "user", username, found)) return *failed;
+  storage::AccountRepository accounts(database);
+  auto sessions = accounts.sessions((*found)->id, now, config.session_idle_timeout);
+  return print_list(out, err, kName, sessions, [](const storage::UserSession& s) {
+    ordered_json j;
+    j["created_at"] = unix_seconds(s.created_at);
+    j["last_seen_at"] = unix_seconds(s.last_seen_at);
+    j["ip_address"] = s.ip_address ? ordered_json(*s.ip_address) : ordered_json(nullptr);
+    j["user_agent"] = s.user_agent ? ordered_json(*s.user_agent) : ordered_json(nullptr);
+    return j;
+  });
+}
+
 }  // namespace
 
 int run_user_command(const std::vector<std::string>& args, const server::EnvGetter& env,
@@ -191,7 +247,8 @@ int run_user_command(const std::vector<std::string>& args, const server::EnvGett
   if (sub == "create") return create(rest, env, in, out, err);
 
   const bool needs_name = sub == "show" || sub == "disable" || sub == "enable" ||
-                          sub == "set-password" || sub == "revoke";
+                          sub == "set-password" || sub == "revoke" || sub == "verify-email" ||
+                          sub == "sessions";
   if (!needs_name && sub != "list") {
     err << "keyward user: unknown command '" << sub << "'\n" << kUserUsage;
     return kExitUsage;
@@ -237,6 +294,10 @@ int run_user_command(const std::vector<std::string>& args, const server::EnvGett
 
   const std::string& username = parsed->positional.front();
   const TimePoint now = SystemClock().now();
+  if (sub == "verify-email") return verify_email(context->database, username, out, err);
+  if (sub == "sessions") {
+    return print_sessions(context->database, username, context->config, now, out, err);
+  }
   // nullopt: no such user. Revocation happens in the same transaction as the change.
   Result<std::optional<storage::RevokedAccess>, storage::StorageError> changed =
       std::optional<storage::RevokedAccess>(storage::RevokedAccess{});

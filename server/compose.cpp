@@ -28,6 +28,8 @@
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
+#include "accounts/account_service.h"
+#include "server/endpoints/account.h"
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
@@ -40,6 +42,7 @@
 #include "server/endpoints/userinfo.h"
 #include "server/janitor_schedule.h"
 #include "server/render/templates.h"
+#include "storage/account_repository.h"
 #include "storage/client_repository.h"
 #include "storage/code_repository.h"
 #include "storage/conninfo.h"
@@ -95,6 +98,9 @@ struct App::Parts {
   std::unique_ptr<grants::GrantRegistry> grant_registry;
   std::unique_ptr<grants::Introspection> introspection;
   std::unique_ptr<grants::Revocation> revocation;
+  // The account page: after the users, sessions and grants it acts on.
+  std::unique_ptr<storage::AccountRepository> account_store;
+  std::unique_ptr<accounts::AccountService> account_service;
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
   std::unique_ptr<http::WorkerPool> pool;
@@ -228,7 +234,7 @@ void App::Parts::add_health_routes(Logger& logger) {
   http::add_health_routes(service->router(), readiness, logger);
 }
 
-// The pages and their stylesheet, /authorize, /login, /consent, /logout, /userinfo.
+// The pages and their stylesheet, /authorize, /login, /consent, /logout, /userinfo, /account.
 void App::Parts::add_browser_routes(const Config& config,
                                     std::shared_ptr<const Templates> templates, Logger& logger) {
   http::Router& router = service->router();
@@ -242,6 +248,16 @@ void App::Parts::add_browser_routes(const Config& config,
   add_consent_route(router, flow);
   add_logout_routes(router, flow);
   add_userinfo_routes(router, UserInfoEndpoint{*userinfo, logger});
+  account_store = std::make_unique<storage::AccountRepository>(*database);
+  // TODO(coordinator): pass the composed accounts::EmailVerification once the mail
+  // pipeline is on main; without it an e-mail change is stored unverified, with no mail.
+  account_service = std::make_unique<accounts::AccountService>(
+      *account_store, *users, *user_auth, nullptr, clock,
+      grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
+                           config.argon2_parallelism},
+      config.session_idle_timeout);
+  add_account_routes(router,
+                     std::make_shared<const AccountEndpoint>(AccountEndpoint{flow, *account_service}));
 }
 
 // POST /token with its grants, /introspect, /revoke, all on the worker pool.

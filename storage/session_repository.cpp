@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "storage/detail/params.h"
 #include "storage/detail/pool.h"
 #include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
@@ -18,12 +19,14 @@ constexpr std::array kStatements{
         "sessions_insert",
         "INSERT INTO browser_sessions (id_hash, csrf_secret, created_at, last_seen_at,"
         " expires_at) VALUES ($1, $2, " SQL_TS(3) ", " SQL_TS(3) ", " SQL_TS(4) ")"},
-    // $1 digest, $2 user, $3 CSRF secret, $4 now, $5 absolute expiry.
+    // $1 digest, $2 user, $3 CSRF secret, $4 now, $5 absolute expiry, $6 user agent,
+    // $7 address.
     detail::PreparedStatement{
         "sessions_start",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
-        " last_seen_at, expires_at)"
-        " VALUES ($1, $2::uuid, $3, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ")"},
+        " last_seen_at, expires_at, user_agent, ip_address)"
+        " VALUES ($1, $2::uuid, $3, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ","
+        " $6, $7)"},
     // $1 digest, $2 now, $3 idle timeout in seconds.
     detail::PreparedStatement{
         "sessions_touch",
@@ -32,13 +35,14 @@ constexpr std::array kStatements{
         " AND last_seen_at > " SQL_TS(2) " - $3::bigint * INTERVAL '1 second'"
         " RETURNING id_hash, user_id::text, csrf_secret, " SQL_MICROS("auth_time") ", "
         SQL_MICROS("created_at") ", " SQL_MICROS("last_seen_at") ", " SQL_MICROS("expires_at")},
-    // $1 old digest, $2 new digest, $3 user, $4 now, $5 absolute expiry, $6 new CSRF secret.
+    // $1 old digest, $2 new digest, $3 user, $4 now, $5 absolute expiry, $6 new CSRF secret,
+    // $7 user agent, $8 address.
     detail::PreparedStatement{
         "sessions_sign_in_insert",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
-        " last_seen_at, expires_at)"
-        " SELECT $2, $3::uuid, $6, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5)
-        " FROM browser_sessions WHERE id_hash = $1"},
+        " last_seen_at, expires_at, user_agent, ip_address)"
+        " SELECT $2, $3::uuid, $6, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ","
+        " $7, $8 FROM browser_sessions WHERE id_hash = $1"},
     detail::PreparedStatement{
         "sessions_move_grants",
         "UPDATE grants SET session_id_hash = $2"
@@ -54,6 +58,16 @@ constexpr std::array kStatements{
         "DELETE FROM browser_sessions WHERE id_hash = $1 RETURNING user_id::text"},
 };
 // clang-format on
+
+// Printable ASCII only (anything else, which a header may carry but PostgreSQL's text may
+// refuse, becomes '?'), at most `max` characters; nullopt when empty. What a browser says
+// of itself is shown, never trusted.
+std::optional<std::string> clipped(std::string_view text, size_t max) {
+  std::string out;
+  for (char c : text.substr(0, max)) out += (c >= 0x20 && c <= 0x7e) ? c : '?';
+  if (out.empty()) return std::nullopt;
+  return out;
+}
 
 SessionRecord read_session(const pqxx::row& row) {
   SessionRecord s;
@@ -87,8 +101,11 @@ Result<Unit, StorageError> SessionRepository::create(const NewSession& s) {
 
 Result<bool, StorageError> SessionRepository::start(const NewSignedInSession& s) {
   return pool_.run([&](pqxx::nontransaction& tx) {
+    const detail::NullableText agent(clipped(s.origin.user_agent, kMaxUserAgent));
+    const detail::NullableText address(clipped(s.origin.ip_address, kMaxIpAddress));
     tx.exec_prepared("sessions_start", pqxx::binarystring(s.id_hash), s.user_id,
-                     pqxx::binarystring(s.csrf_secret), to_micros(s.now), to_micros(s.expires_at));
+                     pqxx::binarystring(s.csrf_secret), to_micros(s.now), to_micros(s.expires_at),
+                     agent.get(), address.get());
     return true;
   });
 }
@@ -109,15 +126,19 @@ Result<bool, StorageError> SessionRepository::sign_in(std::string_view old_hash,
                                                       std::string_view new_hash,
                                                       std::string_view user_id,
                                                       std::string_view csrf_secret, TimePoint now,
-                                                      TimePoint expires_at) {
+                                                      TimePoint expires_at,
+                                                      const SessionOrigin& origin) {
   const pqxx::binarystring old_digest{std::string(old_hash)};
   const pqxx::binarystring new_digest{std::string(new_hash)};
   const pqxx::binarystring secret{std::string(csrf_secret)};
   const std::string user(user_id);
   const auto now_micros = to_micros(now);
+  const detail::NullableText agent(clipped(origin.user_agent, kMaxUserAgent));
+  const detail::NullableText address(clipped(origin.ip_address, kMaxIpAddress));
   return pool_.transact([&](pqxx::work& tx) {
-    const auto inserted = tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user,
-                                           now_micros, to_micros(expires_at), secret);
+    const auto inserted =
+        tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user, now_micros,
+                         to_micros(expires_at), secret, agent.get(), address.get());
     if (inserted.affected_rows() == 0) return false;
     tx.exec_prepared("sessions_move_grants", old_digest, new_digest, user);
     tx.exec_prepared("sessions_revoke_grants", old_digest, now_micros);

@@ -25,12 +25,23 @@ struct NewSession {
   TimePoint expires_at;  // the absolute lifetime
 };
 
+// Where a sign-in came from, shown on the account page's list of sessions. Stored as
+// printable ASCII cut to the column limits (kMaxUserAgent, kMaxIpAddress); empty values
+// are stored as NULL.
+struct SessionOrigin {
+  std::string user_agent;  // the User-Agent header
+  std::string ip_address;  // the client's address (X-Forwarded-For from a trusted proxy)
+};
+inline constexpr size_t kMaxUserAgent = 512;  // migrations/0008_accounts.sql
+inline constexpr size_t kMaxIpAddress = 64;
+
 struct NewSignedInSession {
   std::string id_hash;  // SHA-256 of the cookie value, 32 bytes
   std::string user_id;
   std::string csrf_secret;  // at least 32 random bytes, new at sign-in
   TimePoint now;            // created_at, last_seen_at and auth_time
   TimePoint expires_at;     // the absolute lifetime
+  SessionOrigin origin;
 };
 
 struct SessionRecord {
@@ -66,7 +77,7 @@ class SessionRepository {
   // a new CSRF secret `csrf_secret` (a token minted before sign-in, perhaps by whoever
   // planted the anonymous session, must not validate after it; a form another tab
   // rendered before is refused and that tab reloads), auth_time = now and a fresh
-  // absolute lifetime `expires_at`. Grants the same user was given in the old
+  // absolute lifetime `expires_at`, and the `origin` of this sign-in. Grants the same user was given in the old
   // session move to the new one (logout still finds them); another user's grants in it
   // are revoked as at logout (switching accounts signs the first one out). One
   // transaction. false when the old session no longer exists.
@@ -74,7 +85,8 @@ class SessionRepository {
                                                    std::string_view new_hash,
                                                    std::string_view user_id,
                                                    std::string_view csrf_secret, TimePoint now,
-                                                   TimePoint expires_at);
+                                                   TimePoint expires_at,
+                                                   const SessionOrigin& origin = {});
 
   // Logout: revokes every grant given in the session except those holding
   // offline_access, and deletes the session. One transaction. Returns the user who was

@@ -88,6 +88,13 @@ Result<LoginForm, http::HttpResponse> read_login_form(const http::HttpRequest& r
   if (!secret || !presented || !csrf_matches(*secret, *presented)) {
     return err(csrf_failure_page(flow, request));
   }
+  if (const auto return_to = form.field(browser_wire::kReturnToField)) {
+    if (*return_to != browser_wire::kReturnToAccount) {
+      return err(error_page(flow, request, 400, "This sign-in request cannot be completed",
+                            "The page to return to after signing in is not one Keyward knows."));
+    }
+    return LoginForm{std::move(*secret), current_session(request, flow), std::nullopt};
+  }
   auto carried = validated_request(request, form, flow);
   if (!carried.ok()) return err(std::move(carried).error());
   return LoginForm{std::move(*secret), current_session(request, flow), std::move(carried).value()};

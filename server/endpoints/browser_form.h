@@ -60,14 +60,17 @@ struct AuthorizationForm {
 
 // A login form that passed the CSRF check (against the pre-login cookie: nobody signed in
 // has a session row), the browser's live session if it has one (signing in again, or as
-// someone else), and the authorization request.
+// someone else), and the authorization request; nullopt for the account page's login
+// form (return_to=account), which carries none.
 struct LoginForm {
   std::string csrf_secret;
   std::optional<storage::SessionRecord> session;
-  grants::AuthorizationRequest request;
+  std::optional<grants::AuthorizationRequest> request;
 };
 
-// As read_authorization_form, with the CSRF token checked against the pre-login cookie.
+// As read_authorization_form, with the CSRF token checked against the pre-login cookie;
+// a form with return_to=account skips the authorization request, any other return_to is
+// a 400 page.
 [[nodiscard]] Result<LoginForm, http::HttpResponse> read_login_form(
     const http::HttpRequest& request, const BrowserForm& form, const BrowserFlow& flow);
 

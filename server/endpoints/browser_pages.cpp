@@ -55,7 +55,7 @@ json scope_view(const std::string& scope) {
           {"detail", "A permission of the application's own service."}};
 }
 
-json scope_views(const grants::ScopeSet& scope) {
+json ordered_scope_views(const grants::ScopeSet& scope) {
   std::vector<std::string> ordered(scope.begin(), scope.end());
   auto rank = [](const std::string& s) {
     const auto known = std::find(std::begin(kKnownScopes), std::end(kKnownScopes), s);
@@ -171,6 +171,23 @@ http::HttpResponse login_page(const BrowserFlow& flow, const AuthorizationReques
   return response;
 }
 
+http::HttpResponse account_login_page(const BrowserFlow& flow, std::string_view login_csrf_secret,
+                                      int status, std::string_view username,
+                                      std::string_view error) {
+  json view = {{"title", "Sign in to your account"},
+               {"client_name", nullptr},
+               {"return_to", browser_wire::kReturnToAccount},
+               {"csrf_token", csrf_token(login_csrf_secret)},
+               {"params", json::array()},
+               {"username", username.empty() ? json(nullptr) : json(username)},
+               {"error", error.empty() ? json(nullptr) : json(error)}};
+  return http::HttpResponse::html(status, flow.templates->render(Page::Login, view));
+}
+
+json scope_views(const grants::ScopeSet& scope) {
+  return ordered_scope_views(scope);
+}
+
 http::HttpResponse consent_page(const BrowserFlow& flow, const AuthorizationRequest& r,
                                 const storage::SessionRecord& session) {
   const std::string who = account_name(flow, session);
@@ -181,7 +198,7 @@ http::HttpResponse consent_page(const BrowserFlow& flow, const AuthorizationRequ
       {"initial", who.empty() ? json(nullptr)
                               : json(std::string(1, static_cast<char>(std::toupper(
                                                         static_cast<unsigned char>(who[0])))))},
-      {"scopes", scope_views(r.scope)},
+      {"scopes", ordered_scope_views(r.scope)},
       {"no_scopes", r.scope.empty()},
       {"redirect_host", uri_host(r.redirect_uri)},
       {"csrf_token", csrf_token(session.csrf_secret)},

@@ -6,6 +6,7 @@
 
 #include "grants/authorization_request.h"
 #include "grants/oauth_error.h"
+#include "grants/scope.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "server/endpoints/browser_flow.h"
@@ -28,6 +29,15 @@ namespace keyward::server {
                                             const grants::AuthorizationRequest& r,
                                             std::string_view login_csrf_secret, int status,
                                             std::string_view username, std::string_view error);
+// The login page without a client, for the account page: it names no application and
+// returns to /account (return_to=account) after sign-in.
+[[nodiscard]] http::HttpResponse account_login_page(const BrowserFlow& flow,
+                                                    std::string_view login_csrf_secret, int status,
+                                                    std::string_view username,
+                                                    std::string_view error);
+// Each scope in plain words ({title, detail}), Keyward's own first, as the consent page
+// shows them.
+[[nodiscard]] nlohmann::json scope_views(const grants::ScopeSet& scope);
 // The consent page: who is signed in, each scope in plain words, where the answer goes.
 [[nodiscard]] http::HttpResponse consent_page(const BrowserFlow& flow,
                                               const grants::AuthorizationRequest& r,

@@ -10,6 +10,7 @@ inline constexpr std::string_view kAuthorizePath = "/authorize";
 inline constexpr std::string_view kLoginPath = "/login";
 inline constexpr std::string_view kConsentPath = "/consent";
 inline constexpr std::string_view kLogoutPath = "/logout";
+inline constexpr std::string_view kAccountPath = "/account";
 inline constexpr std::string_view kStylesheetPath = "/assets/keyward.css";
 
 // Cookies (session_cookie.h); with an https issuer both names take the __Host- prefix.
@@ -22,8 +23,14 @@ inline constexpr std::string_view kCsrfField = "csrf_token";
 inline constexpr std::string_view kUsernameField = "username";
 inline constexpr std::string_view kPasswordField = "password";
 inline constexpr std::string_view kDecisionField = "decision";
+// The login form without a client (the account page's): where to go after sign-in, one of
+// a closed set of our own pages, never a URL (no open redirect).
+inline constexpr std::string_view kReturnToField = "return_to";
 inline constexpr std::string_view kOwnFields[] = {kCsrfField, kUsernameField, kPasswordField,
-                                                  kDecisionField};
+                                                  kDecisionField, kReturnToField};
+
+// The only return_to value: GET /account.
+inline constexpr std::string_view kReturnToAccount = "account";
 
 // The consent form's decision values.
 inline constexpr std::string_view kAllow = "allow";

@@ -20,13 +20,18 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
   auto form = read_login_form(request, fields, flow);
   if (!form.ok()) return std::move(form).error();
   const std::string& csrf_secret = form->csrf_secret;
-  const grants::AuthorizationRequest& r = form->request;
+  // nullopt: the account page's sign-in, for no client.
+  const std::optional<grants::AuthorizationRequest>& r = form->request;
+  const std::string client_id = r ? r->client.id : std::string();
+  auto page = [&](int status, std::string_view username, std::string_view error) {
+    return r ? login_page(flow, *r, csrf_secret, status, username, error)
+             : account_login_page(flow, csrf_secret, status, username, error);
+  };
 
   const auto username = fields.field(browser_wire::kUsernameField);
   const auto password = fields.field(browser_wire::kPasswordField);
   if (!username || username->empty() || !password || password->empty()) {
-    return login_page(flow, r, csrf_secret, 400, username.value_or(""),
-                      "Enter your username and password.");
+    return page(400, username.value_or(""), "Enter your username and password.");
   }
 
   auto user = flow.user_auth.authenticate(*username, *password, request.client_ip);
@@ -34,19 +39,19 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
     const auto& e = user.error();
     if (e.retry_after) {
       const long long wait = std::max<long long>(1, e.retry_after->count());
-      auto page = login_page(flow, r, csrf_secret, 429, *username,
-                             "Too many failed attempts. Try again in " + std::to_string(wait) +
-                                 (wait == 1 ? " second." : " seconds."));
-      page.headers.set("Retry-After", std::to_string(wait));
-      return page;
+      auto throttled = page(429, *username,
+                            "Too many failed attempts. Try again in " + std::to_string(wait) +
+                                (wait == 1 ? " second." : " seconds."));
+      throttled.headers.set("Retry-After", std::to_string(wait));
+      return throttled;
     }
     if (e.code == grants::ErrorCode::InvalidGrant) {
       if (!e.log_detail.empty()) {
         flow.logger.info("sign-in failed", {{"request_id", request.request_id},
-                                            {"client_id", r.client.id},
+                                            {"client_id", client_id},
                                             {"detail", e.log_detail}});
       }
-      return login_page(flow, r, csrf_secret, 200, *username, kWrongCredentials);
+      return page(200, *username, kWrongCredentials);
     }
     return oauth_error_page(flow, request, e);
   }
@@ -58,11 +63,14 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
   const std::string id = random_token();
   const TimePoint now = flow.clock.now();
   const TimePoint expires_at = now + flow.policy.lifetime;
+  // What the account page lists of this session: where from, with what browser.
+  storage::SessionOrigin origin{std::string(request.headers.get("User-Agent").value_or("")),
+                                request.client_ip};
   auto signed_in = form->session
                        ? flow.sessions.sign_in(form->session->id_hash, sha256(id), user->id,
-                                               random_bytes(32), now, expires_at)
+                                               random_bytes(32), now, expires_at, origin)
                        : flow.sessions.start(storage::NewSignedInSession{
-                             sha256(id), user->id, random_bytes(32), now, expires_at});
+                             sha256(id), user->id, random_bytes(32), now, expires_at, origin});
   if (!signed_in.ok()) {
     flow.logger.error("sign-in failed to store the session",
                       {{"request_id", request.request_id}, {"detail", signed_in.error().message}});
@@ -72,12 +80,15 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
   }
   if (!*signed_in) return csrf_failure_page(flow, request);  // the session ended meanwhile
 
-  auto response = redirect_to(with_query(std::string(browser_wire::kAuthorizePath).substr(1),
-                                         grants::Authorizer::params_after_login(r)),
-                              303);
+  // Relative: Keyward may be served under a path (the issuer's).
+  auto response =
+      r ? redirect_to(with_query(std::string(browser_wire::kAuthorizePath).substr(1),
+                                 grants::Authorizer::params_after_login(*r)),
+                      303)
+        : redirect_to(std::string(browser_wire::kReturnToAccount), 303);
   set_session_cookie(response, flow.policy, id, flow.policy.lifetime);
   clear_login_cookie(response, flow.policy);
-  response.log_client_id = r.client.id;
+  if (r) response.log_client_id = client_id;
   return response;
 }
 

@@ -7,7 +7,9 @@
 // issues nothing; a throttled attempt answers 429 with Retry-After. On success the
 // session is replaced by a signed-in one with a new id (session fixation) and the
 // browser goes back to /authorize (303) without prompt=login and max_age, both now
-// satisfied.
+// satisfied. The account page's form (return_to=account, no authorization request) goes
+// back to /account instead. The session records the browser's User-Agent and address for
+// the account page's list of sessions.
 #include <memory>
 
 #include "http/router.h"

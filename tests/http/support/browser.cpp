@@ -81,6 +81,7 @@ std::string Browser::session_cookie() const {
 
 std::string Browser::headers() const {
   std::string h = "X-Forwarded-For: " + address_ + "\r\n";
+  if (!user_agent_.empty()) h += "User-Agent: " + user_agent_ + "\r\n";
   if (!cookies_.empty()) h += "Cookie: " + cookie() + "\r\n";
   return h;
 }

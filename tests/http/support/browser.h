@@ -33,6 +33,9 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 class Browser {
  public:
   Browser(uint16_t port, std::string address) : port_(port), address_(std::move(address)) {}
+  // With a User-Agent header on every request (none by default).
+  Browser(uint16_t port, std::string address, std::string user_agent)
+      : port_(port), address_(std::move(address)), user_agent_(std::move(user_agent)) {}
 
   Response get(const std::string& target);
   Response post(const std::string& target, const Params& form);
@@ -49,6 +52,7 @@ class Browser {
 
   uint16_t port_;
   std::string address_;
+  std::string user_agent_;
   std::map<std::string, std::string> cookies_;
 };
 

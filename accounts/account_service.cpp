@@ -1,0 +1,219 @@
+#include "accounts/account_service.h"
+
+#include <algorithm>
+
+#include "accounts/password_policy.h"
+#include "common/text.h"
+
+namespace keyward::accounts {
+namespace {
+
+using storage::UserRecord;
+
+AccountProblem refused(std::string message) {
+  return AccountProblem{AccountProblem::Kind::Refused, std::move(message), std::nullopt};
+}
+
+AccountProblem unavailable(const storage::StorageError& error, std::string_view what) {
+  return AccountProblem{AccountProblem::Kind::Unavailable, std::string(what) + ": " + error.message,
+                        std::nullopt};
+}
+
+std::string_view trimmed(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
+
+size_t code_points(std::string_view utf8) {
+  return static_cast<size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// A name as typed: trimmed, well-formed, no control characters, at most 200 characters;
+// empty means none.
+Result<std::optional<std::string>, AccountProblem> name_field(std::string_view typed,
+                                                              std::string_view label) {
+  const auto name = trimmed(typed);
+  if (name.empty()) return std::optional<std::string>();
+  if (!is_utf8(name) || has_control(name)) {
+    return err(refused(std::string(label) + " contains characters that cannot be used."));
+  }
+  if (code_points(name) > kMaxNameLength) {
+    return err(refused(std::string(label) + " is too long: use at most " +
+                       std::to_string(kMaxNameLength) + " characters."));
+  }
+  return std::optional<std::string>(std::string(name));
+}
+
+// An address as typed: local@domain with no spaces or controls, the domain with a dot
+// or not (intranets), at most 320 characters; whether it receives mail is what the
+// verification link proves.
+Result<std::optional<std::string>, AccountProblem> email_field(std::string_view typed) {
+  const auto email = trimmed(typed);
+  if (email.empty()) return std::optional<std::string>();
+  const auto at = email.find('@');
+  const bool shaped = at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
+                      email.find('@', at + 1) == std::string_view::npos;
+  if (!shaped || !is_utf8(email) || has_space_or_control(email) || email.size() < 3) {
+    return err(refused("Enter an e-mail address such as name@example.com."));
+  }
+  if (code_points(email) > kMaxEmailLength) {
+    return err(refused("The e-mail address is too long."));
+  }
+  return std::optional<std::string>(std::string(email));
+}
+
+}  // namespace
+
+AccountService::AccountService(storage::AccountRepository& accounts, storage::UserRepository& users,
+                               grants::UserAuthenticator& authenticator,
+                               EmailVerification* verification, const Clock& clock,
+                               grants::Argon2Params params,
+                               std::chrono::seconds session_idle_timeout)
+    : accounts_(accounts),
+      users_(users),
+      authenticator_(authenticator),
+      verification_(verification),
+      clock_(clock),
+      params_(params),
+      idle_timeout_(session_idle_timeout) {}
+
+AccountResult<std::optional<UserRecord>> AccountService::active_user(std::string_view user_id) {
+  auto found = users_.find_by_id(user_id);
+  if (!found.ok()) return err(unavailable(found.error(), "user lookup"));
+  if (!*found || (*found)->disabled) return std::optional<UserRecord>();
+  return std::move(found).value();
+}
+
+AccountResult<AccountOverview> AccountService::overview(const UserRecord& user) {
+  const TimePoint now = clock_.now();
+  auto sessions = accounts_.sessions(user.id, now, idle_timeout_);
+  if (!sessions.ok()) return err(unavailable(sessions.error(), "sessions"));
+  auto applications = accounts_.applications(user.id, now);
+  if (!applications.ok()) return err(unavailable(applications.error(), "applications"));
+  return AccountOverview{std::move(sessions).value(), std::move(applications).value()};
+}
+
+AccountResult<bool> AccountService::update_profile(const UserRecord& user, const ProfileForm& form,
+                                                   const MailRequester& requester) {
+  auto given = name_field(form.given_name, "The given name");
+  if (!given.ok()) return err(std::move(given).error());
+  auto family = name_field(form.family_name, "The family name");
+  if (!family.ok()) return err(std::move(family).error());
+  auto email = email_field(form.email);
+  if (!email.ok()) return err(std::move(email).error());
+
+  auto updated = accounts_.update_profile(
+      user.id, storage::ProfileUpdate{std::move(given).value(), std::move(family).value(),
+                                      std::move(email).value()});
+  if (!updated.ok()) return err(unavailable(updated.error(), "profile update"));
+  if (!*updated) return err(refused("This account no longer exists."));
+  const UserRecord& stored = **updated;
+  const bool email_changed = stored.email != user.email;
+  if (email_changed && stored.email) {
+    // The change is stored whatever becomes of the mail: the page offers to send it again.
+    (void)resend_verification(stored, requester);
+  }
+  return email_changed;
+}
+
+AccountResult<Unit> AccountService::resend_verification(const UserRecord& user,
+                                                        const MailRequester& requester) {
+  if (!user.email || user.email_verified || verification_ == nullptr) return Unit{};
+  auto sent = verification_->send(user, requester);
+  if (!sent.ok()) {
+    return err(AccountProblem{AccountProblem::Kind::Unavailable,
+                              "verification mail: " + sent.error(), std::nullopt});
+  }
+  return Unit{};
+}
+
+AccountResult<std::string> AccountService::check_password(const UserRecord& user,
+                                                          std::string_view password,
+                                                          std::string_view client_ip) {
+  if (password.empty()) return err(refused("Enter your current password."));
+  auto checked = authenticator_.authenticate(user.username, password, client_ip);
+  if (!checked.ok()) {
+    const auto& e = checked.error();
+    if (e.retry_after) {
+      const long long wait = std::max<long long>(1, e.retry_after->count());
+      return err(AccountProblem{AccountProblem::Kind::Throttled,
+                                "Too many wrong passwords. Try again in " + std::to_string(wait) +
+                                    (wait == 1 ? " second." : " seconds."),
+                                std::chrono::seconds(wait)});
+    }
+    if (e.code == grants::ErrorCode::InvalidGrant) {
+      return err(refused("Your current password is not correct."));
+    }
+    return err(AccountProblem{AccountProblem::Kind::Unavailable,
+                              "password check: " + e.description, std::nullopt});
+  }
+  // Sign-in may have rehashed it with stronger parameters: the hash to replace is the
+  // stored one now.
+  auto fresh = users_.find_by_id(user.id);
+  if (!fresh.ok()) return err(unavailable(fresh.error(), "user lookup"));
+  if (!*fresh) return err(refused("This account no longer exists."));
+  return std::move((*fresh)->password_hash);
+}
+
+AccountResult<Unit> AccountService::change_password(const UserRecord& user,
+                                                    std::string_view current_session_hash,
+                                                    std::string_view current,
+                                                    std::string_view new_password,
+                                                    std::string_view confirmation,
+                                                    std::string_view client_ip) {
+  // The new password's rules first: they cost nothing, and a refusal then spends no guess
+  // of the current password.
+  if (new_password.empty()) return err(refused("Enter a new password."));
+  if (auto problem = password_problem(new_password, user.username)) {
+    return err(refused(std::move(*problem)));
+  }
+  if (new_password != confirmation) {
+    return err(refused("The two new passwords are not the same."));
+  }
+  auto stored = check_password(user, current, client_ip);
+  if (!stored.ok()) return err(std::move(stored).error());
+  const std::string new_hash = grants::hash_password(new_password, params_);
+  auto changed =
+      accounts_.change_password(user.id, *stored, new_hash, current_session_hash, clock_.now());
+  if (!changed.ok()) return err(unavailable(changed.error(), "password change"));
+  if (!*changed) return err(refused("Your password was changed meanwhile. Try again."));
+  return Unit{};
+}
+
+AccountResult<Unit> AccountService::end_session(const UserRecord& user, std::string_view id_hash) {
+  auto ended = accounts_.end_session(user.id, id_hash, clock_.now());
+  if (!ended.ok()) return err(unavailable(ended.error(), "end session"));
+  if (!*ended) return err(refused("That session has ended already."));
+  return Unit{};
+}
+
+AccountResult<uint64_t> AccountService::end_all_sessions(const UserRecord& user) {
+  auto ended = accounts_.end_all_sessions(user.id, clock_.now());
+  if (!ended.ok()) return err(unavailable(ended.error(), "end all sessions"));
+  return *ended;
+}
+
+AccountResult<Unit> AccountService::revoke_application(const UserRecord& user,
+                                                       std::string_view client_id) {
+  auto revoked = accounts_.revoke_application(user.id, client_id, clock_.now());
+  if (!revoked.ok()) return err(unavailable(revoked.error(), "revoke application"));
+  if (!*revoked) return err(refused("That application has no access to your account."));
+  return Unit{};
+}
+
+AccountResult<Unit> AccountService::delete_account(const UserRecord& user,
+                                                   std::string_view password,
+                                                   std::string_view client_ip) {
+  auto stored = check_password(user, password, client_ip);
+  if (!stored.ok()) return err(std::move(stored).error());
+  auto deleted = accounts_.delete_user(user.id, *stored, clock_.now());
+  if (!deleted.ok()) return err(unavailable(deleted.error(), "delete account"));
+  if (!*deleted) return err(refused("Your password was changed meanwhile. Try again."));
+  return Unit{};
+}
+
+}  // namespace keyward::accounts

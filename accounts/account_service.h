@@ -1,0 +1,121 @@
+#pragma once
+// What a signed-in user may do with their own account on the account page
+// (docs/accounts.md "The account page"): read it, change the profile and the password,
+// end browser sessions, disconnect applications, delete the account. Plain C++ over
+// storage/ (AccountRepository), grants/ (the password check, throttled as sign-in is)
+// and EmailVerification; no HTTP. Every call names the user it acts for, and every
+// statement below it is bound to that user.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "accounts/email_verification.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "grants/password_hash.h"
+#include "grants/user_authenticator.h"
+#include "storage/account_repository.h"
+#include "storage/user_repository.h"
+
+namespace keyward::accounts {
+
+// Why an action was not done.
+struct AccountProblem {
+  enum class Kind {
+    Refused,     // bad input or a wrong password: `message` is for people (400)
+    Throttled,   // too many wrong passwords: `message` for people, retry_after set (429)
+    Unavailable  // storage failed: `message` is for the log only (503)
+  };
+  Kind kind = Kind::Refused;
+  std::string message;
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+template <typename T>
+using AccountResult = Result<T, AccountProblem>;
+
+struct AccountOverview {
+  std::vector<storage::UserSession> sessions;
+  std::vector<storage::ConnectedApplication> applications;
+};
+
+// The profile form as typed: trimmed and checked by update_profile; empty means unset.
+struct ProfileForm {
+  std::string given_name, family_name, email;
+};
+
+inline constexpr size_t kMaxNameLength = 200;   // characters, migrations/0001_initial.sql
+inline constexpr size_t kMaxEmailLength = 320;  // RFC 5321's path limit, less the brackets
+
+class AccountService {
+ public:
+  // `verification` may be null (no mail pipeline composed): e-mail changes are then
+  // stored unverified without a mail.
+  AccountService(storage::AccountRepository& accounts, storage::UserRepository& users,
+                 grants::UserAuthenticator& authenticator, EmailVerification* verification,
+                 const Clock& clock, grants::Argon2Params params,
+                 std::chrono::seconds session_idle_timeout);
+
+  // The user a session names if it may use the account page: it exists and is not
+  // disabled (a disabled user is treated as signed out); nullopt otherwise.
+  [[nodiscard]] AccountResult<std::optional<storage::UserRecord>> active_user(
+      std::string_view user_id);
+
+  [[nodiscard]] AccountResult<AccountOverview> overview(const storage::UserRecord& user);
+
+  // Names (up to 200 characters) and an e-mail address (one '@', no spaces, up to 320);
+  // a changed address is stored unverified and a verification link is sent to it.
+  // Returns whether the address changed.
+  [[nodiscard]] AccountResult<bool> update_profile(const storage::UserRecord& user,
+                                                   const ProfileForm& form,
+                                                   const MailRequester& requester);
+
+  // Sends the verification link again (nothing to do when verified or without e-mail).
+  [[nodiscard]] AccountResult<Unit> resend_verification(const storage::UserRecord& user,
+                                                        const MailRequester& requester);
+
+  // Checks `current` (Argon2id, throttled per account and address like sign-in: call from
+  // the worker pool), the new password against accounts::password_problem and
+  // `confirmation`, then stores it, revokes every grant of the user (offline_access
+  // too) and ends every browser session but `current_session_hash`.
+  [[nodiscard]] AccountResult<Unit> change_password(const storage::UserRecord& user,
+                                                    std::string_view current_session_hash,
+                                                    std::string_view current,
+                                                    std::string_view new_password,
+                                                    std::string_view confirmation,
+                                                    std::string_view client_ip);
+
+  // Ends one of the user's sessions as logout does; Refused when it is not theirs (or
+  // gone already).
+  [[nodiscard]] AccountResult<Unit> end_session(const storage::UserRecord& user,
+                                                std::string_view id_hash);
+  // Ends every session of the user, the current one too, each as logout does.
+  [[nodiscard]] AccountResult<uint64_t> end_all_sessions(const storage::UserRecord& user);
+
+  // Forgets the consent and revokes every grant of the user for the client.
+  [[nodiscard]] AccountResult<Unit> revoke_application(const storage::UserRecord& user,
+                                                       std::string_view client_id);
+
+  // Checks the password (as change_password does), revokes every grant and deletes the
+  // user with everything that hangs on it.
+  [[nodiscard]] AccountResult<Unit> delete_account(const storage::UserRecord& user,
+                                                   std::string_view password,
+                                                   std::string_view client_ip);
+
+ private:
+  // The stored hash after `password` proved right, or the problem to report.
+  AccountResult<std::string> check_password(const storage::UserRecord& user,
+                                            std::string_view password, std::string_view client_ip);
+
+  storage::AccountRepository& accounts_;
+  storage::UserRepository& users_;
+  grants::UserAuthenticator& authenticator_;
+  EmailVerification* verification_;
+  const Clock& clock_;
+  grants::Argon2Params params_;
+  std::chrono::seconds idle_timeout_;
+};
+
+}  // namespace keyward::accounts
