@@ -91,9 +91,9 @@ http::HttpResponse done(std::string_view key) {
 // This browser is signed out (or its account is gone): a notice, and the cookie cleared.
 http::HttpResponse signed_out_notice(const BrowserFlow& flow, std::string_view title,
                                      std::string_view message, bool offer_sign_in) {
-  json view = {{"title", title}, {"message", message}};
+  json view = {{"title", std::string(title)}, {"message", std::string(message)}};
   if (offer_sign_in) {
-    view["link_href"] = browser_wire::kReturnToAccount;
+    view["link_href"] = std::string(browser_wire::kReturnToAccount);
     view["link_text"] = "Sign in again";
   }
   auto page = http::HttpResponse::html(200, flow.templates->render(Page::Notice, view));

@@ -176,7 +176,7 @@ http::HttpResponse account_login_page(const BrowserFlow& flow, std::string_view 
                                       std::string_view error) {
   json view = {{"title", "Sign in to your account"},
                {"client_name", nullptr},
-               {"return_to", browser_wire::kReturnToAccount},
+               {"return_to", std::string(browser_wire::kReturnToAccount)},
                {"csrf_token", csrf_token(login_csrf_secret)},
                {"params", json::array()},
                {"username", username.empty() ? json(nullptr) : json(username)},

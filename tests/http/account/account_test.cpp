@@ -49,12 +49,12 @@ class AccountPage : public ::testing::Test {
                               {"KEYWARD_ISSUER", std::string(kIssuer)},
                               {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
                               {"KEYWARD_ARGON2_ITERATIONS", "5"}});
-    suite_->register_client("Single <Page> App", "spa",
+    suite_->register_client("spa", "Single <Page> App",
                             {"--grant-types", "authorization_code,refresh_token", "--scopes",
                              "openid profile email offline_access read", "--public",
                              "--redirect-uri", std::string(kRedirect)});
     suite_->register_client(
-        "Resource server", "rs",
+        "rs", "Resource server",
         {"--grant-types", "client_credentials", "--scopes", "introspect", "--introspect"});
     auto db = suite_->database().open();
     // One user per test: they share one server and one database.
@@ -258,7 +258,7 @@ TEST_F(AccountPage, EveryActionNeedsTheSessionsCsrfTokenAndChangesNothingWithout
       {"revoke_application", {{"client_id", suite_->client("spa").id}}},
       {"delete_account", {{"password", std::string(kPassword)}}}};
   for (const auto& [action, extra] : actions) {
-    for (const std::string token : {std::string(), std::string("wrong"), csrf_of(page) + "x"}) {
+    for (const std::string& token : {std::string(), std::string("wrong"), csrf_of(page) + "x"}) {
       Params form = {{"action", action}};
       if (!token.empty()) form.emplace_back("csrf_token", token);
       form.insert(form.end(), extra.begin(), extra.end());
@@ -292,7 +292,7 @@ TEST_F(AccountPage, ProfileChangeStoresANewEmailUnverified) {
   EXPECT_EQ(r.header("Location"), "account?done=profile");
   page = b.follow(r);
   EXPECT_NE(page.body.find("Your profile is saved."), std::string::npos);
-  EXPECT_NE(page.body.find("value=\"O&#39;Neil &lt;Jr&gt;\""), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("value=\"O&apos;Neil &lt;Jr&gt;\""), std::string::npos) << page.body;
   auto row = db().query("SELECT given_name, family_name, email, email_verified::text FROM users "
                         "WHERE username = 'pat'");
   ASSERT_EQ(row.size(), 1u);
