@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "accounts/email_verification.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
 #include "grants/client_announcement.h"
@@ -28,6 +29,9 @@
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
+#include "mail/mail_queue.h"
+#include "mail/mail_templates.h"
+#include "mail/outbox_delivery.h"
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
@@ -47,6 +51,7 @@
 #include "storage/database.h"
 #include "storage/grant_repository.h"
 #include "storage/listener.h"
+#include "storage/mail_outbox_repository.h"
 #include "storage/migrator.h"
 #include "storage/refresh_token_repository.h"
 #include "storage/revocation_repository.h"
@@ -95,6 +100,12 @@ struct App::Parts {
   std::unique_ptr<grants::GrantRegistry> grant_registry;
   std::unique_ptr<grants::Introspection> introspection;
   std::unique_ptr<grants::Revocation> revocation;
+  // Account mails: queued by requests, sent by the delivery thread (stopped with the
+  // server's other threads).
+  std::unique_ptr<storage::MailOutboxRepository> outbox;
+  std::unique_ptr<mail::MailQueue> mail_queue;
+  std::unique_ptr<mail::OutboxDelivery> mail_delivery;  // only with KEYWARD_SMTP_URL
+  std::unique_ptr<accounts::EmailVerification> email_verification;
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
   std::unique_ptr<http::WorkerPool> pool;
@@ -107,6 +118,7 @@ struct App::Parts {
                  Logger& logger);
   void open_token_grants(const Config& config, const std::string& master_key);
   void open_browser_flow(const Config& config);
+  Step open_mail(const Config& config, Logger& logger);
   void add_health_routes(Logger& logger);
   void add_browser_routes(const Config& config, std::shared_ptr<const Templates> templates,
                           Logger& logger);
@@ -215,6 +227,30 @@ void App::Parts::open_browser_flow(const Config& config) {
                                                 config.issuer);
 }
 
+// Account mails (issue 12): templates/mail/, the outbox, and its delivery thread when an
+// SMTP server is configured (without one, mails wait in the outbox; the start warns).
+Step App::Parts::open_mail(const Config& config, Logger& logger) {
+  auto templates = mail::MailTemplates::load(config.templates_dir / "mail");
+  if (!templates.ok()) return err("cannot load the mail templates: " + templates.error());
+  outbox = std::make_unique<storage::MailOutboxRepository>(*database);
+  mail_queue = std::make_unique<mail::MailQueue>(std::move(templates).value(), *outbox, clock);
+  email_verification = std::make_unique<accounts::EmailVerification>(
+      *database, *mail_queue, clock,
+      accounts::LinkSettings{config.issuer, config.mail_limit_per_hour});
+  if (!config.smtp_url) {
+    logger.warn(
+        "KEYWARD_SMTP_URL is not set: verification and password-reset mails wait in the "
+        "outbox and are not sent");
+  } else {
+    mail_delivery = std::make_unique<mail::OutboxDelivery>(
+        *outbox,
+        mail::SmtpSender(mail::SmtpSettings{*config.smtp_url, config.smtp_from,
+                                            config.smtp_username, config.smtp_password}),
+        clock, logger);
+  }
+  return Unit{};
+}
+
 void App::Parts::add_health_routes(Logger& logger) {
   http::HttpService* http_service = service.get();
   storage::Database* db = &*database;
@@ -317,6 +353,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.open_keys(config, *url, master_key->bytes, logger);
   p.open_token_grants(config, master_key->bytes);
   p.open_browser_flow(config);
+  if (auto opened = p.open_mail(config, logger); !opened.ok()) return err(opened.error());
 
   http::Router& router = p.service->router();
   p.add_health_routes(logger);
@@ -335,6 +372,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   if (auto started = p.key_manager->start(); !started.ok()) return err(started.error());
 
   if (auto listening = p.listen(config); !listening.ok()) return err(listening.error());
+  if (p.mail_delivery) p.mail_delivery->start();
   // Housekeeping: every 10 minutes, one instance at a time (server/janitor_schedule.h).
   p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger);
   return app;
@@ -357,6 +395,7 @@ bool App::stop(std::chrono::milliseconds timeout) {
   if (parts_->server) drained = parts_->server->drain_and_stop(timeout);
   if (parts_->pool) parts_->pool->stop();
   if (parts_->janitor) parts_->janitor->stop();
+  if (parts_->mail_delivery) parts_->mail_delivery->stop();
   if (parts_->key_manager) parts_->key_manager->stop();
   return drained;
 }
