@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "accounts/email_verification.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
 #include "grants/client_announcement.h"
@@ -28,8 +29,14 @@
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
+<<<<<<< HEAD
 #include "accounts/account_service.h"
 #include "server/endpoints/account.h"
+=======
+#include "mail/mail_queue.h"
+#include "mail/mail_templates.h"
+#include "mail/outbox_delivery.h"
+>>>>>>> main
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
@@ -50,6 +57,7 @@
 #include "storage/database.h"
 #include "storage/grant_repository.h"
 #include "storage/listener.h"
+#include "storage/mail_outbox_repository.h"
 #include "storage/migrator.h"
 #include "storage/refresh_token_repository.h"
 #include "storage/revocation_repository.h"
@@ -98,9 +106,18 @@ struct App::Parts {
   std::unique_ptr<grants::GrantRegistry> grant_registry;
   std::unique_ptr<grants::Introspection> introspection;
   std::unique_ptr<grants::Revocation> revocation;
+<<<<<<< HEAD
   // The account page: after the users, sessions and grants it acts on.
   std::unique_ptr<storage::AccountRepository> account_store;
   std::unique_ptr<accounts::AccountService> account_service;
+=======
+  // Account mails: queued by requests, sent by the delivery thread (stopped with the
+  // server's other threads).
+  std::unique_ptr<storage::MailOutboxRepository> outbox;
+  std::unique_ptr<mail::MailQueue> mail_queue;
+  std::unique_ptr<mail::OutboxDelivery> mail_delivery;  // only with KEYWARD_SMTP_URL
+  std::unique_ptr<accounts::EmailVerification> email_verification;
+>>>>>>> main
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
   std::unique_ptr<http::WorkerPool> pool;
@@ -113,6 +130,7 @@ struct App::Parts {
                  Logger& logger);
   void open_token_grants(const Config& config, const std::string& master_key);
   void open_browser_flow(const Config& config);
+  Step open_mail(const Config& config, Logger& logger);
   void add_health_routes(Logger& logger);
   void add_browser_routes(const Config& config, std::shared_ptr<const Templates> templates,
                           Logger& logger);
@@ -221,6 +239,30 @@ void App::Parts::open_browser_flow(const Config& config) {
                                                 config.issuer);
 }
 
+// Account mails (issue 12): templates/mail/, the outbox, and its delivery thread when an
+// SMTP server is configured (without one, mails wait in the outbox; the start warns).
+Step App::Parts::open_mail(const Config& config, Logger& logger) {
+  auto templates = mail::MailTemplates::load(config.templates_dir / "mail");
+  if (!templates.ok()) return err("cannot load the mail templates: " + templates.error());
+  outbox = std::make_unique<storage::MailOutboxRepository>(*database);
+  mail_queue = std::make_unique<mail::MailQueue>(std::move(templates).value(), *outbox, clock);
+  email_verification = std::make_unique<accounts::EmailVerification>(
+      *database, *mail_queue, clock,
+      accounts::LinkSettings{config.issuer, config.mail_limit_per_hour});
+  if (!config.smtp_url) {
+    logger.warn(
+        "KEYWARD_SMTP_URL is not set: verification and password-reset mails wait in the "
+        "outbox and are not sent");
+  } else {
+    mail_delivery = std::make_unique<mail::OutboxDelivery>(
+        *outbox,
+        mail::SmtpSender(mail::SmtpSettings{*config.smtp_url, config.smtp_from,
+                                            config.smtp_username, config.smtp_password}),
+        clock, logger);
+  }
+  return Unit{};
+}
+
 void App::Parts::add_health_routes(Logger& logger) {
   http::HttpService* http_service = service.get();
   storage::Database* db = &*database;
@@ -249,10 +291,9 @@ void App::Parts::add_browser_routes(const Config& config,
   add_logout_routes(router, flow);
   add_userinfo_routes(router, UserInfoEndpoint{*userinfo, logger});
   account_store = std::make_unique<storage::AccountRepository>(*database);
-  // TODO(coordinator): pass the composed accounts::EmailVerification once the mail
-  // pipeline is on main; without it an e-mail change is stored unverified, with no mail.
+  // open_mail came first: a changed e-mail address gets its verification link.
   account_service = std::make_unique<accounts::AccountService>(
-      *account_store, *users, *user_auth, nullptr, clock,
+      *account_store, *users, *user_auth, email_verification.get(), clock,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                            config.argon2_parallelism},
       config.session_idle_timeout);
@@ -333,6 +374,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.open_keys(config, *url, master_key->bytes, logger);
   p.open_token_grants(config, master_key->bytes);
   p.open_browser_flow(config);
+  if (auto opened = p.open_mail(config, logger); !opened.ok()) return err(opened.error());
 
   http::Router& router = p.service->router();
   p.add_health_routes(logger);
@@ -351,6 +393,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   if (auto started = p.key_manager->start(); !started.ok()) return err(started.error());
 
   if (auto listening = p.listen(config); !listening.ok()) return err(listening.error());
+  if (p.mail_delivery) p.mail_delivery->start();
   // Housekeeping: every 10 minutes, one instance at a time (server/janitor_schedule.h).
   p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger);
   return app;
@@ -373,6 +416,7 @@ bool App::stop(std::chrono::milliseconds timeout) {
   if (parts_->server) drained = parts_->server->drain_and_stop(timeout);
   if (parts_->pool) parts_->pool->stop();
   if (parts_->janitor) parts_->janitor->stop();
+  if (parts_->mail_delivery) parts_->mail_delivery->stop();
   if (parts_->key_manager) parts_->key_manager->stop();
   return drained;
 }
