@@ -148,8 +148,8 @@ AccountResult<std::string> AccountService::check_password(const UserRecord& user
     if (e.code == grants::ErrorCode::InvalidGrant) {
       return err(refused("Your current password is not correct."));
     }
-    return err(AccountProblem{AccountProblem::Kind::Unavailable,
-                              "password check: " + e.description, std::nullopt});
+    return err(AccountProblem{AccountProblem::Kind::Unavailable, "password check: " + e.description,
+                              std::nullopt});
   }
   // Sign-in may have rehashed it with stronger parameters: the hash to replace is the
   // stored one now.
@@ -159,12 +159,9 @@ AccountResult<std::string> AccountService::check_password(const UserRecord& user
   return std::move((*fresh)->password_hash);
 }
 
-AccountResult<Unit> AccountService::change_password(const UserRecord& user,
-                                                    std::string_view current_session_hash,
-                                                    std::string_view current,
-                                                    std::string_view new_password,
-                                                    std::string_view confirmation,
-                                                    std::string_view client_ip) {
+AccountResult<Unit> AccountService::change_password(
+    const UserRecord& user, std::string_view current_session_hash, std::string_view current,
+    std::string_view new_password, std::string_view confirmation, std::string_view client_ip) {
   // The new password's rules first: they cost nothing, and a refusal then spends no guess
   // of the current password.
   if (new_password.empty()) return err(refused("Enter a new password."));

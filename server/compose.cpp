@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "accounts/account_service.h"
 #include "accounts/email_verification.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
@@ -29,14 +30,10 @@
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
-<<<<<<< HEAD
-#include "accounts/account_service.h"
-#include "server/endpoints/account.h"
-=======
 #include "mail/mail_queue.h"
 #include "mail/mail_templates.h"
 #include "mail/outbox_delivery.h"
->>>>>>> main
+#include "server/endpoints/account.h"
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
@@ -106,18 +103,15 @@ struct App::Parts {
   std::unique_ptr<grants::GrantRegistry> grant_registry;
   std::unique_ptr<grants::Introspection> introspection;
   std::unique_ptr<grants::Revocation> revocation;
-<<<<<<< HEAD
-  // The account page: after the users, sessions and grants it acts on.
-  std::unique_ptr<storage::AccountRepository> account_store;
-  std::unique_ptr<accounts::AccountService> account_service;
-=======
   // Account mails: queued by requests, sent by the delivery thread (stopped with the
   // server's other threads).
   std::unique_ptr<storage::MailOutboxRepository> outbox;
   std::unique_ptr<mail::MailQueue> mail_queue;
   std::unique_ptr<mail::OutboxDelivery> mail_delivery;  // only with KEYWARD_SMTP_URL
   std::unique_ptr<accounts::EmailVerification> email_verification;
->>>>>>> main
+  // The account page: after the users, sessions, grants and mails it acts on.
+  std::unique_ptr<storage::AccountRepository> account_store;
+  std::unique_ptr<accounts::AccountService> account_service;
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
   std::unique_ptr<http::WorkerPool> pool;
@@ -297,8 +291,8 @@ void App::Parts::add_browser_routes(const Config& config,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                            config.argon2_parallelism},
       config.session_idle_timeout);
-  add_account_routes(router,
-                     std::make_shared<const AccountEndpoint>(AccountEndpoint{flow, *account_service}));
+  add_account_routes(
+      router, std::make_shared<const AccountEndpoint>(AccountEndpoint{flow, *account_service}));
 }
 
 // POST /token with its grants, /introspect, /revoke, all on the worker pool.

@@ -177,8 +177,7 @@ Result<std::vector<UserSession>, StorageError> AccountRepository::sessions(
 }
 
 Result<bool, StorageError> AccountRepository::end_session(std::string_view user_id,
-                                                          std::string_view id_hash,
-                                                          TimePoint now) {
+                                                          std::string_view id_hash, TimePoint now) {
   const auto digest = bytes(id_hash);
   const std::string user(user_id);
   return pool_.transact([&](pqxx::work& tx) {
@@ -202,12 +201,11 @@ Result<uint64_t, StorageError> AccountRepository::end_all_sessions(std::string_v
 Result<std::optional<UserRecord>, StorageError> AccountRepository::update_profile(
     std::string_view user_id, const ProfileUpdate& profile) {
   return pool_.run([&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
-    return detail::read_first(
-        tx.exec_prepared("account_update_profile", std::string(user_id),
-                         NullableText(profile.given_name).get(),
-                         NullableText(profile.family_name).get(),
-                         NullableText(profile.email).get()),
-        read_user);
+    return detail::read_first(tx.exec_prepared("account_update_profile", std::string(user_id),
+                                               NullableText(profile.given_name).get(),
+                                               NullableText(profile.family_name).get(),
+                                               NullableText(profile.email).get()),
+                              read_user);
   });
 }
 
@@ -218,8 +216,7 @@ Result<bool, StorageError> AccountRepository::change_password(std::string_view u
                                                               TimePoint now) {
   const std::string user(user_id);
   return pool_.transact([&](pqxx::work& tx) {
-    if (tx.exec_prepared("account_set_password", user, std::string(old_hash),
-                         std::string(new_hash))
+    if (tx.exec_prepared("account_set_password", user, std::string(old_hash), std::string(new_hash))
             .affected_rows() == 0) {
       return false;
     }
@@ -273,8 +270,7 @@ Result<EmailVerificationMark, StorageError> AccountRepository::mark_email_verifi
   return pool_.run([&](pqxx::nontransaction& tx) {
     const auto rows = tx.exec_prepared("account_mark_email_verified", std::string(username));
     if (rows.empty()) return EmailVerificationMark::NoSuchUser;
-    return rows[0][0].as<bool>() ? EmailVerificationMark::Verified
-                                 : EmailVerificationMark::NoEmail;
+    return rows[0][0].as<bool>() ? EmailVerificationMark::Verified : EmailVerificationMark::NoEmail;
   });
 }
 

@@ -77,10 +77,10 @@ class SessionRepository {
   // a new CSRF secret `csrf_secret` (a token minted before sign-in, perhaps by whoever
   // planted the anonymous session, must not validate after it; a form another tab
   // rendered before is refused and that tab reloads), auth_time = now and a fresh
-  // absolute lifetime `expires_at`, and the `origin` of this sign-in. Grants the same user was given in the old
-  // session move to the new one (logout still finds them); another user's grants in it
-  // are revoked as at logout (switching accounts signs the first one out). One
-  // transaction. false when the old session no longer exists.
+  // absolute lifetime `expires_at`, and the `origin` of this sign-in. Grants the same user was
+  // given in the old session move to the new one (logout still finds them); another user's grants
+  // in it are revoked as at logout (switching accounts signs the first one out). One transaction.
+  // false when the old session no longer exists.
   [[nodiscard]] Result<bool, StorageError> sign_in(std::string_view old_hash,
                                                    std::string_view new_hash,
                                                    std::string_view user_id,

@@ -102,8 +102,8 @@ http::HttpResponse signed_out_notice(const BrowserFlow& flow, std::string_view t
 }
 
 accounts::MailRequester requester_of(const http::HttpRequest& request) {
-  return accounts::MailRequester{
-      request.client_ip, std::string(request.headers.get("Accept-Language").value_or(""))};
+  return accounts::MailRequester{request.client_ip,
+                                 std::string(request.headers.get("Accept-Language").value_or(""))};
 }
 
 http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpRequest& request,
@@ -163,8 +163,8 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
     return done("application");
   }
   if (action == "delete_account") {
-    auto deleted = service.delete_account(who.user, text(browser_wire::kPasswordField),
-                                          request.client_ip);
+    auto deleted =
+        service.delete_account(who.user, text(browser_wire::kPasswordField), request.client_ip);
     if (!deleted.ok()) return refused(endpoint, request, who, deleted.error());
     flow.logger.info("account deleted by its user", {{"request_id", request.request_id}});
     return signed_out_notice(flow, "Your account is deleted",
@@ -173,8 +173,8 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
                              false);
   }
   return refused(endpoint, request, who,
-                 AccountProblem{AccountProblem::Kind::Refused,
-                                "The form did not say what to do.", std::nullopt});
+                 AccountProblem{AccountProblem::Kind::Refused, "The form did not say what to do.",
+                                std::nullopt});
 }
 
 }  // namespace

@@ -36,8 +36,8 @@ std::string when(TimePoint t) {
   return text;
 }
 
-json sessions_view(const accounts::AccountOverview& overview,
-                   const storage::SessionRecord& current, const std::string& csrf) {
+json sessions_view(const accounts::AccountOverview& overview, const storage::SessionRecord& current,
+                   const std::string& csrf) {
   json out = json::array();
   for (const auto& s : overview.sessions) {
     out.push_back({{"key", session_key(s.id_hash)},
@@ -92,23 +92,22 @@ http::HttpResponse account_page(const BrowserFlow& flow, const storage::UserReco
                                 const AccountPageState& state) {
   const std::string csrf = csrf_token(session.csrf_secret);
   const auto& typed = state.typed_profile;
-  json view = {
-      {"title", "Your account"},
-      {"username", user.username},
-      {"initial", std::string(1, static_cast<char>(std::toupper(
-                                     static_cast<unsigned char>(user.username[0]))))},
-      {"notice", optional_text(state.notice)},
-      {"error", optional_text(state.error)},
-      {"csrf_token", csrf},
-      {"given_name", typed ? json(typed->given_name) : optional_text(user.given_name)},
-      {"family_name", typed ? json(typed->family_name) : optional_text(user.family_name)},
-      {"email", typed ? json(typed->email) : optional_text(user.email)},
-      {"email_verified", user.email && user.email_verified},
-      {"email_unverified", user.email && !user.email_verified},
-      {"no_email", !user.email},
-      {"sessions", sessions_view(overview, session, csrf)},
-      {"applications", applications_view(overview, csrf)},
-      {"no_applications", overview.applications.empty()}};
+  json view = {{"title", "Your account"},
+               {"username", user.username},
+               {"initial", std::string(1, static_cast<char>(std::toupper(
+                                              static_cast<unsigned char>(user.username[0]))))},
+               {"notice", optional_text(state.notice)},
+               {"error", optional_text(state.error)},
+               {"csrf_token", csrf},
+               {"given_name", typed ? json(typed->given_name) : optional_text(user.given_name)},
+               {"family_name", typed ? json(typed->family_name) : optional_text(user.family_name)},
+               {"email", typed ? json(typed->email) : optional_text(user.email)},
+               {"email_verified", user.email && user.email_verified},
+               {"email_unverified", user.email && !user.email_verified},
+               {"no_email", !user.email},
+               {"sessions", sessions_view(overview, session, csrf)},
+               {"applications", applications_view(overview, csrf)},
+               {"no_applications", overview.applications.empty()}};
   return http::HttpResponse::html(state.status, flow.templates->render(Page::Account, view));
 }
 

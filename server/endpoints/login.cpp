@@ -81,11 +81,10 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
   if (!*signed_in) return csrf_failure_page(flow, request);  // the session ended meanwhile
 
   // Relative: Keyward may be served under a path (the issuer's).
-  auto response =
-      r ? redirect_to(with_query(std::string(browser_wire::kAuthorizePath).substr(1),
-                                 grants::Authorizer::params_after_login(*r)),
-                      303)
-        : redirect_to(std::string(browser_wire::kReturnToAccount), 303);
+  auto response = r ? redirect_to(with_query(std::string(browser_wire::kAuthorizePath).substr(1),
+                                             grants::Authorizer::params_after_login(*r)),
+                                  303)
+                    : redirect_to(std::string(browser_wire::kReturnToAccount), 303);
   set_session_cookie(response, flow.policy, id, flow.policy.lifetime);
   clear_login_cookie(response, flow.policy);
   if (r) response.log_client_id = client_id;

@@ -14,6 +14,7 @@
 #include "tests/http/support/browser.h"
 #include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
+#include "tests/http/support/mail_sink.h"
 #include "tests/http/support/server_process.h"
 #include "tests/http/support/suite_server.h"
 #include "tests/integration/support/test_database.h"
@@ -45,8 +46,11 @@ class AccountPage : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!TestDatabase::cluster_conninfo()) return;
+    // A real SMTP server: the verification link of a changed address is read from it.
+    sink_ = new MailSink();
     suite_ = new SuiteServer({{"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
                               {"KEYWARD_ISSUER", std::string(kIssuer)},
+                              {"KEYWARD_SMTP_URL", sink_->smtp_url()},
                               {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
                               {"KEYWARD_ARGON2_ITERATIONS", "5"}});
     suite_->register_client("spa", "Single <Page> App",
@@ -59,7 +63,7 @@ class AccountPage : public ::testing::Test {
     auto db = suite_->database().open();
     // One user per test: they share one server and one database.
     for (const char* name : {"ann", "csrf", "pat", "pwd", "ses", "other", "app", "del", "dis",
-                             "cli", "nomail", "ua"}) {
+                             "cli", "nomail", "ua", "mail"}) {
       std::optional<std::string> email;
       if (std::string_view(name) != "nomail") email = std::string(name) + "@example.com";
       insert_user(db, storage::NewUser{name, email, std::nullopt, std::nullopt, ""}, kPassword);
@@ -68,7 +72,9 @@ class AccountPage : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete suite_;
+    delete sink_;
     suite_ = nullptr;
+    sink_ = nullptr;
   }
   void SetUp() override {
     if (suite_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
@@ -125,7 +131,9 @@ class AccountPage : public ::testing::Test {
   }
 
   // The key the page gives the session of `b`: base64url(SHA-256(cookie)).
-  static std::string key_of(const Browser& b) { return base64url_encode(sha256(b.session_cookie())); }
+  static std::string key_of(const Browser& b) {
+    return base64url_encode(sha256(b.session_cookie()));
+  }
 
   // The SPA's code flow in the signed-in browser `b` (consent allowed): its tokens.
   static Tokens authorize_spa(Browser& b, const std::string& scope = "openid profile") {
@@ -164,9 +172,9 @@ class AccountPage : public ::testing::Test {
   }
   static bool active(const std::string& access_token) {
     const auto& rs = suite_->client("rs");
-    const Response r = test::post(port(), "/introspect", encode({{"token", access_token}}),
-                                  "application/x-www-form-urlencoded",
-                                  basic_authorization(rs.id, rs.secret));
+    const Response r =
+        test::post(port(), "/introspect", encode({{"token", access_token}}),
+                   "application/x-www-form-urlencoded", basic_authorization(rs.id, rs.secret));
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json().value("active", false);
   }
@@ -180,8 +188,10 @@ class AccountPage : public ::testing::Test {
   }
 
   static SuiteServer* suite_;
+  static MailSink* sink_;
 };
 SuiteServer* AccountPage::suite_ = nullptr;
+MailSink* AccountPage::sink_ = nullptr;
 
 TEST_F(AccountPage, SignInWithoutAClientReturnsToTheAccountPage) {
   Browser b(port(), "10.20.0.1", "Mozilla/5.0 (X11; TestOS) Firefox/123.0");
@@ -215,9 +225,9 @@ TEST_F(AccountPage, SignInWithoutAClientReturnsToTheAccountPage) {
   const Response page = sign_in(b, "ann");
   expect_page_headers(page);
   // The session records where it came from, as the account page lists it.
-  const auto rows = db().query(
-      "SELECT user_agent, ip_address FROM browser_sessions WHERE user_id = '" + user_id("ann") +
-      "'");
+  const auto rows =
+      db().query("SELECT user_agent, ip_address FROM browser_sessions WHERE user_id = '" +
+                 user_id("ann") + "'");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "Mozilla/5.0 (X11; TestOS) Firefox/123.0");
   EXPECT_EQ(rows[0][1], "10.20.0.1");
@@ -285,16 +295,17 @@ TEST_F(AccountPage, ProfileChangeStoresANewEmailUnverified) {
   EXPECT_NE(page.body.find("Verified."), std::string::npos);
 
   // The same address: it stays verified.
-  Response r = act(b, page, "profile",
-                   {{"given_name", "  Pat  "}, {"family_name", "O'Neil <Jr>"},
-                    {"email", "pat@example.com"}});
+  Response r = act(
+      b, page, "profile",
+      {{"given_name", "  Pat  "}, {"family_name", "O'Neil <Jr>"}, {"email", "pat@example.com"}});
   EXPECT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(r.header("Location"), "account?done=profile");
   page = b.follow(r);
   EXPECT_NE(page.body.find("Your profile is saved."), std::string::npos);
   EXPECT_NE(page.body.find("value=\"O&apos;Neil &lt;Jr&gt;\""), std::string::npos) << page.body;
-  auto row = db().query("SELECT given_name, family_name, email, email_verified::text FROM users "
-                        "WHERE username = 'pat'");
+  auto row = db().query(
+      "SELECT given_name, family_name, email, email_verified::text FROM users "
+      "WHERE username = 'pat'");
   ASSERT_EQ(row.size(), 1u);
   EXPECT_EQ(row[0], (TestDatabase::Row{"Pat", "O'Neil <Jr>", "pat@example.com", "true"}));
 
@@ -309,8 +320,9 @@ TEST_F(AccountPage, ProfileChangeStoresANewEmailUnverified) {
   r = act(b, page, "profile", {{"given_name", "Pat"}, {"email", "pat.new@example.com"}});
   EXPECT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(r.header("Location"), "account?done=email");
-  row = db().query("SELECT email, email_verified::text, family_name FROM users WHERE username = "
-                   "'pat'");
+  row = db().query(
+      "SELECT email, email_verified::text, family_name FROM users WHERE username = "
+      "'pat'");
   EXPECT_EQ(row[0], (TestDatabase::Row{"pat.new@example.com", "false", std::nullopt}));
   page = b.follow(r);
   EXPECT_NE(page.body.find("verification link to your new e-mail address"), std::string::npos);
@@ -324,6 +336,28 @@ TEST_F(AccountPage, ProfileChangeStoresANewEmailUnverified) {
   EXPECT_EQ(page.status, 200);
   EXPECT_EQ(page.body.find("alert(1)"), std::string::npos);
   EXPECT_EQ(page.body.find("role=\"status\""), std::string::npos);
+}
+
+TEST_F(AccountPage, ANewAddressReceivesAVerificationLinkAndCanAskForAnother) {
+  Browser b(port(), "10.22.1.1");
+  Response page = sign_in(b, "mail");
+  Response r = act(b, page, "profile", {{"email", "mail.new@example.com"}});
+  EXPECT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.header("Location"), "account?done=email");
+  const std::string prefix = std::string(kIssuer) + "/verify-email?token=";
+  const auto first = sink_->next_for("mail.new@example.com", std::chrono::seconds(15));
+  ASSERT_TRUE(first.has_value()) << "no verification mail";
+  const std::string link = link_in(first->text, prefix);
+  EXPECT_FALSE(link.empty()) << first->text;
+
+  page = b.follow(r);
+  r = act(b, page, "resend_verification");
+  EXPECT_EQ(r.status, 303) << r.body;
+  const auto second = sink_->next_for("mail.new@example.com", std::chrono::seconds(15));
+  ASSERT_TRUE(second.has_value()) << "no second verification mail";
+  EXPECT_FALSE(link_in(second->text, prefix).empty());
+  EXPECT_NE(link_in(second->text, prefix), link) << "a new link each time";
+  EXPECT_EQ(sink_->count_for("mail@example.com"), 0u) << "the old address is not written to";
 }
 
 TEST_F(AccountPage, PasswordChangeNeedsTheCurrentOneAndSignsEverythingElseOut) {
