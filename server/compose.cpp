@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include "accounts/email_verification.h"
+#include "accounts/password_recovery.h"
+#include "accounts/registration.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
 #include "grants/client_announcement.h"
@@ -28,6 +31,8 @@
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
+#include "mail/mail_queue.h"
+#include "mail/mail_templates.h"
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
@@ -35,9 +40,13 @@
 #include "server/endpoints/jwks.h"
 #include "server/endpoints/login.h"
 #include "server/endpoints/logout.h"
+#include "server/endpoints/recover.h"
+#include "server/endpoints/reset.h"
 #include "server/endpoints/revocation.h"
+#include "server/endpoints/signup.h"
 #include "server/endpoints/token.h"
 #include "server/endpoints/userinfo.h"
+#include "server/endpoints/verify_email.h"
 #include "server/janitor_schedule.h"
 #include "server/render/templates.h"
 #include "storage/client_repository.h"
@@ -47,6 +56,7 @@
 #include "storage/database.h"
 #include "storage/grant_repository.h"
 #include "storage/listener.h"
+#include "storage/mail_outbox_repository.h"
 #include "storage/migrator.h"
 #include "storage/refresh_token_repository.h"
 #include "storage/revocation_repository.h"
@@ -95,6 +105,13 @@ struct App::Parts {
   std::unique_ptr<grants::GrantRegistry> grant_registry;
   std::unique_ptr<grants::Introspection> introspection;
   std::unique_ptr<grants::Revocation> revocation;
+  // Accounts people run themselves: sign-up, verification and reset links, their mails.
+  std::unique_ptr<storage::MailOutboxRepository> mail_outbox;
+  std::unique_ptr<mail::MailQueue> mail_queue;
+  std::unique_ptr<accounts::EmailVerification> email_verification;
+  std::unique_ptr<accounts::PasswordRecovery> password_recovery;
+  std::unique_ptr<accounts::Registration> registration;
+  std::shared_ptr<const BrowserFlow> browser_flow;  // set by add_browser_routes
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
   std::unique_ptr<http::WorkerPool> pool;
@@ -111,6 +128,7 @@ struct App::Parts {
   void add_browser_routes(const Config& config, std::shared_ptr<const Templates> templates,
                           Logger& logger);
   void add_token_routes(Logger& logger);
+  Step add_account_mail_routes(const Config& config);
   Step listen(const Config& config);
 };
 
@@ -236,7 +254,8 @@ void App::Parts::add_browser_routes(const Config& config,
       *authorizer, *user_auth, *client_cache, *id_tokens, *session_store, *users,
       std::move(templates), clock,
       SessionPolicy::for_issuer(config.issuer, config.session_ttl, config.session_idle_timeout),
-      logger});
+      logger, config.registration_open});
+  browser_flow = flow;
   add_authorize_routes(router, flow);
   add_login_route(router, flow);
   add_consent_route(router, flow);
@@ -250,6 +269,31 @@ void App::Parts::add_token_routes(Logger& logger) {
   add_token_route(router, TokenEndpoint{*client_auth, *grant_registry, logger});
   add_introspection_route(router, IntrospectionEndpoint{*client_auth, *introspection, logger});
   add_revocation_route(router, RevocationEndpoint{*client_auth, *revocation, logger});
+}
+
+// /signup, /verify-email, /recover, /reset and the mails they queue (templates/mail/,
+// the outbox); after add_browser_routes, whose pages and sessions they share.
+Step App::Parts::add_account_mail_routes(const Config& config) {
+  auto mail_templates = mail::MailTemplates::load(config.templates_dir / "mail");
+  if (!mail_templates.ok()) return err("cannot load the mail templates: " + mail_templates.error());
+  mail_outbox = std::make_unique<storage::MailOutboxRepository>(*database);
+  mail_queue = std::make_unique<mail::MailQueue>(std::move(mail_templates).value(), *mail_outbox);
+  const accounts::LinkSettings links{config.issuer, config.mail_limit_per_hour};
+  const grants::Argon2Params argon2{config.argon2_memory_kib, config.argon2_iterations,
+                                    config.argon2_parallelism};
+  email_verification =
+      std::make_unique<accounts::EmailVerification>(*database, *mail_queue, clock, links);
+  password_recovery = std::make_unique<accounts::PasswordRecovery>(*database, *mail_queue, clock,
+                                                                   links, argon2);
+  registration = std::make_unique<accounts::Registration>(*users, *email_verification, argon2);
+  auto flow = std::make_shared<const AccountFlow>(
+      AccountFlow{browser_flow, *registration, *email_verification, *password_recovery});
+  http::Router& router = service->router();
+  add_signup_routes(router, flow);
+  add_verify_email_routes(router, flow);
+  add_recover_routes(router, flow);
+  add_reset_routes(router, flow);
+  return Unit{};
 }
 
 Step App::Parts::listen(const Config& config) {
@@ -323,6 +367,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   add_jwks_route(router, p.key_manager, jwks_max_age(config.key_publication_delay));
   p.add_browser_routes(config, std::move(templates).value(), logger);
   p.add_token_routes(logger);
+  if (auto added = p.add_account_mail_routes(config); !added.ok()) return err(added.error());
   if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
   // Last among the routes: every grant is registered by now. The scopes and claims it lists
   // are grants/'s (DiscoveryMetadata's defaults).
