@@ -45,7 +45,8 @@ std::optional<std::string> email_problem(std::string_view email) {
     return std::string(kInvalid);
   }
   const auto at = email.find('@');
-  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) {
+  if (at == std::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != std::string_view::npos) {
     return std::string(kInvalid);
   }
   const auto domain = email.substr(at + 1);
@@ -63,8 +64,7 @@ std::optional<std::string> name_problem(std::string_view name, std::string_view 
     return std::string(what) + " must not contain control characters.";
   }
   if (code_points(name) > kMaxNameLength) {
-    return std::string(what) + " can be at most " + std::to_string(kMaxNameLength) +
-           " characters.";
+    return std::string(what) + " can be at most " + std::to_string(kMaxNameLength) + " characters.";
   }
   return std::nullopt;
 }

@@ -7,9 +7,9 @@
 
 namespace keyward::accounts {
 
-inline constexpr size_t kMaxUsernameLength = 64;   // characters
-inline constexpr size_t kMaxEmailBytes = 320;      // RFC 5321's path limit, as the table's
-inline constexpr size_t kMaxNameLength = 200;      // given and family name, as the table's
+inline constexpr size_t kMaxUsernameLength = 64;  // characters
+inline constexpr size_t kMaxEmailBytes = 320;     // RFC 5321's path limit, as the table's
+inline constexpr size_t kMaxNameLength = 200;     // given and family name, as the table's
 
 // 3 to 64 characters of ASCII letters, digits, '.', '_' and '-', starting with a letter or
 // digit (and an acceptable identifier, grants/identifier.h). No '@', so a username is
@@ -24,7 +24,6 @@ inline constexpr size_t kMaxNameLength = 200;      // given and family name, as 
 
 // Optional: empty is fine; otherwise UTF-8 without control characters, at most 200
 // characters. `what` names the field in the sentence ("Given name").
-[[nodiscard]] std::optional<std::string> name_problem(std::string_view name,
-                                                      std::string_view what);
+[[nodiscard]] std::optional<std::string> name_problem(std::string_view name, std::string_view what);
 
 }  // namespace keyward::accounts

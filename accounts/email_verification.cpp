@@ -29,9 +29,9 @@ Result<Unit, std::string> EmailVerification::send(const storage::UserRecord& use
   if (!allowed.ok()) return err(allowed.error());
   if (!*allowed) return Unit{};
   const LinkToken link = new_link_token();
-  auto created = links_.create(storage::NewAccountLink{
-      link.hash, std::string(storage::kVerifyEmailPurpose), user.id, user.email, now,
-      now + kLinkLifetime});
+  auto created =
+      links_.create(storage::NewAccountLink{link.hash, std::string(storage::kVerifyEmailPurpose),
+                                            user.id, user.email, now, now + kLinkLifetime});
   if (!created.ok()) return err("verification link: " + created.error().message);
   const nlohmann::json view = {{"name", mail_name(user)},
                                {"link", settings_.issuer + "/verify-email?token=" + link.token},

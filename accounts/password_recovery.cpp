@@ -56,9 +56,9 @@ Result<Unit, std::string> PasswordRecovery::send_link(const storage::UserRecord&
   if (!allowed.ok()) return err(allowed.error());
   if (!*allowed) return Unit{};
   const LinkToken link = new_link_token();
-  auto created = links_.replace(storage::NewAccountLink{
-      link.hash, std::string(storage::kResetPasswordPurpose), user.id, std::nullopt, now,
-      now + kLinkLifetime});
+  auto created =
+      links_.replace(storage::NewAccountLink{link.hash, std::string(storage::kResetPasswordPurpose),
+                                             user.id, std::nullopt, now, now + kLinkLifetime});
   if (!created.ok()) return err("reset link: " + created.error().message);
   const nlohmann::json view = {{"name", mail_name(user)},
                                {"link", settings_.issuer + "/reset?token=" + link.token},

@@ -6,8 +6,7 @@
 namespace keyward::accounts {
 namespace {
 
-constexpr std::string_view kUsernameTakenMessage =
-    "That username is taken. Choose another one.";
+constexpr std::string_view kUsernameTakenMessage = "That username is taken. Choose another one.";
 
 std::optional<std::string> optional_text(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);

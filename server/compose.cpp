@@ -283,8 +283,8 @@ Step App::Parts::add_account_mail_routes(const Config& config) {
                                     config.argon2_parallelism};
   email_verification =
       std::make_unique<accounts::EmailVerification>(*database, *mail_queue, clock, links);
-  password_recovery = std::make_unique<accounts::PasswordRecovery>(*database, *mail_queue, clock,
-                                                                   links, argon2);
+  password_recovery =
+      std::make_unique<accounts::PasswordRecovery>(*database, *mail_queue, clock, links, argon2);
   registration = std::make_unique<accounts::Registration>(*users, *email_verification, argon2);
   auto flow = std::make_shared<const AccountFlow>(
       AccountFlow{browser_flow, *registration, *email_verification, *password_recovery});

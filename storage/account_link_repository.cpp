@@ -120,8 +120,8 @@ Result<std::optional<bool>, StorageError> AccountLinkRepository::consume_verific
   });
 }
 
-Result<std::size_t, StorageError> AccountLinkRepository::delete_for_user(
-    std::string_view user_id, std::string_view purpose) {
+Result<std::size_t, StorageError> AccountLinkRepository::delete_for_user(std::string_view user_id,
+                                                                         std::string_view purpose) {
   return pool_.run([&](pqxx::nontransaction& tx) {
     return static_cast<std::size_t>(tx.exec_prepared("account_links_delete_for_user",
                                                      std::string(user_id), std::string(purpose))

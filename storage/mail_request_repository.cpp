@@ -38,8 +38,8 @@ std::span<const PreparedStatement> mail_request_repository_statements() {
 MailRequestRepository::MailRequestRepository(Database& database) : pool_(database.pool()) {}
 
 Result<bool, StorageError> MailRequestRepository::try_record(const std::vector<std::string>& keys,
-                                                            uint32_t limit, TimePoint since,
-                                                            TimePoint now) {
+                                                             uint32_t limit, TimePoint since,
+                                                             TimePoint now) {
   // Locked in key order, so two requests sharing keys cannot deadlock.
   std::vector<std::string> sorted = keys;
   std::sort(sorted.begin(), sorted.end());

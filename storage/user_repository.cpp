@@ -125,8 +125,8 @@ Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_id(std::
       detail::Retry::OnceIfBroken);
 }
 
-Result<std::vector<UserRecord>, StorageError> UserRepository::find_by_email(
-    std::string_view email, size_t limit) {
+Result<std::vector<UserRecord>, StorageError> UserRepository::find_by_email(std::string_view email,
+                                                                            size_t limit) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) {
         return detail::read_all(tx.exec_prepared("users_find_by_email", std::string(email),

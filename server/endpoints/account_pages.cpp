@@ -7,7 +7,9 @@
 namespace keyward::server {
 
 http::HttpResponse notice_page(const BrowserFlow& flow, int status, const Notice& notice) {
-  auto or_null = [](const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
+  auto or_null = [](const std::string& s) {
+    return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+  };
   const nlohmann::json view = {{"title", notice.title},
                                {"message", notice.message},
                                {"hint", or_null(notice.hint)},
@@ -41,8 +43,8 @@ std::optional<http::HttpResponse> anonymous_csrf_failure(const BrowserFlow& flow
 }
 
 accounts::MailRequester mail_requester(const http::HttpRequest& request) {
-  return accounts::MailRequester{
-      request.client_ip, std::string(request.headers.get("Accept-Language").value_or(""))};
+  return accounts::MailRequester{request.client_ip,
+                                 std::string(request.headers.get("Accept-Language").value_or(""))};
 }
 
 http::HttpResponse account_failure_page(const BrowserFlow& flow, const http::HttpRequest& request,

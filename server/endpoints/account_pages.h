@@ -19,9 +19,9 @@ namespace keyward::server {
 struct Notice {
   std::string title;
   std::string message;
-  std::string hint;  // optional
+  std::string hint;                  // optional
   std::string link_href, link_text;  // optional
-  bool problem = false;  // the warning icon instead of the tick
+  bool problem = false;              // the warning icon instead of the tick
 };
 [[nodiscard]] http::HttpResponse notice_page(const BrowserFlow& flow, int status,
                                              const Notice& notice);

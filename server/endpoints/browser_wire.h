@@ -33,9 +33,9 @@ inline constexpr std::string_view kDecisionField = "decision";
 inline constexpr std::string_view kEmailField = "email";
 inline constexpr std::string_view kGivenNameField = "given_name";
 inline constexpr std::string_view kFamilyNameField = "family_name";
-inline constexpr std::string_view kOwnFields[] = {
-    kCsrfField,  kUsernameField,   kPasswordField,  kDecisionField,
-    kEmailField, kGivenNameField, kFamilyNameField};
+inline constexpr std::string_view kOwnFields[] = {kCsrfField,      kUsernameField, kPasswordField,
+                                                  kDecisionField,  kEmailField,    kGivenNameField,
+                                                  kFamilyNameField};
 // The recovery and link forms' fields (they carry no authorization request).
 inline constexpr std::string_view kAccountField = "account";  // a username or an address
 inline constexpr std::string_view kTokenField = "token";

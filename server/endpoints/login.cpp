@@ -51,10 +51,10 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
     return oauth_error_page(flow, request, e);
   }
 
-  auto response = sign_in_and_redirect(
-      request, flow, form->session, user->id,
-      with_query(std::string(browser_wire::kAuthorizePath).substr(1),
-                 grants::Authorizer::params_after_login(r)));
+  auto response =
+      sign_in_and_redirect(request, flow, form->session, user->id,
+                           with_query(std::string(browser_wire::kAuthorizePath).substr(1),
+                                      grants::Authorizer::params_after_login(r)));
   response.log_client_id = r.client.id;
   return response;
 }

@@ -13,8 +13,8 @@ http::HttpResponse dead_reset_link(const BrowserFlow& flow) {
                         "Ask for a new link");
 }
 
-http::HttpResponse reset_page(const BrowserFlow& flow, const http::HttpRequest& request,
-                              int status, const std::string& token, const std::string& username,
+http::HttpResponse reset_page(const BrowserFlow& flow, const http::HttpRequest& request, int status,
+                              const std::string& token, const std::string& username,
                               std::string_view error) {
   return anonymous_form_page(
       flow, request, Page::Reset, status,
@@ -28,7 +28,8 @@ http::HttpResponse show_reset(const http::HttpRequest& request, const AccountFlo
   const BrowserFlow& browser = *flow.browser;
   const auto token = BrowserForm::read(request).field(browser_wire::kTokenField).value_or("");
   auto user = flow.recovery.link_user(token);
-  if (!user.ok()) return account_failure_page(browser, request, "password reset failed", user.error());
+  if (!user.ok())
+    return account_failure_page(browser, request, "password reset failed", user.error());
   if (!*user) return dead_reset_link(browser);
   return reset_page(browser, request, 200, token, (*user)->username, "");
 }
@@ -40,7 +41,8 @@ http::HttpResponse handle_reset(const http::HttpRequest& request, const AccountF
   const auto token = form.field(browser_wire::kTokenField).value_or("");
   const auto password = form.field(browser_wire::kPasswordField).value_or("");
   auto reset = flow.recovery.reset(token, password);
-  if (!reset.ok()) return account_failure_page(browser, request, "password reset failed", reset.error());
+  if (!reset.ok())
+    return account_failure_page(browser, request, "password reset failed", reset.error());
   switch (reset->outcome) {
     case Outcome::Done:
       browser.logger.info("password reset", {{"request_id", request.request_id},

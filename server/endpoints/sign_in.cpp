@@ -17,11 +17,11 @@ http::HttpResponse sign_in_and_redirect(const http::HttpRequest& request, const 
   const std::string id = random_token();
   const TimePoint now = flow.clock.now();
   const TimePoint expires_at = now + flow.policy.lifetime;
-  auto signed_in =
-      previous ? flow.sessions.sign_in(previous->id_hash, sha256(id), user_id, random_bytes(32),
-                                       now, expires_at)
-               : flow.sessions.start(storage::NewSignedInSession{
-                     sha256(id), std::string(user_id), random_bytes(32), now, expires_at});
+  auto signed_in = previous
+                       ? flow.sessions.sign_in(previous->id_hash, sha256(id), user_id,
+                                               random_bytes(32), now, expires_at)
+                       : flow.sessions.start(storage::NewSignedInSession{
+                             sha256(id), std::string(user_id), random_bytes(32), now, expires_at});
   if (!signed_in.ok()) {
     flow.logger.error("sign-in failed to store the session",
                       {{"request_id", request.request_id}, {"detail", signed_in.error().message}});

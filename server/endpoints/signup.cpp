@@ -112,8 +112,8 @@ http::HttpResponse handle_signup(const http::HttpRequest& request, const Account
                                           {"client_id", *r ? (*r)->client.id : ""}});
   if (done.mail_error) {
     browser.logger.error("verification mail not queued", {{"request_id", request.request_id},
-                                                           {"user_id", done.user.id},
-                                                           {"detail", *done.mail_error}});
+                                                          {"user_id", done.user.id},
+                                                          {"detail", *done.mail_error}});
   }
   std::string next = *r ? with_query(std::string(browser_wire::kAuthorizePath).substr(1),
                                      grants::Authorizer::params_after_login(**r))

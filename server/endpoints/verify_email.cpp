@@ -16,7 +16,8 @@ http::HttpResponse show_verify(const http::HttpRequest& request, const AccountFl
   const BrowserFlow& browser = *flow.browser;
   const auto token = BrowserForm::read(request).field(browser_wire::kTokenField).value_or("");
   auto live = flow.verification.is_live(token);
-  if (!live.ok()) return account_failure_page(browser, request, "verification failed", live.error());
+  if (!live.ok())
+    return account_failure_page(browser, request, "verification failed", live.error());
   if (!*live) return dead_verification_link(browser);
   return anonymous_form_page(browser, request, Page::Verify, 200,
                              {{"title", "Confirm your e-mail address"}, {"token", token}});
@@ -41,12 +42,12 @@ http::HttpResponse handle_verify(const http::HttpRequest& request, const Account
     case Outcome::AddressChanged:
       browser.logger.info("e-mail verification link for an old address used",
                           {{"request_id", request.request_id}});
-      return notice_page(browser, 400,
-                         Notice{"This address is not your account's any more",
-                                "The link was sent to an address your account no longer uses, "
-                                "so nothing was verified.",
-                                "Verify your current address from your account page.", "", "",
-                                true});
+      return notice_page(
+          browser, 400,
+          Notice{"This address is not your account's any more",
+                 "The link was sent to an address your account no longer uses, "
+                 "so nothing was verified.",
+                 "Verify your current address from your account page.", "", "", true});
     case Outcome::NoLink:
       break;
   }

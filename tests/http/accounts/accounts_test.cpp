@@ -57,11 +57,10 @@ class Accounts : public ::testing::Test {
     env["KEYWARD_SMTP_FROM"] = "Keyward <no-reply@keyward.test>";
     env["KEYWARD_MAIL_LIMIT_PER_HOUR"] = std::to_string(kMailLimit);
     suite_ = new SuiteServer(env);
-    suite_->register_client(
-        "spa", "SPA",
-        {"--grant-types", "authorization_code,refresh_token", "--scopes",
-         "openid profile email offline_access", "--public", "--redirect-uri",
-         std::string(kRedirect)});
+    suite_->register_client("spa", "SPA",
+                            {"--grant-types", "authorization_code,refresh_token", "--scopes",
+                             "openid profile email offline_access", "--public", "--redirect-uri",
+                             std::string(kRedirect)});
     suite_->start();
   }
   static void TearDownTestSuite() {
@@ -82,8 +81,8 @@ class Accounts : public ::testing::Test {
   // A user with a known password, made directly in the database.
   static std::string add_user(const std::string& username, std::optional<std::string> email) {
     auto database = db().open();
-    return insert_user(database, storage::NewUser{username, std::move(email), std::nullopt,
-                                                  std::nullopt, ""},
+    return insert_user(database,
+                       storage::NewUser{username, std::move(email), std::nullopt, std::nullopt, ""},
                        kPassword);
   }
   static std::string user_count() { return db().scalar("SELECT count(*) FROM users").value(); }
@@ -92,9 +91,12 @@ class Accounts : public ::testing::Test {
   }
 
   static Params spa_request(const Pkce& pkce, const std::string& scope = "openid profile email") {
-    return {{"client_id", spa().id},     {"redirect_uri", std::string(kRedirect)},
-            {"response_type", "code"},   {"scope", scope},
-            {"state", "s1"},             {"code_challenge", pkce.challenge},
+    return {{"client_id", spa().id},
+            {"redirect_uri", std::string(kRedirect)},
+            {"response_type", "code"},
+            {"scope", scope},
+            {"state", "s1"},
+            {"code_challenge", pkce.challenge},
             {"code_challenge_method", "S256"}};
   }
 
@@ -206,7 +208,8 @@ TEST_F(Accounts, SignUpFromTheLoginPageVerifyTheAddressAndSignIn) {
         "autocomplete=\"family-name\"", "autocomplete=\"new-password\""}) {
     EXPECT_NE(page.body.find(attribute), std::string::npos) << attribute;
   }
-  const Response created = submit(b, "/signup", page, signup_fields("Newbie", "newbie@example.com"));
+  const Response created =
+      submit(b, "/signup", page, signup_fields("Newbie", "newbie@example.com"));
   ASSERT_EQ(created.status, 303) << created.body;
   // Signed in as POST /login signs in: a session cookie, and back to /authorize.
   EXPECT_EQ(created.header("Location").value_or("").rfind("authorize?", 0), 0u);
@@ -246,9 +249,9 @@ TEST_F(Accounts, SignUpFromTheLoginPageVerifyTheAddressAndSignIn) {
   }
   const json tokens = exchange(next, pkce);
   ASSERT_TRUE(tokens.contains("access_token")) << tokens;
-  const Response info = test::get(
-      port(), "/userinfo",
-      "Authorization: Bearer " + tokens["access_token"].get<std::string>() + "\r\n");
+  const Response info =
+      test::get(port(), "/userinfo",
+                "Authorization: Bearer " + tokens["access_token"].get<std::string>() + "\r\n");
   ASSERT_EQ(info.status, 200) << info.body;
   EXPECT_EQ(info.json()["email"], "newbie@example.com");
   EXPECT_EQ(info.json()["email_verified"], true);
@@ -333,13 +336,12 @@ TEST_F(Accounts, RegistrationClosedIsNotFound) {
   expect_page(b.post("/signup", signup_fields("closed", "closed@example.com")), 404,
               "Page not found");
   Pkce pkce;
-  const Response login =
-      b.get("/authorize?" + encode({{"client_id", closed.client("spa").id},
-                                    {"redirect_uri", std::string(kRedirect)},
-                                    {"response_type", "code"},
-                                    {"scope", "openid"},
-                                    {"code_challenge", pkce.challenge},
-                                    {"code_challenge_method", "S256"}}));
+  const Response login = b.get("/authorize?" + encode({{"client_id", closed.client("spa").id},
+                                                       {"redirect_uri", std::string(kRedirect)},
+                                                       {"response_type", "code"},
+                                                       {"scope", "openid"},
+                                                       {"code_challenge", pkce.challenge},
+                                                       {"code_challenge_method", "S256"}}));
   ASSERT_EQ(login.status, 200) << login.body;
   EXPECT_EQ(login.body.find("Create an account"), std::string::npos);
   EXPECT_NE(login.body.find("Forgot your password?"), std::string::npos);
@@ -365,8 +367,7 @@ TEST_F(Accounts, ResetEndsEveryGrantAndSessionAndTheNewPasswordWorks) {
   // A refused password leaves everything as it was, the link included.
   const Response weak = submit(b, "/reset", form, {{"password", "erin12345"}});
   expect_page(weak, 400, "aria-invalid=\"true\"");
-  EXPECT_NE(sign_in(old_browser, "erin", kPassword).count("access_token"), 0u)
-      << "still signed in";
+  EXPECT_NE(sign_in(old_browser, "erin", kPassword).count("access_token"), 0u) << "still signed in";
   const Response missing_csrf = [&] {
     Params f = hidden_fields(form.body);
     f.erase(f.begin());
@@ -386,16 +387,17 @@ TEST_F(Accounts, ResetEndsEveryGrantAndSessionAndTheNewPasswordWorks) {
   EXPECT_EQ(refreshed.json()["error"], "invalid_grant");
   EXPECT_EQ(db().scalar("SELECT count(*) FROM browser_sessions WHERE user_id = '" + id + "'"), "0");
   Pkce pkce;
-  EXPECT_NE(old_browser.get("/authorize?" + encode(spa_request(pkce))).body.find("action=\"login\""),
-            std::string::npos)
+  EXPECT_NE(
+      old_browser.get("/authorize?" + encode(spa_request(pkce))).body.find("action=\"login\""),
+      std::string::npos)
       << "the old browser must sign in again";
   // The old password is refused, the new one works.
   Browser fresh(port(), "10.2.0.3");
   const Response login = fresh.get("/authorize?" + encode(spa_request(pkce)));
-  EXPECT_EQ(submit(fresh, "/login", login,
-                   {{"username", "erin"}, {"password", std::string(kPassword)}})
-                .status,
-            200);
+  EXPECT_EQ(
+      submit(fresh, "/login", login, {{"username", "erin"}, {"password", std::string(kPassword)}})
+          .status,
+      200);
   EXPECT_TRUE(sign_in(fresh, "erin", kNewPassword).contains("access_token"));
   // The link worked once.
   expect_page(b.get(link), 400, "This link does not work");
@@ -413,8 +415,8 @@ TEST_F(Accounts, RecoveryAnswersTheSameWhetherOrNotTheAccountExists) {
   Browser b(port(), "10.2.1.1");
   const Response known = recover(b, "frank");
   expect_page(known, 200, "Check your mail");
-  for (const std::string account :
-       {"nobody", "nobody@example.com", "grace", "grace@example.com", "noaddress", "FRANK@example.COM"}) {
+  for (const std::string account : {"nobody", "nobody@example.com", "grace", "grace@example.com",
+                                    "noaddress", "FRANK@example.COM"}) {
     SCOPED_TRACE(account);
     Browser other(port(), "10.2.1.2");
     const Response r = recover(other, account);
@@ -441,8 +443,10 @@ TEST_F(Accounts, ExpiredAndUnknownLinksAreRefused) {
   ASSERT_EQ(b.get(link).status, 200);
   const Response form = b.get(link);
   // Aged past its 30 minutes.
-  db().exec("UPDATE account_links SET created_at = now() - interval '31 minutes',"
-            " expires_at = now() - interval '1 minute' WHERE user_id = '" + id + "'");
+  db().exec(
+      "UPDATE account_links SET created_at = now() - interval '31 minutes',"
+      " expires_at = now() - interval '1 minute' WHERE user_id = '" +
+      id + "'");
   expect_page(b.get(link), 400, "This link does not work");
   expect_page(submit(b, "/reset", form, {{"password", std::string(kNewPassword)}}), 400,
               "This link does not work");
@@ -458,8 +462,9 @@ TEST_F(Accounts, ExpiredAndUnknownLinksAreRefused) {
   const std::string verify = next_link("ivan@example.com", "/verify-email?token=");
   const Response confirm = s.get(verify);
   ASSERT_EQ(confirm.status, 200);
-  db().exec("UPDATE account_links SET expires_at = now() - interval '1 second'"
-            " WHERE purpose = 'verify_email' AND email = 'ivan@example.com'");
+  db().exec(
+      "UPDATE account_links SET expires_at = now() - interval '1 second'"
+      " WHERE purpose = 'verify_email' AND email = 'ivan@example.com'");
   expect_page(submit(s, "/verify-email", confirm, {}), 400, "This link does not work");
   EXPECT_EQ(verified("ivan"), "f");
 }

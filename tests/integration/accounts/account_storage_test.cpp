@@ -44,10 +44,10 @@ class AccountStorageTest : public StorageTest {
                    std::optional<std::string> email = std::nullopt) {
     const std::string hash = sha256(random_token());
     if (purpose == kVerifyEmailPurpose && !email) email = "alice@example.com";
-    EXPECT_TRUE(links_
-                    ->create(NewAccountLink{hash, std::string(purpose), alice_, email, kT0,
-                                            kT0 + lifetime})
-                    .ok());
+    EXPECT_TRUE(
+        links_
+            ->create(NewAccountLink{hash, std::string(purpose), alice_, email, kT0, kT0 + lifetime})
+            .ok());
     return hash;
   }
 
