@@ -69,20 +69,20 @@ TEST_F(AccountStorageTest, OnlyTheDigestIsStoredAndALinkIsFoundForItsPurposeUnti
   ASSERT_TRUE(found.ok() && *found);
   EXPECT_EQ((*found)->user_id, alice_);
   EXPECT_EQ((*found)->expires_at, kT0 + minutes(30));
-  EXPECT_FALSE(*links_->find_live(hash, kVerifyEmailPurpose, kT0).value());
-  EXPECT_FALSE(*links_->find_live(hash, kResetPasswordPurpose, kT0 + minutes(30)).value());
-  EXPECT_FALSE(*links_->find_live(sha256("unknown"), kResetPasswordPurpose, kT0).value());
+  EXPECT_FALSE(links_->find_live(hash, kVerifyEmailPurpose, kT0).value());
+  EXPECT_FALSE(links_->find_live(hash, kResetPasswordPurpose, kT0 + minutes(30)).value());
+  EXPECT_FALSE(links_->find_live(sha256("unknown"), kResetPasswordPurpose, kT0).value());
   // Finding it did not use it.
-  EXPECT_TRUE(*links_->find_live(hash, kResetPasswordPurpose, kT0).value());
+  EXPECT_TRUE(links_->find_live(hash, kResetPasswordPurpose, kT0).value());
 }
 
 TEST_F(AccountStorageTest, ALinkIsConsumedOnceAndNotAfterItExpires) {
   const std::string hash = link(kResetPasswordPurpose);
-  EXPECT_FALSE(*links_->consume(hash, kVerifyEmailPurpose, kT0).value()) << "other purpose";
-  EXPECT_TRUE(*links_->consume(hash, kResetPasswordPurpose, kT0).value());
-  EXPECT_FALSE(*links_->consume(hash, kResetPasswordPurpose, kT0).value()) << "second use";
+  EXPECT_FALSE(links_->consume(hash, kVerifyEmailPurpose, kT0).value()) << "other purpose";
+  EXPECT_TRUE(links_->consume(hash, kResetPasswordPurpose, kT0).value());
+  EXPECT_FALSE(links_->consume(hash, kResetPasswordPurpose, kT0).value()) << "second use";
   const std::string expired = link(kResetPasswordPurpose, minutes(30));
-  EXPECT_FALSE(*links_->consume(expired, kResetPasswordPurpose, kT0 + minutes(31)).value());
+  EXPECT_FALSE(links_->consume(expired, kResetPasswordPurpose, kT0 + minutes(31)).value());
 }
 
 TEST_F(AccountStorageTest, TwoConcurrentUsesOfOneLinkGetItExactlyOnce) {
@@ -109,10 +109,10 @@ TEST_F(AccountStorageTest, VerificationCountsOnlyForTheAddressTheLinkWasSentTo) 
   ASSERT_TRUE(used.ok() && *used);
   EXPECT_FALSE(**used) << "address changed: nothing verified";
   EXPECT_FALSE(verified());
-  EXPECT_FALSE(*links_->consume_verification(hash, kT0).value()) << "used up all the same";
+  EXPECT_FALSE(links_->consume_verification(hash, kT0).value()) << "used up all the same";
 
   const std::string current = link(kVerifyEmailPurpose, hours(24), "new@example.com");
-  EXPECT_FALSE(*links_->consume_verification(current, kT0 + hours(25)).value()) << "expired";
+  EXPECT_FALSE(links_->consume_verification(current, kT0 + hours(25)).value()) << "expired";
   EXPECT_FALSE(verified());
   EXPECT_EQ(links_->consume_verification(current, kT0).value(), std::optional<bool>(true));
   EXPECT_TRUE(verified());
@@ -126,9 +126,9 @@ TEST_F(AccountStorageTest, ANewResetLinkReplacesTheEarlierOnesButNotVerification
                   ->replace(NewAccountLink{second, std::string(kResetPasswordPurpose), alice_,
                                            std::nullopt, kT0, kT0 + minutes(30)})
                   .ok());
-  EXPECT_FALSE(*links_->find_live(first, kResetPasswordPurpose, kT0).value());
-  EXPECT_TRUE(*links_->find_live(second, kResetPasswordPurpose, kT0).value());
-  EXPECT_TRUE(*links_->find_live(verification, kVerifyEmailPurpose, kT0).value());
+  EXPECT_FALSE(links_->find_live(first, kResetPasswordPurpose, kT0).value());
+  EXPECT_TRUE(links_->find_live(second, kResetPasswordPurpose, kT0).value());
+  EXPECT_TRUE(links_->find_live(verification, kVerifyEmailPurpose, kT0).value());
   EXPECT_EQ(links_->delete_for_user(alice_, kVerifyEmailPurpose).value(), 1u);
 }
 
@@ -186,7 +186,7 @@ TEST_F(AccountStorageTest, TheJanitorDeletesExpiredLinksAndMailRequestsOlderThan
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->account_links, 2u);
   EXPECT_EQ(counts->mail_requests, 1u);
-  EXPECT_TRUE(*links_->find_live(live, kResetPasswordPurpose, kT0).value());
+  EXPECT_TRUE(links_->find_live(live, kResetPasswordPurpose, kT0).value());
   EXPECT_EQ(db().scalar("SELECT key FROM mail_requests"), "user:new");
 }
 
