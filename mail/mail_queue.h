@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "mail/mail_templates.h"
 #include "storage/mail_outbox_repository.h"
@@ -17,8 +18,9 @@ namespace keyward::mail {
 
 class MailQueue {
  public:
-  MailQueue(std::shared_ptr<const MailTemplates> templates, storage::MailOutboxRepository& outbox)
-      : templates_(std::move(templates)), outbox_(outbox) {}
+  MailQueue(std::shared_ptr<const MailTemplates> templates, storage::MailOutboxRepository& outbox,
+            const Clock& clock)
+      : templates_(std::move(templates)), outbox_(outbox), clock_(clock) {}
 
   // Renders templates/mail/<language>/<kind>.* with `view` (the language picked from
   // `accept_language`, English when none matches) and queues it for `to`. The error names
@@ -31,6 +33,7 @@ class MailQueue {
  private:
   std::shared_ptr<const MailTemplates> templates_;
   storage::MailOutboxRepository& outbox_;
+  const Clock& clock_;
 };
 
 }  // namespace keyward::mail

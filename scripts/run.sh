@@ -5,7 +5,9 @@
 # Ctrl-C stops everything it started. Running it again reuses the data in .data/.
 #
 #   KEYWARD_PORT  the front door's port (default 8080); keyward listens on PORT+1,
-#                 the sample resource server on PORT+2, all on 127.0.0.1.
+#                 the sample resource server on PORT+2, the local SMTP sink (which keeps
+#                 every account mail in .data/run/mail and prints it) on PORT+3, all on
+#                 127.0.0.1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +16,7 @@ cd "$repo"
 port=${KEYWARD_PORT:-8080}
 kw_port=$((port + 1))
 rs_port=$((port + 2))
+smtp_port=$((port + 3))
 state=$repo/.data/run
 build=$repo/build/release
 
@@ -51,6 +54,15 @@ export KEYWARD_TEMPLATES_DIR="$repo/templates"
 # The demo (scripts/demo.sh) signs its user in with the password grant, which is off by
 # default (RFC 9700 §2.4); its client is confidential and first-party (scripts/seed-demo.sh).
 export KEYWARD_PASSWORD_GRANT="${KEYWARD_PASSWORD_GRANT:-true}"
+
+# Account mails (verification, password reset) go to a local sink that keeps them as JSON
+# files and prints them to its log: nothing leaves this machine.
+/usr/bin/python3 scripts/mail-sink.py --dir "$state/mail" --listen "127.0.0.1:$smtp_port" \
+  --print >>"$state/mail.log" 2>&1 &
+pids+=($!)
+echo $! >"$state/mail-sink.pid"
+export KEYWARD_SMTP_URL="${KEYWARD_SMTP_URL:-smtp://127.0.0.1:$smtp_port}"
+export KEYWARD_REGISTRATION="${KEYWARD_REGISTRATION:-open}"
 
 "$build/server/keyward" migrate
 
@@ -91,6 +103,12 @@ cat <<MSG
     curl -i $base/health/ready
     curl -s $base/.well-known/openid-configuration
     curl -s $base/jwks
+
+  Accounts: create one at $base/signup, manage it at $base/account; forgotten
+  passwords at $base/recover. The mails (verification and reset links) are not sent
+  anywhere: read them with
+
+    tail -f $state/mail.log          (or the JSON files in $state/mail/)
 
   Logs: $state/keyward.log (one JSON line per request), $state/resource-server.log,
         $state/nginx/access.log

@@ -33,6 +33,7 @@
 #include "keys/key_manager.h"
 #include "mail/mail_queue.h"
 #include "mail/mail_templates.h"
+#include "mail/outbox_delivery.h"
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
@@ -105,10 +106,14 @@ struct App::Parts {
   std::unique_ptr<grants::GrantRegistry> grant_registry;
   std::unique_ptr<grants::Introspection> introspection;
   std::unique_ptr<grants::Revocation> revocation;
-  // Accounts people run themselves: sign-up, verification and reset links, their mails.
-  std::unique_ptr<storage::MailOutboxRepository> mail_outbox;
+  // Account mails: queued by requests, sent by the delivery thread (stopped with the
+  // server's other threads).
+  std::unique_ptr<storage::MailOutboxRepository> outbox;
   std::unique_ptr<mail::MailQueue> mail_queue;
+  std::unique_ptr<mail::OutboxDelivery> mail_delivery;  // only with KEYWARD_SMTP_URL
   std::unique_ptr<accounts::EmailVerification> email_verification;
+  // Accounts people run themselves: sign-up and password recovery (their mails go through
+  // mail_queue).
   std::unique_ptr<accounts::PasswordRecovery> password_recovery;
   std::unique_ptr<accounts::Registration> registration;
   std::shared_ptr<const BrowserFlow> browser_flow;  // set by add_browser_routes
@@ -124,11 +129,12 @@ struct App::Parts {
                  Logger& logger);
   void open_token_grants(const Config& config, const std::string& master_key);
   void open_browser_flow(const Config& config);
+  Step open_mail(const Config& config, Logger& logger);
   void add_health_routes(Logger& logger);
   void add_browser_routes(const Config& config, std::shared_ptr<const Templates> templates,
                           Logger& logger);
   void add_token_routes(Logger& logger);
-  Step add_account_mail_routes(const Config& config);
+  void add_account_routes(const Config& config);
   Step listen(const Config& config);
 };
 
@@ -233,6 +239,30 @@ void App::Parts::open_browser_flow(const Config& config) {
                                                 config.issuer);
 }
 
+// Account mails (issue 12): templates/mail/, the outbox, and its delivery thread when an
+// SMTP server is configured (without one, mails wait in the outbox; the start warns).
+Step App::Parts::open_mail(const Config& config, Logger& logger) {
+  auto templates = mail::MailTemplates::load(config.templates_dir / "mail");
+  if (!templates.ok()) return err("cannot load the mail templates: " + templates.error());
+  outbox = std::make_unique<storage::MailOutboxRepository>(*database);
+  mail_queue = std::make_unique<mail::MailQueue>(std::move(templates).value(), *outbox, clock);
+  email_verification = std::make_unique<accounts::EmailVerification>(
+      *database, *mail_queue, clock,
+      accounts::LinkSettings{config.issuer, config.mail_limit_per_hour});
+  if (!config.smtp_url) {
+    logger.warn(
+        "KEYWARD_SMTP_URL is not set: verification and password-reset mails wait in the "
+        "outbox and are not sent");
+  } else {
+    mail_delivery = std::make_unique<mail::OutboxDelivery>(
+        *outbox,
+        mail::SmtpSender(mail::SmtpSettings{*config.smtp_url, config.smtp_from,
+                                            config.smtp_username, config.smtp_password}),
+        clock, logger);
+  }
+  return Unit{};
+}
+
 void App::Parts::add_health_routes(Logger& logger) {
   http::HttpService* http_service = service.get();
   storage::Database* db = &*database;
@@ -271,18 +301,12 @@ void App::Parts::add_token_routes(Logger& logger) {
   add_revocation_route(router, RevocationEndpoint{*client_auth, *revocation, logger});
 }
 
-// /signup, /verify-email, /recover, /reset and the mails they queue (templates/mail/,
-// the outbox); after add_browser_routes, whose pages and sessions they share.
-Step App::Parts::add_account_mail_routes(const Config& config) {
-  auto mail_templates = mail::MailTemplates::load(config.templates_dir / "mail");
-  if (!mail_templates.ok()) return err("cannot load the mail templates: " + mail_templates.error());
-  mail_outbox = std::make_unique<storage::MailOutboxRepository>(*database);
-  mail_queue = std::make_unique<mail::MailQueue>(std::move(mail_templates).value(), *mail_outbox);
+// /signup, /verify-email, /recover, /reset; after open_mail (their mails) and
+// add_browser_routes (their pages and sessions).
+void App::Parts::add_account_routes(const Config& config) {
   const accounts::LinkSettings links{config.issuer, config.mail_limit_per_hour};
   const grants::Argon2Params argon2{config.argon2_memory_kib, config.argon2_iterations,
                                     config.argon2_parallelism};
-  email_verification =
-      std::make_unique<accounts::EmailVerification>(*database, *mail_queue, clock, links);
   password_recovery =
       std::make_unique<accounts::PasswordRecovery>(*database, *mail_queue, clock, links, argon2);
   registration = std::make_unique<accounts::Registration>(*users, *email_verification, argon2);
@@ -293,7 +317,6 @@ Step App::Parts::add_account_mail_routes(const Config& config) {
   add_verify_email_routes(router, flow);
   add_recover_routes(router, flow);
   add_reset_routes(router, flow);
-  return Unit{};
 }
 
 Step App::Parts::listen(const Config& config) {
@@ -361,13 +384,14 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.open_keys(config, *url, master_key->bytes, logger);
   p.open_token_grants(config, master_key->bytes);
   p.open_browser_flow(config);
+  if (auto opened = p.open_mail(config, logger); !opened.ok()) return err(opened.error());
 
   http::Router& router = p.service->router();
   p.add_health_routes(logger);
   add_jwks_route(router, p.key_manager, jwks_max_age(config.key_publication_delay));
   p.add_browser_routes(config, std::move(templates).value(), logger);
   p.add_token_routes(logger);
-  if (auto added = p.add_account_mail_routes(config); !added.ok()) return err(added.error());
+  p.add_account_routes(config);
   if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
   // Last among the routes: every grant is registered by now. The scopes and claims it lists
   // are grants/'s (DiscoveryMetadata's defaults).
@@ -380,6 +404,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   if (auto started = p.key_manager->start(); !started.ok()) return err(started.error());
 
   if (auto listening = p.listen(config); !listening.ok()) return err(listening.error());
+  if (p.mail_delivery) p.mail_delivery->start();
   // Housekeeping: every 10 minutes, one instance at a time (server/janitor_schedule.h).
   p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger);
   return app;
@@ -402,6 +427,7 @@ bool App::stop(std::chrono::milliseconds timeout) {
   if (parts_->server) drained = parts_->server->drain_and_stop(timeout);
   if (parts_->pool) parts_->pool->stop();
   if (parts_->janitor) parts_->janitor->stop();
+  if (parts_->mail_delivery) parts_->mail_delivery->stop();
   if (parts_->key_manager) parts_->key_manager->stop();
   return drained;
 }

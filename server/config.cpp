@@ -138,10 +138,6 @@ void check_accounts(Reader& r, Config& c) {
     } else {
       c.smtp_url = v;
     }
-  } else {
-    c.warnings.push_back(
-        "KEYWARD_SMTP_URL is not set: verification and password-reset mails wait in the "
-        "outbox and are not sent");
   }
   if (r.is_set("KEYWARD_SMTP_USERNAME")) c.smtp_username = r.raw("KEYWARD_SMTP_USERNAME");
   if (r.is_set("KEYWARD_SMTP_PASSWORD")) c.smtp_password = r.raw("KEYWARD_SMTP_PASSWORD");

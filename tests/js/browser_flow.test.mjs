@@ -10,98 +10,15 @@
 // scripts/test.sh; skipped without it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import * as oidc from 'openid-client';
 import { chromium } from 'playwright-core';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SOURCE_DIR = process.env.KEYWARD_SOURCE_DIR || path.resolve(here, '..', '..');
-const BUILD_DIR = process.env.KEYWARD_BUILD_DIR || path.join(SOURCE_DIR, 'build', 'test');
-const KEYWARD = path.join(BUILD_DIR, 'server', 'keyward');
-const CHROMIUM = process.env.KEYWARD_CHROMIUM || '/usr/bin/chromium';
-const CLUSTER = process.env.KEYWARD_TEST_DATABASE_URL;
+import { CHROMIUM, CLUSTER, SOURCE_DIR, Stack } from './stack.mjs';
+
 const PASSWORD = 'correct horse battery staple';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function psql(conninfo, sql) {
-  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', conninfo, '-c', sql],
-    { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
-}
-
-// A database of our own on the test cluster (libpq: the last dbname keyword wins).
-class Stack {
-  constructor() {
-    this.dbname = `keyward_js_${randomBytes(6).toString('hex')}`;
-    this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keyward-js-'));
-  }
-
-  async start() {
-    psql(CLUSTER, `CREATE DATABASE ${this.dbname}`);
-    this.port = await freePort();
-    this.issuer = `http://127.0.0.1:${this.port}`;
-    this.env = {
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KEYWARD_'))),
-      KEYWARD_DATABASE_URL: `${CLUSTER} dbname=${this.dbname}`,
-      KEYWARD_LISTEN: `127.0.0.1:${this.port}`,
-      KEYWARD_ISSUER: this.issuer,
-      KEYWARD_DATA_DIR: this.tmp,
-      KEYWARD_MIGRATIONS_DIR: path.join(SOURCE_DIR, 'migrations'),
-      KEYWARD_TEMPLATES_DIR: path.join(SOURCE_DIR, 'templates'),
-      KEYWARD_ARGON2_MEMORY_KIB: '7168',
-      KEYWARD_ARGON2_ITERATIONS: '5',
-    };
-    this.run(['migrate']);
-    this.log = fs.openSync(path.join(this.tmp, 'keyward.log'), 'w');
-    this.proc = spawn(KEYWARD, ['serve'], { env: this.env, stdio: ['ignore', this.log, this.log] });
-    for (let i = 0; i < 400; i++) {
-      try {
-        const r = await fetch(`${this.issuer}/health/ready`);
-        if (r.status === 200) return this;
-      } catch { /* not listening yet */ }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`keyward did not become ready:\n${fs.readFileSync(path.join(this.tmp, 'keyward.log'), 'utf8')}`);
-  }
-
-  run(args, input) {
-    const r = spawnSync(KEYWARD, args, { env: this.env, input, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`keyward ${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    return r.stdout;
-  }
-
-  async stop() {
-    if (this.proc && (this.proc.exitCode !== null || this.proc.signalCode !== null)) {
-      // It died on its own: show why.
-      console.error(`keyward exited (${this.proc.exitCode ?? this.proc.signalCode}):\n` +
-        fs.readFileSync(path.join(this.tmp, 'keyward.log'), 'utf8'));
-    } else if (this.proc) {
-      const exited = new Promise((r) => this.proc.once('exit', r));
-      this.proc.kill('SIGTERM');
-      await exited;
-    }
-    try { psql(CLUSTER, `DROP DATABASE IF EXISTS ${this.dbname} WITH (FORCE)`); } catch { /* best effort */ }
-    fs.rmSync(this.tmp, { recursive: true, force: true });
-  }
-}
 
 test('browser sign-in: code + PKCE through the real pages, ID token, userinfo, refresh, logout',
   { skip: !CLUSTER && 'set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)', timeout: 180_000 },
@@ -124,11 +41,10 @@ test('browser sign-in: code + PKCE through the real pages, ID token, userinfo, r
       const callbackPort = rp.address().port;
       const redirectUri = `http://127.0.0.1:${callbackPort}/callback`;
       const postLogoutUri = `http://127.0.0.1:${callbackPort}/signed-out`;
-      const createdText = stack.run(['client', 'create', '--name', 'Acme Notes',
+      const created = stack.createClient(['--name', 'Acme Notes',
         '--grant-types', 'authorization_code,refresh_token',
         '--scopes', 'openid profile email offline_access', '--public',
         '--redirect-uri', redirectUri, '--post-logout-redirect-uri', postLogoutUri]);
-      const created = JSON.parse(createdText.slice(createdText.indexOf('{'), createdText.lastIndexOf('}') + 1));
       stack.run(['user', 'create', '--username', 'alice', '--email', 'alice@example.com',
         '--given-name', 'Alice', '--family-name', 'Liddell', '--password-stdin'], `${PASSWORD}\n`);
 

@@ -75,7 +75,8 @@ def _():
 @check("compose: the services of the quick start")
 def _():
     s = compose_config()["services"]
-    assert set(s) == {"postgres", "keyward", "resource-server", "nginx", "demo-seed", "demo"}, set(s)
+    assert set(s) == {"postgres", "keyward", "resource-server", "nginx", "mail-catcher",
+                      "demo-seed", "demo"}, set(s)
 
 
 @check("compose: postgres has a volume and a health check")
@@ -109,11 +110,15 @@ def _():
     assert folders and folders <= copied, f"not copied: {sorted(folders - copied)}"
 
 
-@check("compose: only nginx publishes a port (Pistache never faces clients)")
+@check("compose: only nginx publishes a port (Pistache never faces clients), and the mail UI on loopback")
 def _():
     s = compose_config()["services"]
     published = {name for name, svc in s.items() if svc.get("ports")}
-    assert published == {"nginx"}, published
+    assert published == {"nginx", "mail-catcher"}, published
+    # The mail-catcher's web UI, on the host's loopback only; never its SMTP port.
+    ports = [str(p) for p in s["mail-catcher"]["ports"]]
+    assert ports and all("127.0.0.1" in p and "8025" in p and "1025" not in p
+                         for p in ports), ports
 
 
 @check("compose: nginx renders the shipped template with scripts/frontdoor.sh, every placeholder filled")

@@ -170,6 +170,45 @@ TEST(Config, QueueDeadline) {
   }
 }
 
+TEST(Config, AccountsAndMail) {
+  const Config defaults = load_ok({});
+  EXPECT_FALSE(defaults.registration_open);
+  EXPECT_FALSE(defaults.smtp_url);
+  EXPECT_EQ(defaults.smtp_from, "Keyward <no-reply@localhost>");
+  EXPECT_EQ(defaults.mail_limit_per_hour, 5u);
+
+  const Config c = load_ok({{"KEYWARD_REGISTRATION", "open"},
+                            {"KEYWARD_ISSUER", "https://id.example.com:8443/auth"},
+                            {"KEYWARD_SMTP_URL", "smtps://mail.example.com:465"},
+                            {"KEYWARD_SMTP_USERNAME", "keyward"},
+                            {"KEYWARD_SMTP_PASSWORD", "s3cret"},
+                            {"KEYWARD_MAIL_LIMIT_PER_HOUR", "20"}});
+  EXPECT_TRUE(c.registration_open);
+  EXPECT_EQ(c.smtp_url, "smtps://mail.example.com:465");
+  EXPECT_EQ(c.smtp_from, "Keyward <no-reply@id.example.com>");
+  EXPECT_EQ(c.smtp_username, "keyward");
+  EXPECT_EQ(c.smtp_password, "s3cret");
+  EXPECT_EQ(c.mail_limit_per_hour, 20u);
+  EXPECT_EQ(load_ok({{"KEYWARD_SMTP_FROM", "IdP <idp@example.org>"}}).smtp_from,
+            "IdP <idp@example.org>");
+
+  EXPECT_EQ(only_error({{"KEYWARD_REGISTRATION", "yes"}}),
+            "KEYWARD_REGISTRATION must be open or closed (got \"yes\")");
+  for (const char* bad : {"http://mail.example.com", "smtp://", "smtp://user:pw@mail.example.com",
+                          "mail.example.com:25", "smtp:///x"}) {
+    SCOPED_TRACE(bad);
+    const std::string e = only_error({{"KEYWARD_SMTP_URL", bad}});
+    EXPECT_NE(e.find("KEYWARD_SMTP_URL must be smtp://host[:port] or smtps://host[:port]"),
+              std::string::npos)
+        << e;
+    EXPECT_EQ(e.find("pw@"), std::string::npos) << "the URL is not echoed: " << e;
+  }
+  EXPECT_EQ(only_error({{"KEYWARD_SMTP_FROM", "a@b.c\r\nBcc: x@y.z"}}),
+            "KEYWARD_SMTP_FROM must be one line");
+  EXPECT_NE(only_error({{"KEYWARD_MAIL_LIMIT_PER_HOUR", "0"}}).find("KEYWARD_MAIL_LIMIT_PER_HOUR"),
+            std::string::npos);
+}
+
 TEST(Config, PasswordGrantIsOptInWithAWarning) {
   const Config on = load_ok({{"KEYWARD_PASSWORD_GRANT", "true"}});
   EXPECT_TRUE(on.password_grant);
