@@ -400,6 +400,12 @@ TEST_F(Accounts, ResetEndsEveryGrantAndSessionAndTheNewPasswordWorks) {
           .status,
       200);
   EXPECT_TRUE(sign_in(fresh, "erin", kNewPassword).contains("access_token"));
+  // The logs name what happened, never the link's token or a password.
+  const std::string logs = suite_->process().output();
+  EXPECT_NE(logs.find("\"password reset\""), std::string::npos) << logs;
+  EXPECT_EQ(logs.find(link.substr(link.find("token=") + 6)), std::string::npos);
+  EXPECT_EQ(logs.find(std::string(kNewPassword)), std::string::npos);
+  EXPECT_EQ(logs.find("erin12345"), std::string::npos);
   // The link worked once.
   expect_page(b.get(link), 400, "This link does not work");
   expect_page(submit(b, "/reset", form, {{"password", "yet another passphrase"}}), 400,
