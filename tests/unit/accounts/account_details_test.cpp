@@ -13,7 +13,7 @@ namespace {
 
 TEST(Username, LettersDigitsDotsHyphensUnderscoresStartingWithALetterOrDigit) {
   for (const std::string& ok : {std::string("alice"), std::string("Bob"), std::string("a.b-c_d"),
-                               std::string("007"), std::string("abc"), std::string(64, 'x')}) {
+                                std::string("007"), std::string("abc"), std::string(64, 'x')}) {
     EXPECT_FALSE(username_problem(ok)) << ok;
   }
 }
@@ -36,7 +36,9 @@ TEST(Username, RefusesTheRest) {
 
 TEST(Email, PlausibleAddresses) {
   for (const char* ok : {"a@b.c", "first.last+tag@example.co.uk", "ALICE@Example.COM",
-                         "\xc3\xa9l\xc3\xa8" "ve@\xc3\xa9" "cole.fr"}) {
+                         "\xc3\xa9l\xc3\xa8"
+                         "ve@\xc3\xa9"
+                         "cole.fr"}) {
     EXPECT_FALSE(email_problem(ok)) << ok;
   }
   const std::string longest = std::string(308, 'a') + "@example.com";  // 320 bytes
