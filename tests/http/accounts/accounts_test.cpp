@@ -312,6 +312,15 @@ TEST_F(Accounts, BadSignUpsChangeNothingAndSayWhy) {
         << r.body;
     EXPECT_EQ(r.body.find("value=\"" + c.fields[4].second + "\""), std::string::npos);
   }
+  // What was typed comes back escaped.
+  Params hostile = signup_fields("ab", "\"><script>@example.com");
+  hostile[2].second = "<b>Bold</b>";
+  const Response escaped = submit(b, "/signup", page, hostile);
+  expect_page(escaped, 400, "3 to 64");
+  EXPECT_EQ(escaped.body.find("<b>Bold"), std::string::npos);
+  EXPECT_EQ(escaped.body.find("<script>"), std::string::npos);
+  EXPECT_NE(escaped.body.find("value=\"&lt;b&gt;Bold&lt;/b&gt;\""), std::string::npos);
+  EXPECT_NE(escaped.body.find("value=\"&quot;&gt;&lt;script&gt;@example.com\""), std::string::npos);
   // Without the CSRF token, or without the pre-login cookie: 403, nothing read.
   Params no_token = signup_fields("forged", "forged@example.com");
   expect_page(b.post("/signup", no_token), 403, "This page has expired");
