@@ -46,6 +46,8 @@ int run_janitor_command(const server::Config& config, std::span<const std::strin
   std::printf("grants %zu\n", counts->grants);
   std::printf("browser_sessions %zu\n", counts->browser_sessions);
   std::printf("login_throttle %zu\n", counts->login_throttle);
+  std::printf("account_links %zu\n", counts->account_links);
+  std::printf("mail_requests %zu\n", counts->mail_requests);
   std::printf("total %zu\n", counts->total());
   return 0;
 }

@@ -8,6 +8,8 @@
 
 #include "accounts/account_service.h"
 #include "accounts/email_verification.h"
+#include "accounts/password_recovery.h"
+#include "accounts/registration.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
 #include "grants/client_announcement.h"
@@ -41,9 +43,13 @@
 #include "server/endpoints/jwks.h"
 #include "server/endpoints/login.h"
 #include "server/endpoints/logout.h"
+#include "server/endpoints/recover.h"
+#include "server/endpoints/reset.h"
 #include "server/endpoints/revocation.h"
+#include "server/endpoints/signup.h"
 #include "server/endpoints/token.h"
 #include "server/endpoints/userinfo.h"
+#include "server/endpoints/verify_email.h"
 #include "server/janitor_schedule.h"
 #include "server/render/templates.h"
 #include "storage/account_repository.h"
@@ -109,6 +115,11 @@ struct App::Parts {
   std::unique_ptr<mail::MailQueue> mail_queue;
   std::unique_ptr<mail::OutboxDelivery> mail_delivery;  // only with KEYWARD_SMTP_URL
   std::unique_ptr<accounts::EmailVerification> email_verification;
+  // Accounts people run themselves: sign-up and password recovery (their mails go through
+  // mail_queue).
+  std::unique_ptr<accounts::PasswordRecovery> password_recovery;
+  std::unique_ptr<accounts::Registration> registration;
+  std::shared_ptr<const BrowserFlow> browser_flow;  // set by add_browser_routes
   // The account page: after the users, sessions, grants and mails it acts on.
   std::unique_ptr<storage::AccountRepository> account_store;
   std::unique_ptr<accounts::AccountService> account_service;
@@ -129,6 +140,7 @@ struct App::Parts {
   void add_browser_routes(const Config& config, std::shared_ptr<const Templates> templates,
                           Logger& logger);
   void add_token_routes(Logger& logger);
+  void add_account_routes(const Config& config);
   Step listen(const Config& config);
 };
 
@@ -278,20 +290,21 @@ void App::Parts::add_browser_routes(const Config& config,
       *authorizer, *user_auth, *client_cache, *id_tokens, *session_store, *users,
       std::move(templates), clock,
       SessionPolicy::for_issuer(config.issuer, config.session_ttl, config.session_idle_timeout),
-      logger});
+      logger, config.registration_open});
+  browser_flow = flow;
   add_authorize_routes(router, flow);
   add_login_route(router, flow);
   add_consent_route(router, flow);
   add_logout_routes(router, flow);
   add_userinfo_routes(router, UserInfoEndpoint{*userinfo, logger});
   account_store = std::make_unique<storage::AccountRepository>(*database);
-  // open_mail came first: a changed e-mail address gets its verification link.
+  // email_verification (open_browser_flow) exists: a changed address gets its link.
   account_service = std::make_unique<accounts::AccountService>(
       *account_store, *users, *user_auth, email_verification.get(), clock,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                            config.argon2_parallelism},
       config.session_idle_timeout);
-  add_account_routes(
+  add_account_page_routes(
       router, std::make_shared<const AccountEndpoint>(AccountEndpoint{flow, *account_service}));
 }
 
@@ -301,6 +314,24 @@ void App::Parts::add_token_routes(Logger& logger) {
   add_token_route(router, TokenEndpoint{*client_auth, *grant_registry, logger});
   add_introspection_route(router, IntrospectionEndpoint{*client_auth, *introspection, logger});
   add_revocation_route(router, RevocationEndpoint{*client_auth, *revocation, logger});
+}
+
+// /signup, /verify-email, /recover, /reset; after open_mail (their mails) and
+// add_browser_routes (their pages and sessions).
+void App::Parts::add_account_routes(const Config& config) {
+  const accounts::LinkSettings links{config.issuer, config.mail_limit_per_hour};
+  const grants::Argon2Params argon2{config.argon2_memory_kib, config.argon2_iterations,
+                                    config.argon2_parallelism};
+  password_recovery =
+      std::make_unique<accounts::PasswordRecovery>(*database, *mail_queue, clock, links, argon2);
+  registration = std::make_unique<accounts::Registration>(*users, *email_verification, argon2);
+  auto flow = std::make_shared<const AccountFlow>(
+      AccountFlow{browser_flow, *registration, *email_verification, *password_recovery});
+  http::Router& router = service->router();
+  add_signup_routes(router, flow);
+  add_verify_email_routes(router, flow);
+  add_recover_routes(router, flow);
+  add_reset_routes(router, flow);
 }
 
 Step App::Parts::listen(const Config& config) {
@@ -375,6 +406,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   add_jwks_route(router, p.key_manager, jwks_max_age(config.key_publication_delay));
   p.add_browser_routes(config, std::move(templates).value(), logger);
   p.add_token_routes(logger);
+  p.add_account_routes(config);
   if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
   // Last among the routes: every grant is registered by now. The scopes and claims it lists
   // are grants/'s (DiscoveryMetadata's defaults).

@@ -58,7 +58,9 @@ void JanitorSchedule::run() {
                                {"revoked_access_tokens", counts->revoked_access_tokens},
                                {"grants", counts->grants},
                                {"browser_sessions", counts->browser_sessions},
-                               {"login_throttle", counts->login_throttle}});
+                               {"login_throttle", counts->login_throttle},
+                               {"account_links", counts->account_links},
+                               {"mail_requests", counts->mail_requests}});
     } catch (const std::exception& e) {
       // Never let housekeeping take the server down.
       logger_.error("janitor failed", {{"exception", e.what()}});

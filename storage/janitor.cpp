@@ -49,6 +49,13 @@ constexpr std::array kStatements{
         BATCH("login_throttle", "key",
               "last_failure_at <= " SQL_TS(1)
               " AND (blocked_until IS NULL OR blocked_until <= " SQL_TS(3) ")")},
+    detail::PreparedStatement{
+        "janitor_account_links",
+        BATCH("account_links", "token_hash", "expires_at <= " SQL_TS(1))},
+    // $1 is now - an hour: the mail limits count the last hour only. No key column of its
+    // own, so rows are named by ctid.
+    detail::PreparedStatement{
+        "janitor_mail_requests", BATCH("mail_requests", "ctid", "requested_at <= " SQL_TS(1))},
 };
 // clang-format on
 
@@ -93,6 +100,9 @@ Result<JanitorCounts, StorageError> Janitor::run_once(TimePoint now) {
       counts.grants = drain("janitor_grants", now_micros, batch);
       counts.browser_sessions = drain("janitor_browser_sessions", now_micros, batch);
       counts.login_throttle = drain("janitor_login_throttle", forget_micros, batch, now_micros);
+      counts.account_links = drain("janitor_account_links", now_micros, batch);
+      counts.mail_requests =
+          drain("janitor_mail_requests", to_micros(now - std::chrono::hours(1)), batch);
     } catch (...) {
       // The connection goes back to the pool: it must not keep the lock. If the
       // connection itself broke, PostgreSQL has released the lock already.

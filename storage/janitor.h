@@ -31,10 +31,12 @@ struct JanitorCounts {
   std::size_t grants = 0;                 // expired or revoked (their rows cascade)
   std::size_t browser_sessions = 0;       // past their absolute lifetime
   std::size_t login_throttle = 0;         // forgotten failure counters
+  std::size_t account_links = 0;          // expired verification and reset links
+  std::size_t mail_requests = 0;          // older than the hour the mail limits count
 
   [[nodiscard]] std::size_t total() const {
     return authorization_codes + refresh_tokens + revoked_access_tokens + grants +
-           browser_sessions + login_throttle;
+           browser_sessions + login_throttle + account_links + mail_requests;
   }
 };
 

@@ -29,6 +29,11 @@ constexpr std::array kStatements{
     detail::PreparedStatement{"users_find_by_id",
                               "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid"},
     detail::PreparedStatement{"users_list", "SELECT " USER_COLUMNS " FROM users ORDER BY username"},
+    // Addresses are compared without case (their domain part is case-insensitive and
+    // people type their local part in any case); at most $2 accounts.
+    detail::PreparedStatement{"users_find_by_email",
+                              "SELECT " USER_COLUMNS " FROM users WHERE lower(email) = lower($1)"
+                              " ORDER BY created_at LIMIT $2"},
     // Each of these three locks the user's row and returns its id, for the revocations
     // that follow in the same transaction.
     detail::PreparedStatement{"users_set_disabled",
@@ -116,6 +121,17 @@ Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_id(std::
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
         return detail::read_first(tx.exec_prepared("users_find_by_id", std::string(id)), read_user);
+      },
+      detail::Retry::OnceIfBroken);
+}
+
+Result<std::vector<UserRecord>, StorageError> UserRepository::find_by_email(std::string_view email,
+                                                                            size_t limit) {
+  return pool_.run(
+      [&](pqxx::nontransaction& tx) {
+        return detail::read_all(tx.exec_prepared("users_find_by_email", std::string(email),
+                                                 static_cast<long long>(limit)),
+                                read_user);
       },
       detail::Retry::OnceIfBroken);
 }

@@ -58,6 +58,10 @@ class UserRepository {
       std::string_view username);
   // nullopt also for text that is not a UUID.
   [[nodiscard]] Result<std::optional<UserRecord>, StorageError> find_by_id(std::string_view id);
+  // The accounts with this e-mail address (compared without case), oldest first, at most
+  // `limit`: addresses are not unique.
+  [[nodiscard]] Result<std::vector<UserRecord>, StorageError> find_by_email(std::string_view email,
+                                                                            size_t limit);
   // By username.
   [[nodiscard]] Result<std::vector<UserRecord>, StorageError> list();
   // The three below return nullopt when there is no such user (nothing changed).

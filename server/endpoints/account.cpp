@@ -216,8 +216,8 @@ http::HttpResponse handle_account_action(const http::HttpRequest& request,
   return run_action(endpoint, request, form, who);
 }
 
-void add_account_routes(http::Router& router,
-                        const std::shared_ptr<const AccountEndpoint>& endpoint) {
+void add_account_page_routes(http::Router& router,
+                             const std::shared_ptr<const AccountEndpoint>& endpoint) {
   router.add(
       http::Method::Get, std::string(browser_wire::kAccountPath),
       [endpoint](const http::HttpRequest& request) {

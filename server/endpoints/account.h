@@ -26,8 +26,8 @@ struct AccountEndpoint {
   accounts::AccountService& service;
 };
 
-void add_account_routes(http::Router& router,
-                        const std::shared_ptr<const AccountEndpoint>& endpoint);
+void add_account_page_routes(http::Router& router,
+                             const std::shared_ptr<const AccountEndpoint>& endpoint);
 [[nodiscard]] http::HttpResponse handle_account_page(const http::HttpRequest& request,
                                                      const AccountEndpoint& endpoint);
 [[nodiscard]] http::HttpResponse handle_account_action(const http::HttpRequest& request,

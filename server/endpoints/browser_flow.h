@@ -39,6 +39,8 @@ struct BrowserFlow {
   const Clock& clock;
   SessionPolicy policy;
   Logger& logger;
+  // KEYWARD_REGISTRATION=open: /signup is served and the login page links to it.
+  bool registration_open = false;
 };
 
 }  // namespace keyward::server

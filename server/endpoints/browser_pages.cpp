@@ -9,6 +9,7 @@
 #include "grants/id_token.h"
 #include "grants/scope.h"
 #include "grants/wire.h"
+#include "server/endpoints/browser_redirects.h"
 #include "server/endpoints/csrf.h"
 #include "server/endpoints/oauth_error_writer.h"
 
@@ -164,7 +165,11 @@ http::HttpResponse login_page(const BrowserFlow& flow, const AuthorizationReques
                {"csrf_token", csrf_token(login_csrf_secret)},
                {"params", hidden_fields(r.params)},
                {"username", username.empty() ? json(nullptr) : json(username)},
-               {"error", error.empty() ? json(nullptr) : json(error)}};
+               {"error", error.empty() ? json(nullptr) : json(error)},
+               {"signup_href",
+                flow.registration_open
+                    ? json(with_query(std::string(browser_wire::kSignupPath).substr(1), r.params))
+                    : json(nullptr)}};
   auto response = http::HttpResponse::html(status, flow.templates->render(Page::Login, view));
   allow_form_redirect(response, r.redirect_uri);
   response.log_client_id = r.client.id;
@@ -180,7 +185,11 @@ http::HttpResponse account_login_page(const BrowserFlow& flow, std::string_view 
                {"csrf_token", csrf_token(login_csrf_secret)},
                {"params", json::array()},
                {"username", username.empty() ? json(nullptr) : json(username)},
-               {"error", error.empty() ? json(nullptr) : json(error)}};
+               {"error", error.empty() ? json(nullptr) : json(error)},
+               // Sign-up without an authorization request ends on the account page too.
+               {"signup_href", flow.registration_open
+                                   ? json(std::string(browser_wire::kSignupPath).substr(1))
+                                   : json(nullptr)}};
   return http::HttpResponse::html(status, flow.templates->render(Page::Login, view));
 }
 

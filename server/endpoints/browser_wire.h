@@ -10,8 +10,13 @@ inline constexpr std::string_view kAuthorizePath = "/authorize";
 inline constexpr std::string_view kLoginPath = "/login";
 inline constexpr std::string_view kConsentPath = "/consent";
 inline constexpr std::string_view kLogoutPath = "/logout";
-inline constexpr std::string_view kAccountPath = "/account";
 inline constexpr std::string_view kStylesheetPath = "/assets/keyward.css";
+inline constexpr std::string_view kSignupPath = "/signup";
+inline constexpr std::string_view kVerifyEmailPath = "/verify-email";
+inline constexpr std::string_view kRecoverPath = "/recover";
+inline constexpr std::string_view kResetPath = "/reset";
+// Where a browser signed up without an authorization request goes (the account page).
+inline constexpr std::string_view kAccountPath = "/account";
 
 // Cookies (session_cookie.h); with an https issuer both names take the __Host- prefix.
 inline constexpr std::string_view kSessionCookie = "keyward_session";
@@ -23,11 +28,20 @@ inline constexpr std::string_view kCsrfField = "csrf_token";
 inline constexpr std::string_view kUsernameField = "username";
 inline constexpr std::string_view kPasswordField = "password";
 inline constexpr std::string_view kDecisionField = "decision";
+// The sign-up form's own fields: with the authorization request it carries, they must never
+// be taken for (and sent back to /authorize as) its parameters.
+inline constexpr std::string_view kEmailField = "email";
+inline constexpr std::string_view kGivenNameField = "given_name";
+inline constexpr std::string_view kFamilyNameField = "family_name";
 // The login form without a client (the account page's): where to go after sign-in, one of
 // a closed set of our own pages, never a URL (no open redirect).
 inline constexpr std::string_view kReturnToField = "return_to";
-inline constexpr std::string_view kOwnFields[] = {kCsrfField, kUsernameField, kPasswordField,
-                                                  kDecisionField, kReturnToField};
+inline constexpr std::string_view kOwnFields[] = {kCsrfField,       kUsernameField, kPasswordField,
+                                                  kDecisionField,   kEmailField,    kGivenNameField,
+                                                  kFamilyNameField, kReturnToField};
+// The recovery and link forms' fields (they carry no authorization request).
+inline constexpr std::string_view kAccountField = "account";  // a username or an address
+inline constexpr std::string_view kTokenField = "token";
 
 // The only return_to value: GET /account.
 inline constexpr std::string_view kReturnToAccount = "account";

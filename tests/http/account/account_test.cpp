@@ -338,9 +338,8 @@ TEST_F(AccountPage, ProfileChangeStoresANewEmailUnverified) {
   EXPECT_EQ(page.body.find("role=\"status\""), std::string::npos);
 }
 
-// DISABLED_ until accounts::EmailVerification::send (helper h2's branch) is merged: the
-// placeholder on this branch sends nothing. Enable it (drop the prefix) with that merge.
-TEST_F(AccountPage, DISABLED_ANewAddressReceivesAVerificationLinkAndCanAskForAnother) {
+
+TEST_F(AccountPage, ANewAddressReceivesAVerificationLinkAndCanAskForAnother) {
   Browser b(port(), "10.22.1.1");
   Response page = sign_in(b, "mail");
   Response r = act(b, page, "profile", {{"email", "mail.new@example.com"}});

@@ -1,0 +1,107 @@
+#include "accounts/password_recovery.h"
+
+#include "accounts/account_details.h"
+#include "accounts/account_mail.h"
+#include "accounts/password_policy.h"
+#include "common/crypto.h"
+#include "grants/identifier.h"
+#include "mail/mail_templates.h"
+
+namespace keyward::accounts {
+namespace {
+
+constexpr auto kLinkLifetime = std::chrono::minutes(30);
+constexpr std::string_view kLinkLifetimeText = "30 minutes";
+// Addresses are not unique: at most this many accounts get a link per request.
+constexpr size_t kMaxAccountsPerAddress = 5;
+
+}  // namespace
+
+PasswordRecovery::PasswordRecovery(storage::Database& database, mail::MailQueue& mail,
+                                   const Clock& clock, LinkSettings settings,
+                                   grants::Argon2Params argon2)
+    : mail_(mail),
+      clock_(clock),
+      settings_(std::move(settings)),
+      argon2_(argon2),
+      links_(database),
+      limits_(database),
+      users_(database) {}
+
+Result<Unit, std::string> PasswordRecovery::request(std::string_view account,
+                                                    const MailRequester& requester) {
+  if (!grants::is_acceptable_identifier(account)) return Unit{};
+  std::vector<storage::UserRecord> found;
+  auto by_name = users_.find_by_username(account);
+  if (!by_name.ok()) return err("users: " + by_name.error().message);
+  if (*by_name) {
+    found.push_back(std::move(**by_name));
+  } else if (!email_problem(account)) {
+    auto by_email = users_.find_by_email(account, kMaxAccountsPerAddress);
+    if (!by_email.ok()) return err("users: " + by_email.error().message);
+    found = std::move(by_email).value();
+  }
+  for (const auto& user : found) {
+    if (auto sent = send_link(user, requester); !sent.ok()) return sent;
+  }
+  return Unit{};
+}
+
+Result<Unit, std::string> PasswordRecovery::send_link(const storage::UserRecord& user,
+                                                      const MailRequester& requester) {
+  if (user.disabled || !user.email) return Unit{};
+  const TimePoint now = clock_.now();
+  auto allowed =
+      take_mail_allowance(limits_, user, requester.client_ip, settings_.mails_per_hour, now);
+  if (!allowed.ok()) return err(allowed.error());
+  if (!*allowed) return Unit{};
+  const LinkToken link = new_link_token();
+  auto created =
+      links_.replace(storage::NewAccountLink{link.hash, std::string(storage::kResetPasswordPurpose),
+                                             user.id, std::nullopt, now, now + kLinkLifetime});
+  if (!created.ok()) return err("reset link: " + created.error().message);
+  const nlohmann::json view = {{"name", mail_name(user)},
+                               {"link", settings_.issuer + "/reset?token=" + link.token},
+                               {"expires_in", kLinkLifetimeText},
+                               {"issuer", settings_.issuer}};
+  return mail_.queue(mail::kResetPassword, *user.email, requester.accept_language, view);
+}
+
+Result<std::optional<storage::UserRecord>, std::string> PasswordRecovery::link_user(
+    std::string_view token) {
+  if (!is_link_token(token)) return std::optional<storage::UserRecord>();
+  auto link = links_.find_live(sha256(token), storage::kResetPasswordPurpose, clock_.now());
+  if (!link.ok()) return err("reset link: " + link.error().message);
+  if (!*link) return std::optional<storage::UserRecord>();
+  auto user = users_.find_by_id((*link)->user_id);
+  if (!user.ok()) return err("users: " + user.error().message);
+  if (!*user || (*user)->disabled) return std::optional<storage::UserRecord>();
+  return std::move(user).value();
+}
+
+Result<PasswordRecovery::Reset, std::string> PasswordRecovery::reset(
+    std::string_view token, std::string_view new_password) {
+  Reset result;
+  auto user = link_user(token);
+  if (!user.ok()) return err(user.error());
+  if (!*user) return result;
+  if (auto problem = password_problem(new_password, (*user)->username)) {
+    result.outcome = Reset::Outcome::RefusedPassword;
+    result.problem = *problem;
+    return result;
+  }
+  const std::string hash = grants::hash_password(new_password, argon2_);
+  // Used before the password changes: of two resets racing with one link, one wins.
+  auto used = links_.consume(sha256(token), storage::kResetPasswordPurpose, clock_.now());
+  if (!used.ok()) return err("reset link: " + used.error().message);
+  if (!*used) return result;
+  auto changed = users_.set_password_hash((*user)->username, hash, clock_.now());
+  if (!changed.ok()) return err("users: " + changed.error().message);
+  if (!*changed) return result;  // the account was deleted meanwhile
+  result.outcome = Reset::Outcome::Done;
+  result.user_id = (*user)->id;
+  result.revoked = **changed;
+  return result;
+}
+
+}  // namespace keyward::accounts
