@@ -338,7 +338,6 @@ TEST_F(AccountPage, ProfileChangeStoresANewEmailUnverified) {
   EXPECT_EQ(page.body.find("role=\"status\""), std::string::npos);
 }
 
-
 TEST_F(AccountPage, ANewAddressReceivesAVerificationLinkAndCanAskForAnother) {
   Browser b(port(), "10.22.1.1");
   Response page = sign_in(b, "mail");
