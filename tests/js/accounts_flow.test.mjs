@@ -131,7 +131,7 @@ test('accounts: sign up, verify by mail, sign in, the account page, recover by m
 
       const reset = await stack.mail.nextFor('dora@example.com');
       await recoverPage.goto(linkIn(reset.text, `${stack.issuer}/reset?token=`));
-      await recoverPage.getByLabel('New password').fill(NEW_PASSWORD);
+      await recoverPage.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
       await recoverPage.getByRole('button', { name: 'Change password' }).click();
       await recoverPage.getByRole('heading', { level: 1 }).filter({ hasText: /password/i }).waitFor();
 
