@@ -48,6 +48,7 @@ int run_janitor_command(const server::Config& config, std::span<const std::strin
   std::printf("login_throttle %zu\n", counts->login_throttle);
   std::printf("account_links %zu\n", counts->account_links);
   std::printf("mail_requests %zu\n", counts->mail_requests);
+  std::printf("mail_outbox %zu\n", counts->mail_outbox);
   std::printf("total %zu\n", counts->total());
   return 0;
 }

@@ -15,7 +15,7 @@
 #   KEYWARD_FRONTDOOR_BODY_TIMEOUT  gap between two reads of a body, seconds (default 5)
 #   KEYWARD_FRONTDOOR_<ZONE>_RATE / _BURST  requests per second per address and burst, for
 #     TOKEN (/token, 20/40), INTROSPECT (/introspect, 100/200), REVOKE (/revoke, 10/20),
-#     AUTHORIZE (/authorize, 10/30), LOGIN (/login, 5/10)
+#     AUTHORIZE (/authorize, 10/30), LOGIN (/login and the account forms, 5/10)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

@@ -60,7 +60,8 @@ void JanitorSchedule::run() {
                                {"browser_sessions", counts->browser_sessions},
                                {"login_throttle", counts->login_throttle},
                                {"account_links", counts->account_links},
-                               {"mail_requests", counts->mail_requests}});
+                               {"mail_requests", counts->mail_requests},
+                               {"mail_outbox", counts->mail_outbox}});
     } catch (const std::exception& e) {
       // Never let housekeeping take the server down.
       logger_.error("janitor failed", {{"exception", e.what()}});

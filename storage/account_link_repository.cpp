@@ -33,10 +33,11 @@ constexpr std::array kStatements{
         " RETURNING " LINK_COLUMNS},
     // Verified only while the address is the one the link was sent to; the comparison is
     // exact, as the address was copied from the user's row when the link was made.
+    // A disabled account is not verified (its pages are closed to it).
     detail::PreparedStatement{
         "account_links_verify_user",
         "UPDATE users SET email_verified = true, updated_at = now()"
-        " WHERE id = $1::uuid AND email = $2"},
+        " WHERE id = $1::uuid AND email = $2 AND NOT disabled"},
     detail::PreparedStatement{
         "account_links_delete_for_user",
         "DELETE FROM account_links WHERE user_id = $1::uuid AND purpose = $2"},

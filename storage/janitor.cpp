@@ -56,6 +56,11 @@ constexpr std::array kStatements{
     // own, so rows are named by ctid.
     detail::PreparedStatement{
         "janitor_mail_requests", BATCH("mail_requests", "ctid", "requested_at <= " SQL_TS(1))},
+    // $1 is now - a day: an unsent mail that old holds only dead links (they live 24 hours
+    // at most). Delivery gives up within about two hours; this catches what waits with no
+    // SMTP server configured.
+    detail::PreparedStatement{
+        "janitor_mail_outbox", BATCH("mail_outbox", "id", "created_at <= " SQL_TS(1))},
 };
 // clang-format on
 
@@ -103,6 +108,8 @@ Result<JanitorCounts, StorageError> Janitor::run_once(TimePoint now) {
       counts.account_links = drain("janitor_account_links", now_micros, batch);
       counts.mail_requests =
           drain("janitor_mail_requests", to_micros(now - std::chrono::hours(1)), batch);
+      counts.mail_outbox =
+          drain("janitor_mail_outbox", to_micros(now - std::chrono::hours(24)), batch);
     } catch (...) {
       // The connection goes back to the pool: it must not keep the lock. If the
       // connection itself broke, PostgreSQL has released the lock already.

@@ -145,6 +145,21 @@ class PerAddressLimits(unittest.TestCase):
                     lambda: self.keyward_paths().count(path) == 15 - statuses.count(429), 5)
                 self.assertTrue(reached, (statuses, self.keyward_paths().count(path)))
 
+    def test_the_account_forms_share_the_login_zone(self):
+        # Runs after the /login burst above (unittest sorts by name): let the zone refill.
+        time.sleep(4)
+        statuses = [self.door_request("POST", "/recover")[0] for _ in range(10)]
+        self.assertNotEqual(statuses[0], 429, statuses)
+        self.assertIn(429, statuses, "no 429 from a burst of 10 at 1 r/s, burst 3")
+        # One zone for every form that checks a password or sends a mail: the account page
+        # and the sign-in form are refused too while it is spent.
+        for method, path in (("GET", "/account"), ("POST", "/signup"), ("POST", "/reset"),
+                             ("POST", "/verify-email"), ("POST", "/login")):
+            with self.subTest(path=path):
+                self.assertEqual(self.door_request(method, path)[0], 429)
+        # Other pages are not in it.
+        self.assertNotEqual(self.door_request("GET", "/.well-known/openid-configuration")[0], 429)
+
     def door_request(self, method, path):
         body = b"grant_type=client_credentials" if method == "POST" else b""
         return stack.raw_request(self.door.port, (

@@ -13,6 +13,7 @@
 #include "storage/account_link_repository.h"
 #include "storage/database.h"
 #include "storage/janitor.h"
+#include "storage/mail_outbox_repository.h"
 #include "storage/mail_request_repository.h"
 #include "storage/user_repository.h"
 #include "tests/integration/support/test_database.h"
@@ -188,6 +189,18 @@ TEST_F(AccountStorageTest, TheJanitorDeletesExpiredLinksAndMailRequestsOlderThan
   EXPECT_EQ(counts->mail_requests, 1u);
   EXPECT_TRUE(links_->find_live(live, kResetPasswordPurpose, kT0).value());
   EXPECT_EQ(db().scalar("SELECT key FROM mail_requests"), "user:new");
+}
+
+TEST_F(AccountStorageTest, TheJanitorDeletesUnsentMailsOlderThanTheirLinks) {
+  MailOutboxRepository outbox(database());
+  const NewOutgoingMail mail{"reset_password", "ann@example.com", "Reset", "link", "<p>link</p>"};
+  ASSERT_TRUE(outbox.enqueue(mail, kT0).ok());
+  ASSERT_TRUE(outbox.enqueue(mail, kT0 + hours(2)).ok());
+  Janitor janitor(database());
+  auto counts = janitor.run_once(kT0 + hours(24) + minutes(1));
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->mail_outbox, 1u);
+  EXPECT_EQ(outbox.pending().value(), 1);
 }
 
 }  // namespace
