@@ -4,6 +4,7 @@
 
 #include "common/text.h"
 #include "grants/identifier.h"
+#include "mail/smtp_sender.h"
 
 namespace keyward::accounts {
 namespace {
@@ -49,6 +50,7 @@ std::optional<std::string> email_problem(std::string_view email) {
       email.find('@', at + 1) != std::string_view::npos) {
     return std::string(kInvalid);
   }
+  if (!mail::is_plausible_address(email)) return std::string(kInvalid);  // what SMTP takes
   const auto domain = email.substr(at + 1);
   const auto dot = domain.find('.');
   if (domain.empty() || dot == std::string_view::npos || domain.front() == '.' ||

@@ -18,8 +18,10 @@ inline constexpr size_t kMaxNameLength = 200;     // given and family name, as t
 [[nodiscard]] std::optional<std::string> username_problem(std::string_view username);
 
 // Plausible, not proven (the verification mail proves it): at most 320 bytes of UTF-8,
-// no spaces or control characters, exactly one '@' with something on each side, and a
-// domain with a dot that neither starts nor ends it.
+// no spaces or control characters, exactly one '@' with something on each side, a
+// domain with a dot that neither starts nor ends it, and nothing the SMTP sender refuses
+// (mail::is_plausible_address: no angle brackets, commas, quotes ...). Sign-up and the
+// account page check addresses with it alike.
 [[nodiscard]] std::optional<std::string> email_problem(std::string_view email);
 
 // Optional: empty is fine; otherwise UTF-8 without control characters, at most 200

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "accounts/account_details.h"
 #include "accounts/password_policy.h"
 #include "common/text.h"
 
@@ -26,43 +27,23 @@ std::string_view trimmed(std::string_view text) {
   return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
 }
 
-size_t code_points(std::string_view utf8) {
-  return static_cast<size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
-// A name as typed: trimmed, well-formed, no control characters, at most 200 characters;
-// empty means none.
+// A name as typed, trimmed; empty means none. The sign-up form's rules (account_details.h).
 Result<std::optional<std::string>, AccountProblem> name_field(std::string_view typed,
                                                               std::string_view label) {
   const auto name = trimmed(typed);
   if (name.empty()) return std::optional<std::string>();
-  if (!is_utf8(name) || has_control(name)) {
-    return err(refused(std::string(label) + " contains characters that cannot be used."));
-  }
-  if (code_points(name) > kMaxNameLength) {
-    return err(refused(std::string(label) + " is too long: use at most " +
-                       std::to_string(kMaxNameLength) + " characters."));
-  }
+  if (auto problem = name_problem(name, label)) return err(refused(std::move(*problem)));
   return std::optional<std::string>(std::string(name));
 }
 
-// An address as typed: local@domain with no spaces or controls, the domain with a dot
-// or not (intranets), at most 320 characters; whether it receives mail is what the
-// verification link proves.
+// An address as typed, trimmed; empty means none. The sign-up form's rules
+// (account_details.h), so the account page cannot store an address sign-up, /recover or
+// the mail sender would refuse; whether it receives mail is what the verification link
+// proves.
 Result<std::optional<std::string>, AccountProblem> email_field(std::string_view typed) {
   const auto email = trimmed(typed);
   if (email.empty()) return std::optional<std::string>();
-  const auto at = email.find('@');
-  const bool shaped = at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
-                      email.find('@', at + 1) == std::string_view::npos;
-  if (!shaped || !is_utf8(email) || has_space_or_control(email) || email.size() < 3) {
-    return err(refused("Enter an e-mail address such as name@example.com."));
-  }
-  if (code_points(email) > kMaxEmailLength) {
-    return err(refused("The e-mail address is too long."));
-  }
+  if (auto problem = email_problem(email)) return err(refused(std::move(*problem)));
   return std::optional<std::string>(std::string(email));
 }
 

@@ -46,9 +46,6 @@ struct ProfileForm {
   std::string given_name, family_name, email;
 };
 
-inline constexpr size_t kMaxNameLength = 200;   // characters, migrations/0001_initial.sql
-inline constexpr size_t kMaxEmailLength = 320;  // RFC 5321's path limit, less the brackets
-
 class AccountService {
  public:
   // `verification` may be null (no mail pipeline composed): e-mail changes are then

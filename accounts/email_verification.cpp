@@ -7,8 +7,11 @@
 namespace keyward::accounts {
 namespace {
 
-constexpr auto kLinkLifetime = std::chrono::hours(24);
-constexpr std::string_view kLinkLifetimeText = "24 hours";
+constexpr LinkMailKind kVerificationLink{
+    storage::kVerifyEmailPurpose, mail::kVerifyEmail, "/verify-email",
+    std::chrono::hours(24),       "24 hours",
+    /*bound_to_address=*/true,
+    /*replaces_earlier=*/false};
 
 }  // namespace
 
@@ -22,22 +25,9 @@ EmailVerification::EmailVerification(storage::Database& database, mail::MailQueu
 
 Result<Unit, std::string> EmailVerification::send(const storage::UserRecord& user,
                                                   const MailRequester& requester) {
-  if (!user.email || user.disabled || user.email_verified) return Unit{};
-  const TimePoint now = clock_.now();
-  auto allowed =
-      take_mail_allowance(limits_, user, requester.client_ip, settings_.mails_per_hour, now);
-  if (!allowed.ok()) return err(allowed.error());
-  if (!*allowed) return Unit{};
-  const LinkToken link = new_link_token();
-  auto created =
-      links_.create(storage::NewAccountLink{link.hash, std::string(storage::kVerifyEmailPurpose),
-                                            user.id, user.email, now, now + kLinkLifetime});
-  if (!created.ok()) return err("verification link: " + created.error().message);
-  const nlohmann::json view = {{"name", mail_name(user)},
-                               {"link", settings_.issuer + "/verify-email?token=" + link.token},
-                               {"expires_in", kLinkLifetimeText},
-                               {"issuer", settings_.issuer}};
-  return mail_.queue(mail::kVerifyEmail, *user.email, requester.accept_language, view);
+  if (user.email_verified) return Unit{};
+  return mail_link(LinkMailer{links_, limits_, mail_, settings_}, kVerificationLink, user,
+                   requester, clock_.now());
 }
 
 Result<bool, std::string> EmailVerification::is_live(std::string_view token) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "accounts/account_mail.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "mail/mail_queue.h"
@@ -14,18 +15,6 @@
 #include "storage/user_repository.h"
 
 namespace keyward::accounts {
-
-// Who asked for a mail: the per-address limit counts `client_ip`; the mail is written in
-// the first language of `accept_language` that has templates.
-struct MailRequester {
-  std::string client_ip;
-  std::string accept_language;
-};
-
-struct LinkSettings {
-  std::string issuer;  // links are {issuer}/verify-email?token=..., {issuer}/reset?token=...
-  uint32_t mails_per_hour = 5;  // per account and per requesting address
-};
 
 class EmailVerification {
  public:

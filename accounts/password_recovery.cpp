@@ -10,8 +10,10 @@
 namespace keyward::accounts {
 namespace {
 
-constexpr auto kLinkLifetime = std::chrono::minutes(30);
-constexpr std::string_view kLinkLifetimeText = "30 minutes";
+constexpr LinkMailKind kResetLink{storage::kResetPasswordPurpose, mail::kResetPassword, "/reset",
+                                  std::chrono::minutes(30),       "30 minutes",
+                                  /*bound_to_address=*/false,
+                                  /*replaces_earlier=*/true};
 // Addresses are not unique: at most this many accounts get a link per request.
 constexpr size_t kMaxAccountsPerAddress = 5;
 
@@ -49,22 +51,8 @@ Result<Unit, std::string> PasswordRecovery::request(std::string_view account,
 
 Result<Unit, std::string> PasswordRecovery::send_link(const storage::UserRecord& user,
                                                       const MailRequester& requester) {
-  if (user.disabled || !user.email) return Unit{};
-  const TimePoint now = clock_.now();
-  auto allowed =
-      take_mail_allowance(limits_, user, requester.client_ip, settings_.mails_per_hour, now);
-  if (!allowed.ok()) return err(allowed.error());
-  if (!*allowed) return Unit{};
-  const LinkToken link = new_link_token();
-  auto created =
-      links_.replace(storage::NewAccountLink{link.hash, std::string(storage::kResetPasswordPurpose),
-                                             user.id, std::nullopt, now, now + kLinkLifetime});
-  if (!created.ok()) return err("reset link: " + created.error().message);
-  const nlohmann::json view = {{"name", mail_name(user)},
-                               {"link", settings_.issuer + "/reset?token=" + link.token},
-                               {"expires_in", kLinkLifetimeText},
-                               {"issuer", settings_.issuer}};
-  return mail_.queue(mail::kResetPassword, *user.email, requester.accept_language, view);
+  return mail_link(LinkMailer{links_, limits_, mail_, settings_}, kResetLink, user, requester,
+                   clock_.now());
 }
 
 Result<std::optional<storage::UserRecord>, std::string> PasswordRecovery::link_user(

@@ -5,12 +5,10 @@
 #include <fstream>
 #include <sstream>
 
-#include <kainjow/mustache.hpp>
+#include "common/mustache_text.h"
 
 namespace keyward::mail {
 namespace {
-
-namespace mustache = kainjow::mustache;
 
 constexpr std::string_view kEnglish = "en";
 constexpr std::string_view kKinds[] = {kVerifyEmail, kResetPassword};
@@ -21,50 +19,6 @@ Result<std::string, std::string> read_file(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// The rules of the page templates (server/render/templates.h): no raw output, no
-// delimiter change, and the template parses.
-Result<Unit, std::string> check(const std::string& text) {
-  for (std::string_view raw : {"{{{", "{{&", "{{ &", "{{="}) {
-    if (text.find(raw) != std::string::npos) {
-      return err("uses " + std::string(raw) + " (raw output or a delimiter change is forbidden)");
-    }
-  }
-  mustache::mustache parsed{text};
-  if (!parsed.is_valid()) return err("does not parse: " + parsed.error_message());
-  return Unit{};
-}
-
-mustache::data to_data(const nlohmann::json& value) {
-  switch (value.type()) {
-    case nlohmann::json::value_t::object: {
-      mustache::data out(mustache::data::type::object);
-      for (const auto& [key, member] : value.items()) {
-        if (!member.is_null()) out.set(key, to_data(member));
-      }
-      return out;
-    }
-    case nlohmann::json::value_t::array: {
-      mustache::data out(mustache::data::type::list);
-      for (const auto& item : value) out.push_back(to_data(item));
-      return out;
-    }
-    case nlohmann::json::value_t::string:
-      return mustache::data(value.get<std::string>());
-    case nlohmann::json::value_t::boolean:
-      return mustache::data(value.get<bool>());
-    case nlohmann::json::value_t::null:
-      return mustache::data(false);
-    default:
-      return mustache::data(value.dump());
-  }
-}
-
-std::string render_text(const std::string& text, const mustache::data& data, bool escape_html) {
-  mustache::mustache t{text};
-  if (!escape_html) t.set_custom_escape([](const std::string& s) { return s; });
-  return t.render(data);
 }
 
 // A header must stay one line: a CR or LF in a value (a name, say) would start a new one.
@@ -146,7 +100,7 @@ Result<std::shared_ptr<const MailTemplates>, std::string> MailTemplates::load(
       for (const auto& [target, path] : files) {
         auto text = read_file(path);
         if (!text.ok()) return err(text.error());
-        if (auto ok = check(*text); !ok.ok()) return err(path.string() + " " + ok.error());
+        if (auto ok = check_mustache(*text); !ok.ok()) return err(path.string() + " " + ok.error());
         *target = std::move(text).value();
       }
       templates->templates_[language].emplace(base, std::move(parts));
@@ -184,13 +138,12 @@ Result<Mail, std::string> MailTemplates::render(std::string_view kind, std::stri
   if (language == templates_.end()) return err("no mail templates");
   const auto parts = language->second.find(kind);
   if (parts == language->second.end()) return err("unknown mail kind " + std::string(kind));
-  const mustache::data data = to_data(view.is_object() ? view : nlohmann::json::object());
   Mail mail;
   mail.kind = std::string(kind);
   mail.to = std::string(to);
-  mail.subject = one_line(render_text(parts->second.subject, data, false));
-  mail.text = render_text(parts->second.text, data, false);
-  mail.html = render_text(parts->second.html, data, true);
+  mail.subject = one_line(render_mustache(parts->second.subject, view, MustacheEscape::None));
+  mail.text = render_mustache(parts->second.text, view, MustacheEscape::None);
+  mail.html = render_mustache(parts->second.html, view, MustacheEscape::Html);
   return mail;
 }
 

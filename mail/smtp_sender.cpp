@@ -141,8 +141,12 @@ Result<Unit, SendFailure> SmtpSender::send(const Mail& mail) const {
   curl_easy_setopt(c, CURLOPT_MAIL_RCPT, recipients.get());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_MIMEPOST, message.get());
-  // STARTTLS whenever offered on smtp://; smtps:// is TLS regardless.
-  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  // smtps:// is TLS regardless. On smtp://, STARTTLS whenever the server offers it; and
+  // when credentials are set it is required: a network attacker who strips the offer must
+  // not receive the password (nor the links) in clear.
+  const bool has_credentials = settings_.username || settings_.password;
+  curl_easy_setopt(c, CURLOPT_USE_SSL,
+                   static_cast<long>(has_credentials ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   if (settings_.username) curl_easy_setopt(c, CURLOPT_USERNAME, settings_.username->c_str());
   if (settings_.password) curl_easy_setopt(c, CURLOPT_PASSWORD, settings_.password->c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

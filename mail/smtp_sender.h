@@ -1,7 +1,8 @@
 #pragma once
 // SMTP through libcurl (no hand-written SMTP): smtp:// upgrades with STARTTLS whenever the
-// server offers it, smtps:// is TLS from the first byte; certificates are verified against
-// the system's CA store. Each mail is one multipart/alternative message (text and HTML,
+// server offers it (and must, when credentials are set: nothing secret goes in clear),
+// smtps:// is TLS from the first byte; certificates are verified against the system's CA
+// store. Each mail is one multipart/alternative message (text and HTML,
 // UTF-8, quoted-printable).
 #include <chrono>
 #include <optional>

@@ -20,7 +20,8 @@ CREATE INDEX account_links_expires_at ON account_links (expires_at);
 
 -- Mails waiting to be sent. A request only inserts here (sending never blocks it); the
 -- server's delivery thread sends, retries with back-off and deletes each row once sent or
--- given up, so the links in the bodies do not outlive their delivery.
+-- given up (the janitor deletes what is a day old), so the live links in the bodies, held
+-- here in clear as in any mail queue, do not outlive their delivery.
 CREATE TABLE mail_outbox (
   id              bigserial PRIMARY KEY,
   recipient       text NOT NULL CHECK (char_length(recipient) BETWEEN 3 AND 320),
@@ -37,7 +38,8 @@ CREATE TABLE mail_outbox (
 CREATE INDEX mail_outbox_next_attempt_at ON mail_outbox (next_attempt_at);
 
 -- The per-hour mail limits (recovery and verification mails per account and per
--- requesting address): one row per mail requested, keyed "user:<id>" or "ip:<address>";
+-- requesting address and per recipient): one row per mail requested, keyed "user:<id>",
+-- "ip:<address>" or "email:<lower-cased recipient>";
 -- rows older than an hour are pruned by the janitor.
 CREATE TABLE mail_requests (
   key          text NOT NULL CHECK (char_length(key) BETWEEN 1 AND 512),
@@ -45,6 +47,9 @@ CREATE TABLE mail_requests (
 );
 CREATE INDEX mail_requests_key ON mail_requests (key, requested_at);
 CREATE INDEX mail_requests_requested_at ON mail_requests (requested_at);
+
+-- /recover looks accounts up by address, case-insensitively, for anybody who asks.
+CREATE INDEX users_lower_email ON users (lower(email));
 
 -- What the account page lists of each signed-in browser: where from and with what.
 ALTER TABLE browser_sessions ADD COLUMN user_agent text CHECK (char_length(user_agent) <= 512);

@@ -298,7 +298,7 @@ void App::Parts::add_browser_routes(const Config& config,
   add_logout_routes(router, flow);
   add_userinfo_routes(router, UserInfoEndpoint{*userinfo, logger});
   account_store = std::make_unique<storage::AccountRepository>(*database);
-  // email_verification (open_browser_flow) exists: a changed address gets its link.
+  // email_verification (open_mail) exists: a changed address gets its link.
   account_service = std::make_unique<accounts::AccountService>(
       *account_store, *users, *user_auth, email_verification.get(), clock,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
@@ -326,7 +326,10 @@ void App::Parts::add_account_routes(const Config& config) {
       std::make_unique<accounts::PasswordRecovery>(*database, *mail_queue, clock, links, argon2);
   registration = std::make_unique<accounts::Registration>(*users, *email_verification, argon2);
   auto flow = std::make_shared<const AccountFlow>(
-      AccountFlow{browser_flow, *registration, *email_verification, *password_recovery});
+      AccountFlow{browser_flow, *registration, *email_verification, *password_recovery,
+                  [workers = pool.get()](std::function<void()> task) {
+                    return workers->submit(std::move(task));
+                  }});
   http::Router& router = service->router();
   add_signup_routes(router, flow);
   add_verify_email_routes(router, flow);

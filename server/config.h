@@ -96,7 +96,8 @@ inline constexpr Setting kSettings[] = {
      "(the default) leaves account creation to operators (`keyward user create`)."},
     {"KEYWARD_SMTP_URL", "",
      "Where account mails (verification, password reset) are sent: smtp://host[:port] "
-     "(STARTTLS when the server offers it) or smtps://host[:port] (TLS from the start). "
+     "(STARTTLS when the server offers it, required with credentials) or smtps://host[:port] "
+     "(TLS from the start). "
      "Unset: mails wait in the outbox, unsent, with a warning at start."},
     {"KEYWARD_SMTP_FROM", "",
      "The From address of account mails, e.g. `Keyward <no-reply@id.example.com>`; "

@@ -38,6 +38,10 @@ constexpr std::array kStatements{
         "account_links_verify_user",
         "UPDATE users SET email_verified = true, updated_at = now()"
         " WHERE id = $1::uuid AND email = $2 AND NOT disabled"},
+    // Serialises replace() per user: two requests at once must not both delete (seeing
+    // neither's new link) and leave two live ones.
+    detail::PreparedStatement{
+        "account_links_lock_user", "SELECT 1 FROM users WHERE id = $1::uuid FOR UPDATE"},
     detail::PreparedStatement{
         "account_links_delete_for_user",
         "DELETE FROM account_links WHERE user_id = $1::uuid AND purpose = $2"},
@@ -80,6 +84,7 @@ Result<Unit, StorageError> AccountLinkRepository::create(const NewAccountLink& l
 
 Result<Unit, StorageError> AccountLinkRepository::replace(const NewAccountLink& link) {
   return pool_.transact([&](pqxx::work& tx) {
+    tx.exec_prepared("account_links_lock_user", link.user_id);
     tx.exec_prepared("account_links_delete_for_user", link.user_id, link.purpose);
     insert(tx, link);
   });

@@ -8,6 +8,7 @@
 #include "storage/detail/scope_text.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
+#include "storage/detail/user_rows.h"
 
 namespace keyward::storage {
 namespace {
@@ -16,10 +17,6 @@ using detail::NullableText;
 using detail::to_micros;
 
 // clang-format off
-#define ACCOUNT_USER_COLUMNS                                                           \
-  "id::text, username, email, email_verified, given_name, family_name, password_hash," \
-  " disabled, " SQL_MICROS("created_at") ", " SQL_MICROS("updated_at")
-
 constexpr std::array kStatements{
     // $1 user, $2 now, $3 idle timeout in seconds.
     detail::PreparedStatement{
@@ -58,7 +55,16 @@ constexpr std::array kStatements{
         "UPDATE users SET given_name = $2, family_name = $3, email = $4,"
         " email_verified = CASE WHEN email IS NOT DISTINCT FROM $4 THEN email_verified"
         " ELSE false END, updated_at = now()"
-        " WHERE id = $1::uuid RETURNING " ACCOUNT_USER_COLUMNS},
+        " WHERE id = $1::uuid RETURNING " USER_RECORD_COLUMNS},
+    // $1 user: its e-mail address, the row locked until the profile is written.
+    detail::PreparedStatement{
+        "account_lock_email", "SELECT email FROM users WHERE id = $1::uuid FOR UPDATE"},
+    // $1 user. A reset link mailed before the address or the password changed must not
+    // outlive the change: it went to an address that may be someone else's now, or it
+    // would undo a password the user just chose.
+    detail::PreparedStatement{
+        "account_forget_reset_links",
+        "DELETE FROM account_links WHERE user_id = $1::uuid AND purpose = 'reset_password'"},
     // $1 user, $2 the hash that was verified, $3 the new hash.
     detail::PreparedStatement{
         "account_set_password",
@@ -112,23 +118,6 @@ constexpr std::array kStatements{
         " WHERE username = lower($1) RETURNING email IS NOT NULL"},
 };
 // clang-format on
-
-#undef ACCOUNT_USER_COLUMNS
-
-UserRecord read_user(const pqxx::row& row) {
-  UserRecord user;
-  user.id = row[0].as<std::string>();
-  user.username = row[1].as<std::string>();
-  user.email = detail::read_optional_text(row[2]);
-  user.email_verified = row[3].as<bool>();
-  user.given_name = detail::read_optional_text(row[4]);
-  user.family_name = detail::read_optional_text(row[5]);
-  user.password_hash = row[6].as<std::string>();
-  user.disabled = row[7].as<bool>();
-  user.created_at = detail::read_time(row[8]);
-  user.updated_at = detail::read_time(row[9]);
-  return user;
-}
 
 UserSession read_session(const pqxx::row& row) {
   UserSession s;
@@ -200,12 +189,17 @@ Result<uint64_t, StorageError> AccountRepository::end_all_sessions(std::string_v
 
 Result<std::optional<UserRecord>, StorageError> AccountRepository::update_profile(
     std::string_view user_id, const ProfileUpdate& profile) {
-  return pool_.run([&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
+  return pool_.transact([&](pqxx::work& tx) -> std::optional<UserRecord> {
+    const auto current = tx.exec_prepared("account_lock_email", std::string(user_id));
+    if (current.empty()) return std::nullopt;
+    if (detail::read_optional_text(current[0][0]) != profile.email) {
+      tx.exec_prepared("account_forget_reset_links", std::string(user_id));
+    }
     return detail::read_first(tx.exec_prepared("account_update_profile", std::string(user_id),
                                                NullableText(profile.given_name).get(),
                                                NullableText(profile.family_name).get(),
                                                NullableText(profile.email).get()),
-                              read_user);
+                              detail::read_user_record);
   });
 }
 
@@ -222,6 +216,7 @@ Result<bool, StorageError> AccountRepository::change_password(std::string_view u
     }
     tx.exec_prepared("account_revoke_user_grants", user, to_micros(now));
     tx.exec_prepared("account_delete_other_sessions", user, bytes(keep_session_hash));
+    tx.exec_prepared("account_forget_reset_links", user);
     return true;
   });
 }

@@ -8,6 +8,7 @@
 #include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
+#include "storage/detail/user_rows.h"
 
 namespace keyward::storage {
 namespace {
@@ -15,24 +16,20 @@ namespace {
 using detail::NullableText;
 
 // clang-format off
-#define USER_COLUMNS                                                                   \
-  "id::text, username, email, email_verified, given_name, family_name, password_hash," \
-  " disabled, " SQL_MICROS("created_at") ", " SQL_MICROS("updated_at")
-
 constexpr std::array kStatements{
     detail::PreparedStatement{
         "users_insert",
         "INSERT INTO users (username, email, given_name, family_name, password_hash)"
-        " VALUES (lower($1), $2, $3, $4, $5) RETURNING " USER_COLUMNS},
+        " VALUES (lower($1), $2, $3, $4, $5) RETURNING " USER_RECORD_COLUMNS},
     detail::PreparedStatement{"users_find_by_username",
-                              "SELECT " USER_COLUMNS " FROM users WHERE username = lower($1)"},
+                              "SELECT " USER_RECORD_COLUMNS " FROM users WHERE username = lower($1)"},
     detail::PreparedStatement{"users_find_by_id",
-                              "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid"},
-    detail::PreparedStatement{"users_list", "SELECT " USER_COLUMNS " FROM users ORDER BY username"},
+                              "SELECT " USER_RECORD_COLUMNS " FROM users WHERE id = $1::uuid"},
+    detail::PreparedStatement{"users_list", "SELECT " USER_RECORD_COLUMNS " FROM users ORDER BY username"},
     // Addresses are compared without case (their domain part is case-insensitive and
     // people type their local part in any case); at most $2 accounts.
     detail::PreparedStatement{"users_find_by_email",
-                              "SELECT " USER_COLUMNS " FROM users WHERE lower(email) = lower($1)"
+                              "SELECT " USER_RECORD_COLUMNS " FROM users WHERE lower(email) = lower($1)"
                               " ORDER BY created_at LIMIT $2"},
     // Each of these three locks the user's row and returns its id, for the revocations
     // that follow in the same transaction.
@@ -59,23 +56,6 @@ constexpr std::array kStatements{
 };
 // clang-format on
 
-#undef USER_COLUMNS
-
-UserRecord read_user(const pqxx::row& row) {
-  UserRecord user;
-  user.id = row[0].as<std::string>();
-  user.username = row[1].as<std::string>();
-  user.email = detail::read_optional_text(row[2]);
-  user.email_verified = row[3].as<bool>();
-  user.given_name = detail::read_optional_text(row[4]);
-  user.family_name = detail::read_optional_text(row[5]);
-  user.password_hash = row[6].as<std::string>();
-  user.disabled = row[7].as<bool>();
-  user.created_at = detail::read_time(row[8]);
-  user.updated_at = detail::read_time(row[9]);
-  return user;
-}
-
 // The canonical 8-4-4-4-12 hex form, which is all we ever hand out: anything else cannot
 // be a user id, and casting it to uuid in SQL would be an error rather than "not found".
 bool is_uuid(std::string_view text) {
@@ -99,10 +79,10 @@ UserRepository::UserRepository(Database& database) : pool_(database.pool()) {}
 
 Result<UserRecord, StorageError> UserRepository::insert(const NewUser& user) {
   return pool_.run([&](pqxx::nontransaction& tx) {
-    return read_user(tx.exec_prepared1("users_insert", user.username,
-                                       NullableText(user.email).get(),
-                                       NullableText(user.given_name).get(),
-                                       NullableText(user.family_name).get(), user.password_hash));
+    return detail::read_user_record(
+        tx.exec_prepared1("users_insert", user.username, NullableText(user.email).get(),
+                          NullableText(user.given_name).get(), NullableText(user.family_name).get(),
+                          user.password_hash));
   });
 }
 
@@ -111,7 +91,7 @@ Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_username
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
         return detail::read_first(tx.exec_prepared("users_find_by_username", std::string(username)),
-                                  read_user);
+                                  detail::read_user_record);
       },
       detail::Retry::OnceIfBroken);
 }
@@ -120,7 +100,8 @@ Result<std::optional<UserRecord>, StorageError> UserRepository::find_by_id(std::
   if (!is_uuid(id)) return std::optional<UserRecord>();
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<UserRecord> {
-        return detail::read_first(tx.exec_prepared("users_find_by_id", std::string(id)), read_user);
+        return detail::read_first(tx.exec_prepared("users_find_by_id", std::string(id)),
+                                  detail::read_user_record);
       },
       detail::Retry::OnceIfBroken);
 }
@@ -131,7 +112,7 @@ Result<std::vector<UserRecord>, StorageError> UserRepository::find_by_email(std:
       [&](pqxx::nontransaction& tx) {
         return detail::read_all(tx.exec_prepared("users_find_by_email", std::string(email),
                                                  static_cast<long long>(limit)),
-                                read_user);
+                                detail::read_user_record);
       },
       detail::Retry::OnceIfBroken);
 }
@@ -139,7 +120,7 @@ Result<std::vector<UserRecord>, StorageError> UserRepository::find_by_email(std:
 Result<std::vector<UserRecord>, StorageError> UserRepository::list() {
   return pool_.run(
       [](pqxx::nontransaction& tx) {
-        return detail::read_all(tx.exec_prepared("users_list"), read_user);
+        return detail::read_all(tx.exec_prepared("users_list"), detail::read_user_record);
       },
       detail::Retry::OnceIfBroken);
 }

@@ -18,8 +18,13 @@ struct DoneText {
 };
 constexpr DoneText kDoneTexts[] = {
     {"profile", "Your profile is saved."},
-    {"email", "Your profile is saved. We sent a verification link to your new e-mail address."},
-    {"verification", "We sent a new verification link to your e-mail address."},
+    // "on its way", not "sent": over the hourly mail limit nothing is sent, and the page
+    // does not say so (the limits are the same for everyone and reveal nothing).
+    {"email",
+     "Your profile is saved. A verification link is on its way to your new e-mail address."},
+    {"verification",
+     "A new verification link is on its way to your e-mail address, unless we sent you "
+     "several in the last hour."},
     {"password", "Your password is changed. Every other browser and application was signed out."},
     {"session", "That browser is signed out."},
     {"application", "The application's access to your account is revoked."},

@@ -28,11 +28,21 @@ http::HttpResponse handle_recover(const http::HttpRequest& request, const Accoun
   if (account.empty() || !grants::is_acceptable_identifier(account)) {
     return recover_page(browser, request, 400, "", "Enter your username or e-mail address.");
   }
-  // Whatever happens next, the answer is the same: a failure to queue is logged, not shown,
-  // as it happens only when an account matched.
-  if (auto requested = flow.recovery.request(account, mail_requester(request)); !requested.ok()) {
-    browser.logger.error("password recovery failed",
-                         {{"request_id", request.request_id}, {"detail", requested.error()}});
+  // Whatever happens next, the answer is the same, and it is given before anything is
+  // looked up: the work (finding the account, the mail limits, the link, the mail) runs on
+  // the worker pool afterwards, so neither the answer nor its timing tells whether an
+  // account matched. A failure is logged, never shown.
+  const bool queued =
+      flow.run_later([&browser, &recovery = flow.recovery, account = std::string(account),
+                      requester = mail_requester(request), request_id = request.request_id] {
+        if (auto requested = recovery.request(account, requester); !requested.ok()) {
+          browser.logger.error("password recovery failed",
+                               {{"request_id", request_id}, {"detail", requested.error()}});
+        }
+      });
+  if (!queued) {
+    browser.logger.warn("password recovery dropped: the worker pool is full",
+                        {{"request_id", request.request_id}});
   }
   return notice_page(browser, 200,
                      Notice{"Check your mail",

@@ -3,37 +3,10 @@
 #include <fstream>
 #include <sstream>
 
-#include <kainjow/mustache.hpp>
+#include "common/mustache_text.h"
 
 namespace keyward::server {
 namespace {
-
-namespace mustache = kainjow::mustache;
-
-mustache::data to_data(const nlohmann::json& value) {
-  switch (value.type()) {
-    case nlohmann::json::value_t::object: {
-      mustache::data out(mustache::data::type::object);
-      for (const auto& [key, member] : value.items()) {
-        if (!member.is_null()) out.set(key, to_data(member));
-      }
-      return out;
-    }
-    case nlohmann::json::value_t::array: {
-      mustache::data out(mustache::data::type::list);
-      for (const auto& item : value) out.push_back(to_data(item));
-      return out;
-    }
-    case nlohmann::json::value_t::string:
-      return mustache::data(value.get<std::string>());
-    case nlohmann::json::value_t::boolean:
-      return mustache::data(value.get<bool>());
-    case nlohmann::json::value_t::null:
-      return mustache::data(false);
-    default:
-      return mustache::data(value.dump());
-  }
-}
 
 Result<std::string, std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -46,15 +19,7 @@ Result<std::string, std::string> read_file(const std::filesystem::path& path) {
 }  // namespace
 
 Result<Unit, std::string> Templates::check(std::string_view text) {
-  // {{{x}}} and {{&x}} print unescaped; {{=<% %>=}} would hide either from this check.
-  for (std::string_view raw : {"{{{", "{{&", "{{ &", "{{="}) {
-    if (text.find(raw) != std::string_view::npos) {
-      return err("uses " + std::string(raw) + " (raw output or a delimiter change is forbidden)");
-    }
-  }
-  mustache::mustache parsed{std::string(text)};
-  if (!parsed.is_valid()) return err("does not parse: " + parsed.error_message());
-  return Unit{};
+  return check_mustache(text);
 }
 
 std::string_view page_file(Page page) {
@@ -122,13 +87,7 @@ Result<std::shared_ptr<const Templates>, std::string> Templates::load(
 }
 
 std::string Templates::render(Page page, const nlohmann::json& view) const {
-  const std::string* body = &pages_.at(static_cast<size_t>(page));
-  mustache::data data = to_data(view.is_object() ? view : nlohmann::json::object());
-  data.set("page", mustache::partial([body] { return *body; }));
-  // A fresh parse per page: kainjow's objects are not documented as safe to render from
-  // several threads at once, and these templates parse in microseconds.
-  mustache::mustache layout{layout_};
-  return layout.render(data);
+  return render_mustache(layout_, view, MustacheEscape::Html, pages_.at(static_cast<size_t>(page)));
 }
 
 }  // namespace keyward::server

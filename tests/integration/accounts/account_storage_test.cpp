@@ -9,6 +9,7 @@
 #include <latch>
 #include <thread>
 
+#include "accounts/account_mail.h"
 #include "common/crypto.h"
 #include "storage/account_link_repository.h"
 #include "storage/database.h"
@@ -164,6 +165,28 @@ TEST_F(AccountStorageTest, ConcurrentMailRequestsNeverPassTheLimit) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(allowed.load(), 3);
   EXPECT_EQ(limits_->count("user:race", kT0 - hours(1)).value(), 3);
+}
+
+// accounts::take_mail_allowance: one allowance per account, per requesting address and per
+// recipient, whichever is spent first. Addresses are not unique, so the recipient's own
+// key is what stops sign-ups naming one victim's address from many places.
+TEST_F(AccountStorageTest, TheMailAllowanceCountsTheRecipientAcrossAccountsAndAddresses) {
+  UserRecord first, second, other;
+  first.id = "u1";
+  first.email = "Victim@Example.com";
+  second.id = "u2";
+  second.email = "victim@example.COM";
+  other.id = "u3";
+  other.email = "someone@example.com";
+  auto take = [&](const UserRecord& u, const std::string& ip, seconds at) {
+    return accounts::take_mail_allowance(*limits_, u, ip, 2, kT0 + at).value();
+  };
+  EXPECT_TRUE(take(first, "192.0.2.1", seconds(1)));
+  EXPECT_TRUE(take(second, "192.0.2.2", seconds(2)));
+  EXPECT_FALSE(take(first, "192.0.2.3", seconds(3)));            // the recipient had its two
+  EXPECT_FALSE(take(second, "192.0.2.4", seconds(4)));           // in any case
+  EXPECT_TRUE(take(other, "192.0.2.5", seconds(5)));             // another recipient is not
+  EXPECT_TRUE(take(first, "192.0.2.6", hours(1) + seconds(2)));  // an hour later
 }
 
 TEST_F(AccountStorageTest, AccountsAreFoundByAddressWithoutCase) {
