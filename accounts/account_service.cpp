@@ -86,6 +86,16 @@ AccountResult<bool> AccountService::update_profile(const UserRecord& user, const
   if (!family.ok()) return err(std::move(family).error());
   auto email = email_field(form.email);
   if (!email.ok()) return err(std::move(email).error());
+  if (*email != user.email) {
+    auto checked = check_password(user, form.current_password, requester.client_ip);
+    if (!checked.ok()) {
+      auto problem = std::move(checked).error();
+      if (form.current_password.empty()) {
+        problem.message = "Enter your current password to change your e-mail address.";
+      }
+      return err(std::move(problem));
+    }
+  }
 
   auto updated = accounts_.update_profile(
       user.id, storage::ProfileUpdate{std::move(given).value(), std::move(family).value(),

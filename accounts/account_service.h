@@ -44,6 +44,9 @@ struct AccountOverview {
 // The profile form as typed: trimmed and checked by update_profile; empty means unset.
 struct ProfileForm {
   std::string given_name, family_name, email;
+  // Needed only when the address changes: whoever holds a stolen session must not be able
+  // to point the account's recovery mails at their own mailbox.
+  std::string current_password;
 };
 
 class AccountService {
@@ -62,9 +65,9 @@ class AccountService {
 
   [[nodiscard]] AccountResult<AccountOverview> overview(const storage::UserRecord& user);
 
-  // Names (up to 200 characters) and an e-mail address (one '@', no spaces, up to 320);
-  // a changed address is stored unverified and a verification link is sent to it.
-  // Returns whether the address changed.
+  // Names (up to 200 characters) and an e-mail address (sign-up's rules); a changed address
+  // needs the current password (checked and throttled as sign-in is), is stored
+  // unverified, and a verification link is sent to it. Returns whether the address changed.
   [[nodiscard]] AccountResult<bool> update_profile(const storage::UserRecord& user,
                                                    const ProfileForm& form,
                                                    const MailRequester& requester);

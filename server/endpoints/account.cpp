@@ -114,7 +114,8 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
   auto text = [&](std::string_view name) { return form.field(name).value_or(""); };
 
   if (action == "profile") {
-    accounts::ProfileForm typed{text("given_name"), text("family_name"), text("email")};
+    accounts::ProfileForm typed{text("given_name"), text("family_name"), text("email"),
+                                text("current_password")};
     auto changed = service.update_profile(who.user, typed, requester_of(request));
     if (!changed.ok()) return refused(endpoint, request, who, changed.error(), std::move(typed));
     return done(*changed ? "email" : "profile");

@@ -347,7 +347,22 @@ TEST_F(AccountPage, ProfileChangeStoresANewEmailUnverified) {
   ASSERT_EQ(act(b, page, "profile", {{"given_name", "Pat"}, {"email", "pat@example.com"}}).status,
             303);
   EXPECT_EQ(reset_links_of("pat"), "1");
-  r = act(b, page, "profile", {{"given_name", "Pat"}, {"email", "pat.new@example.com"}});
+  // A new address needs the current password: a stolen session alone cannot redirect the
+  // account's recovery mails.
+  for (const char* wrong : {"", "not my password"}) {
+    SCOPED_TRACE(wrong);
+    r = act(b, page, "profile",
+            {{"given_name", "Pat"}, {"email", "pat.new@example.com"}, {"current_password", wrong}});
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.body.find(wrong[0] ? "not my password" : "\x01"), std::string::npos);
+    EXPECT_EQ(db().scalar("SELECT email FROM users WHERE username = 'pat'"), "pat@example.com");
+    EXPECT_EQ(reset_links_of("pat"), "1");
+  }
+  EXPECT_NE(r.body.find("Your current password is not correct."), std::string::npos);
+  r = act(b, page, "profile",
+          {{"given_name", "Pat"},
+           {"email", "pat.new@example.com"},
+           {"current_password", std::string(kPassword)}});
   EXPECT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(r.header("Location"), "account?done=email");
   row = db().query(
@@ -373,7 +388,9 @@ TEST_F(AccountPage, ProfileChangeStoresANewEmailUnverified) {
 TEST_F(AccountPage, ANewAddressReceivesAVerificationLinkAndCanAskForAnother) {
   Browser b(port(), "10.22.1.1");
   Response page = sign_in(b, "mail");
-  Response r = act(b, page, "profile", {{"email", "mail.new@example.com"}});
+  Response r =
+      act(b, page, "profile",
+          {{"email", "mail.new@example.com"}, {"current_password", std::string(kPassword)}});
   EXPECT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(r.header("Location"), "account?done=email");
   const std::string prefix = std::string(kIssuer) + "/verify-email?token=";
