@@ -75,6 +75,7 @@ std::vector<std::string> preferred_languages(std::string_view accept_language) {
   std::stable_sort(choices.begin(), choices.end(),
                    [](const Choice& a, const Choice& b) { return a.q > b.q; });
   std::vector<std::string> tags;
+  tags.reserve(choices.size());
   for (auto& c : choices) tags.push_back(std::move(c.tag));
   return tags;
 }
@@ -125,7 +126,7 @@ std::string MailTemplates::pick_language(std::string_view kind,
   };
   for (const auto& tag : preferred_languages(accept_language)) {
     if (has(tag)) return tag;
-    const std::string primary = tag.substr(0, tag.find('-'));
+    std::string primary = tag.substr(0, tag.find('-'));
     if (has(primary)) return primary;
   }
   return std::string(kEnglish);

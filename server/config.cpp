@@ -145,7 +145,7 @@ void check_accounts(Reader& r, Config& c) {
   if (c.smtp_from.empty()) {
     std::string_view host = c.issuer;
     if (const auto at = host.find("://"); at != std::string_view::npos) host.remove_prefix(at + 3);
-    host = host.substr(0, host.find_first_of("/"));
+    host = host.substr(0, host.find('/'));
     if (host.starts_with('[')) {
       host = host.substr(0, host.find(']') + 1);
     } else {

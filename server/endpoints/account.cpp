@@ -58,7 +58,7 @@ Result<std::optional<storage::UserRecord>, http::HttpResponse> allowed_user(
 }
 
 http::HttpResponse render(const AccountEndpoint& endpoint, const http::HttpRequest& request,
-                          const SignedIn& who, AccountPageState state) {
+                          const SignedIn& who, const AccountPageState& state) {
   auto overview = endpoint.service.overview(who.user);
   if (!overview.ok()) return unavailable_page(*endpoint.flow, request, overview.error().message);
   return account_page(*endpoint.flow, who.user, who.session, *overview, state);
@@ -75,7 +75,7 @@ http::HttpResponse refused(const AccountEndpoint& endpoint, const http::HttpRequ
   state.status = problem.kind == AccountProblem::Kind::Throttled ? 429 : 400;
   state.error = problem.message;
   state.typed_profile = std::move(typed);
-  auto page = render(endpoint, request, who, std::move(state));
+  auto page = render(endpoint, request, who, state);
   if (problem.retry_after) {
     page.headers.set("Retry-After", std::to_string(problem.retry_after->count()));
   }
@@ -192,8 +192,7 @@ http::HttpResponse handle_account_page(const http::HttpRequest& request,
   if (const auto key = request.query.get("done")) {
     if (const auto text = account_done_text(*key)) state.notice = std::string(*text);
   }
-  return render(endpoint, request, SignedIn{std::move(*session), std::move(**user)},
-                std::move(state));
+  return render(endpoint, request, SignedIn{std::move(*session), std::move(**user)}, state);
 }
 
 http::HttpResponse handle_account_action(const http::HttpRequest& request,
