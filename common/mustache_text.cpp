@@ -47,11 +47,11 @@ Result<Unit, std::string> check_mustache(std::string_view text) {
 }
 
 std::string render_mustache(std::string_view text, const nlohmann::json& view,
-                            MustacheEscape escape, std::optional<std::string_view> page) {
+                            MustacheEscape escape, const MustachePartials& partials) {
   mustache::data data = to_data(view.is_object() ? view : nlohmann::json::object());
-  if (page) {
-    std::string body(*page);
-    data.set("page", mustache::partial([body] { return body; }));
+  for (const auto& [name, body] : partials) {
+    const std::string* text_of = &body;  // `partials` outlives this call's render
+    data.set(name, mustache::partial([text_of] { return *text_of; }));
   }
   mustache::mustache t{std::string(text)};
   if (escape == MustacheEscape::None) t.set_custom_escape([](const std::string& s) { return s; });

@@ -5,7 +5,7 @@
 // or changes the delimiters is refused when it is loaded; views are JSON objects of
 // strings, booleans, numbers (shown as text) and lists of such objects, null members
 // counting as absent.
-#include <optional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -23,11 +23,15 @@ enum class MustacheEscape {
   None,  // values as they are: a mail's plain text and subject (a link must stay a link)
 };
 
-// `text` rendered with `view`; with `page`, the partial {{> page}} renders it (with the same
-// view). A fresh parse per call: kainjow's objects are not documented as safe to render
-// from several threads at once, and these templates parse in microseconds.
+// Named templates a template includes with {{> name}} (the page in the layout, the form
+// error block in the pages), rendered with the same view and escaping.
+using MustachePartials = std::map<std::string, std::string, std::less<>>;
+
+// `text` rendered with `view`. A fresh parse per call: kainjow's objects are not documented
+// as safe to render from several threads at once, and these templates parse in
+// microseconds.
 [[nodiscard]] std::string render_mustache(std::string_view text, const nlohmann::json& view,
                                           MustacheEscape escape = MustacheEscape::Html,
-                                          std::optional<std::string_view> page = std::nullopt);
+                                          const MustachePartials& partials = {});
 
 }  // namespace keyward

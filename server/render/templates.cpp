@@ -49,8 +49,10 @@ std::string_view page_file(Page page) {
 }
 
 Result<std::shared_ptr<const Templates>, std::string> Templates::from_strings(
-    std::string layout, const std::map<Page, std::string>& pages, std::string stylesheet) {
+    std::string layout, const std::map<Page, std::string>& pages, std::string stylesheet,
+    std::string form_error) {
   if (auto ok = check(layout); !ok.ok()) return err("layout.html " + ok.error());
+  if (auto ok = check(form_error); !ok.ok()) return err("form_error.html " + ok.error());
   std::shared_ptr<Templates> t(new Templates());
   for (const auto& [page, text] : pages) {
     if (auto ok = check(text); !ok.ok()) {
@@ -60,6 +62,7 @@ Result<std::shared_ptr<const Templates>, std::string> Templates::from_strings(
   }
   t->layout_ = std::move(layout);
   t->stylesheet_ = std::move(stylesheet);
+  t->form_error_ = std::move(form_error);
   return std::shared_ptr<const Templates>(std::move(t));
 }
 
@@ -74,6 +77,8 @@ Result<std::shared_ptr<const Templates>, std::string> Templates::load(
   if (!layout.ok()) return err(layout.error());
   auto stylesheet = read("keyward.css");
   if (!stylesheet.ok()) return err(stylesheet.error());
+  auto form_error = read("form_error.html");
+  if (!form_error.ok()) return err(form_error.error());
   std::map<Page, std::string> pages;
   for (size_t i = 0; i < kPageCount; ++i) {
     const auto page = static_cast<Page>(i);
@@ -81,13 +86,16 @@ Result<std::shared_ptr<const Templates>, std::string> Templates::load(
     if (!text.ok()) return err(text.error());
     pages.emplace(page, std::move(text).value());
   }
-  auto loaded = from_strings(std::move(layout).value(), pages, std::move(stylesheet).value());
+  auto loaded = from_strings(std::move(layout).value(), pages, std::move(stylesheet).value(),
+                             std::move(form_error).value());
   if (!loaded.ok()) return err((dir / "").string() + loaded.error());
   return loaded;
 }
 
 std::string Templates::render(Page page, const nlohmann::json& view) const {
-  return render_mustache(layout_, view, MustacheEscape::Html, pages_.at(static_cast<size_t>(page)));
+  return render_mustache(layout_, view, MustacheEscape::Html,
+                         MustachePartials{{"page", pages_.at(static_cast<size_t>(page))},
+                                          {"form_error", form_error_}});
 }
 
 }  // namespace keyward::server

@@ -38,7 +38,8 @@ inline constexpr size_t kPageCount = 10;
 class Templates {
  public:
   // Reads layout.html (the frame every page shares: {{> page}} is the page), every
-  // page's file (page_file) and keyward.css from `dir`. The error says which file is
+  // page's file (page_file), form_error.html (the error block of the forms'
+  // pages, {{> form_error}}) and keyward.css from `dir`. The error says which file is
   // missing, unreadable, unparseable or uses raw output.
   [[nodiscard]] static Result<std::shared_ptr<const Templates>, std::string> load(
       const std::filesystem::path& dir);
@@ -52,13 +53,15 @@ class Templates {
 
   [[nodiscard]] const std::string& stylesheet() const { return stylesheet_; }
 
-  // From strings, for tests: the same checks as load(); a page not in `pages` is empty.
+  // From strings, for tests: the same checks as load(); a page not in `pages` is empty, and
+  // the form error block (form_error.html, {{> form_error}}) is `form_error`.
   [[nodiscard]] static Result<std::shared_ptr<const Templates>, std::string> from_strings(
-      std::string layout, const std::map<Page, std::string>& pages, std::string stylesheet);
+      std::string layout, const std::map<Page, std::string>& pages, std::string stylesheet,
+      std::string form_error = "");
 
  private:
   Templates() = default;
-  std::string layout_, stylesheet_;
+  std::string layout_, stylesheet_, form_error_;
   std::array<std::string, kPageCount> pages_;
 };
 

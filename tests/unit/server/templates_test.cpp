@@ -38,6 +38,7 @@ TEST(Templates, RawOutputAndDelimiterChangesAreRefused) {
     EXPECT_FALSE(Templates::check(bad).ok());
     EXPECT_FALSE(Templates::from_strings("{{> page}}", {{Page::Account, bad}}, "").ok());
     EXPECT_FALSE(Templates::from_strings(bad, {}, "").ok());
+    EXPECT_FALSE(Templates::from_strings("{{> page}}", {}, "", bad).ok());
   }
   EXPECT_TRUE(Templates::check("{{x}} {{#a}}{{b}}{{/a}}").ok());
 }
@@ -57,6 +58,15 @@ TEST(Templates, TheShippedTemplatesLoadAndRender) {
             std::string::npos);
   EXPECT_NE(login.find("<label for=\"username\">"), std::string::npos);
   EXPECT_FALSE(Templates::load("/nonexistent").ok());
+  // The forms' error block is one partial, escaped like everything else.
+  for (Page page : {Page::Login, Page::Signup, Page::Recover, Page::Reset, Page::Account}) {
+    const std::string html = (*t)->render(page, {{"error", "<b>wrong</b>"}, {"csrf_token", "t"}});
+    EXPECT_NE(html.find("<div class=\"alert\" role=\"alert\" id=\"form-error\">"),
+              std::string::npos)
+        << page_file(page);
+    EXPECT_NE(html.find("<p>&lt;b&gt;wrong&lt;/b&gt;</p>"), std::string::npos) << page_file(page);
+    EXPECT_EQ((*t)->render(page, {{"csrf_token", "t"}}).find("role=\"alert\""), std::string::npos);
+  }
 }
 
 }  // namespace
