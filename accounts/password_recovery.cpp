@@ -79,13 +79,11 @@ Result<PasswordRecovery::Reset, std::string> PasswordRecovery::reset(
     return result;
   }
   const std::string hash = grants::hash_password(new_password, argon2_);
-  // Used before the password changes: of two resets racing with one link, one wins.
-  auto used = links_.consume(sha256(token), storage::kResetPasswordPurpose, clock_.now());
-  if (!used.ok()) return err("reset link: " + used.error().message);
-  if (!*used) return result;
-  auto changed = users_.set_password_hash((*user)->username, hash, clock_.now());
-  if (!changed.ok()) return err("users: " + changed.error().message);
-  if (!*changed) return result;  // the account was deleted meanwhile
+  // The link is used up and the password set in one transaction: of two resets racing with
+  // one link, one wins, and a failure leaves the link as it was.
+  auto changed = users_.reset_password_by_link(sha256(token), hash, clock_.now());
+  if (!changed.ok()) return err("reset: " + changed.error().message);
+  if (!*changed) return result;  // used, expired, disabled or deleted meanwhile
   result.outcome = Reset::Outcome::Done;
   result.user_id = (*user)->id;
   result.revoked = **changed;

@@ -39,6 +39,17 @@ constexpr std::array kStatements{
     detail::PreparedStatement{"users_set_password_hash",
                               "UPDATE users SET password_hash = $2, updated_at = now()"
                               " WHERE username = lower($1) RETURNING id::text"},
+    // $1 link digest, $2 now: the live reset link of an enabled user, used up; the user's
+    // row is locked, so it cannot be disabled before its new password is written.
+    detail::PreparedStatement{
+        "users_consume_reset_link",
+        "DELETE FROM account_links WHERE token_hash = $1 AND purpose = 'reset_password'"
+        " AND expires_at > " SQL_TS(2)
+        " AND user_id IN (SELECT id FROM users WHERE NOT disabled FOR NO KEY UPDATE)"
+        " RETURNING user_id::text"},
+    detail::PreparedStatement{"users_set_password_hash_by_id",
+                              "UPDATE users SET password_hash = $2, updated_at = now()"
+                              " WHERE id = $1::uuid AND NOT disabled RETURNING id::text"},
     detail::PreparedStatement{"users_lock",
                               "SELECT id::text FROM users WHERE username = lower($1)"
                               " FOR NO KEY UPDATE"},
@@ -156,6 +167,19 @@ Result<std::optional<RevokedAccess>, StorageError> UserRepository::set_password_
   return pool_.transact([&](pqxx::work& tx) {
     const auto locked = tx.exec_prepared("users_set_password_hash", std::string(username),
                                          std::string(password_hash));
+    return revoke_user_access(tx, locked, now, true);
+  });
+}
+
+Result<std::optional<RevokedAccess>, StorageError> UserRepository::reset_password_by_link(
+    std::string_view link_hash, std::string_view password_hash, TimePoint now) {
+  return pool_.transact([&](pqxx::work& tx) -> std::optional<RevokedAccess> {
+    const auto link =
+        tx.exec_prepared("users_consume_reset_link", pqxx::binarystring(std::string(link_hash)),
+                         detail::to_micros(now));
+    if (link.empty()) return std::nullopt;
+    const auto locked = tx.exec_prepared("users_set_password_hash_by_id",
+                                         link[0][0].as<std::string>(), std::string(password_hash));
     return revoke_user_access(tx, locked, now, true);
   });
 }

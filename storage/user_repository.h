@@ -74,6 +74,13 @@ class UserRepository {
       std::string_view username, bool disabled, TimePoint now);
   [[nodiscard]] Result<std::optional<RevokedAccess>, StorageError> set_password_hash(
       std::string_view username, std::string_view password_hash, TimePoint now);
+  // A password reset by a mailed link (accounts/password_recovery.h), in one transaction:
+  // the live reset link whose SHA-256 is `link_hash` is used up, its enabled user gets
+  // `password_hash`, and the user's access ends as above. nullopt, with nothing changed,
+  // when the link is not live (used, expired, unknown) or its user is disabled. One
+  // transaction: a failure never leaves the link used and the password unchanged.
+  [[nodiscard]] Result<std::optional<RevokedAccess>, StorageError> reset_password_by_link(
+      std::string_view link_hash, std::string_view password_hash, TimePoint now);
   // Ends the user's access as above without changing the account (`keyward user revoke`).
   [[nodiscard]] Result<std::optional<RevokedAccess>, StorageError> revoke_access(
       std::string_view username, TimePoint now);

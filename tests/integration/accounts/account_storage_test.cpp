@@ -189,6 +189,40 @@ TEST_F(AccountStorageTest, TheMailAllowanceCountsTheRecipientAcrossAccountsAndAd
   EXPECT_TRUE(take(first, "192.0.2.6", hours(1) + seconds(2)));  // an hour later
 }
 
+// A reset by link: the link used up, the password set and the user's access ended, all in
+// one transaction; nothing at all for a dead link or a disabled user.
+TEST_F(AccountStorageTest, AResetByLinkUsesTheLinkAndSetsThePasswordTogether) {
+  const std::string hash_before =
+      db().scalar("SELECT password_hash FROM users WHERE username = 'alice'").value_or("");
+  const std::string new_hash = "$argon2id$v=19$m=7168,t=5,p=1$c2FsdHNhbHQ$bmV3aGFzaG5ld2hhc2g";
+  auto password = [&] {
+    return db().scalar("SELECT password_hash FROM users WHERE username = 'alice'").value_or("");
+  };
+
+  const std::string expired = link(kResetPasswordPurpose, minutes(30));
+  EXPECT_FALSE(users_->reset_password_by_link(expired, new_hash, kT0 + minutes(31)).value());
+  EXPECT_EQ(password(), hash_before);
+
+  const std::string live = link(kResetPasswordPurpose, minutes(30));
+  db().exec("UPDATE users SET disabled = true WHERE username = 'alice'");
+  EXPECT_FALSE(users_->reset_password_by_link(live, new_hash, kT0 + minutes(1)).value());
+  EXPECT_EQ(password(), hash_before);
+  EXPECT_TRUE(links_->find_live(live, kResetPasswordPurpose, kT0).value()) << "link kept";
+
+  db().exec("UPDATE users SET disabled = false WHERE username = 'alice'");
+  auto done = users_->reset_password_by_link(live, new_hash, kT0 + minutes(1));
+  ASSERT_TRUE(done.ok());
+  ASSERT_TRUE(*done);
+  EXPECT_EQ(password(), new_hash);
+  EXPECT_FALSE(links_->find_live(live, kResetPasswordPurpose, kT0).value());
+  // Once: the same link again changes nothing.
+  EXPECT_FALSE(users_->reset_password_by_link(live, "$argon2id$other", kT0 + minutes(2)).value());
+  EXPECT_EQ(password(), new_hash);
+  // A verification link is no reset link.
+  const std::string verification = link(kVerifyEmailPurpose, hours(24));
+  EXPECT_FALSE(users_->reset_password_by_link(verification, new_hash, kT0).value());
+}
+
 TEST_F(AccountStorageTest, AccountsAreFoundByAddressWithoutCase) {
   (void)db().insert_user("alice2");
   db().exec("UPDATE users SET email = 'Alice@Example.com' WHERE username = 'alice2'");
