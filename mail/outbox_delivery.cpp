@@ -3,15 +3,6 @@
 #include <algorithm>
 
 namespace keyward::mail {
-namespace {
-
-// The recipient's domain only: enough to see which provider refuses, not who.
-std::string domain_of(std::string_view address) {
-  const auto at = address.rfind('@');
-  return at == std::string_view::npos ? "" : std::string(address.substr(at + 1));
-}
-
-}  // namespace
 
 std::chrono::seconds retry_delay(const DeliveryPolicy& policy, int attempts) {
   std::chrono::seconds delay = policy.first_retry;
@@ -66,10 +57,11 @@ size_t OutboxDelivery::deliver_due() {
     for (const auto& mail : *claimed) {
       auto result = sender_.send(
           Mail{mail.kind, mail.recipient, mail.subject, mail.text_body, mail.html_body});
-      const Logger::Fields about = {{"mail_id", mail.id},
-                                    {"kind", mail.kind},
-                                    {"domain", domain_of(mail.recipient)},
-                                    {"attempt", mail.attempts + 1}};
+      const Logger::Fields about = {
+          {"mail_id", mail.id},
+          {"kind", mail.kind},
+          {"domain", domain_of(mail.recipient)},  // which provider, not who,
+          {"attempt", mail.attempts + 1}};
       if (result.ok()) {
         ++sent;
         logger_.info("mail sent", about);

@@ -68,11 +68,6 @@ std::string rfc5322_date() {
   return buffer;
 }
 
-std::string domain_of(std::string_view address) {
-  const auto at = address.rfind('@');
-  return at == std::string_view::npos ? "localhost" : std::string(address.substr(at + 1));
-}
-
 }  // namespace
 
 std::string address_of(std::string_view mailbox) {
@@ -84,6 +79,11 @@ std::string address_of(std::string_view mailbox) {
   while (!mailbox.empty() && mailbox.front() == ' ') mailbox.remove_prefix(1);
   while (!mailbox.empty() && mailbox.back() == ' ') mailbox.remove_suffix(1);
   return std::string(mailbox);
+}
+
+std::string domain_of(std::string_view address) {
+  const auto at = address.rfind('@');
+  return at == std::string_view::npos ? "" : std::string(address.substr(at + 1));
 }
 
 bool is_plausible_address(std::string_view address) {
@@ -104,6 +104,8 @@ SmtpSender::SmtpSender(SmtpSettings settings) : settings_(std::move(settings)) {
 Result<Unit, SendFailure> SmtpSender::send(const Mail& mail) const {
   if (!is_plausible_address(mail.to)) return err(SendFailure{"not a valid recipient", true});
   const std::string from_address = address_of(settings_.from);
+  const std::string from_domain = domain_of(from_address);
+  const std::string message_id_domain = from_domain.empty() ? "localhost" : from_domain;
   CurlPtr<CURL> curl(curl_easy_init());
   if (!curl) return err(SendFailure{"curl_easy_init failed", false});
   CURL* c = curl.get();
@@ -114,7 +116,7 @@ Result<Unit, SendFailure> SmtpSender::send(const Mail& mail) const {
   for (const std::string& header :
        {"Date: " + rfc5322_date(), "From: " + settings_.from, "To: <" + mail.to + ">",
         "Subject: " + header_text(mail.subject),
-        "Message-ID: <" + random_token() + "@" + domain_of(from_address) + ">",
+        "Message-ID: <" + random_token() + "@" + message_id_domain + ">",
         std::string("Auto-Submitted: auto-generated")}) {
     raw_headers = curl_slist_append(raw_headers, header.c_str());
   }

@@ -30,6 +30,9 @@ struct SendFailure {
 // The address inside "Name <address>", or the whole text when it has no angle brackets.
 [[nodiscard]] std::string address_of(std::string_view mailbox);
 
+// The part of an address after its last '@' ("" when it has none).
+[[nodiscard]] std::string domain_of(std::string_view address);
+
 // Whether `address` can be an SMTP recipient: local@domain, no spaces, angle brackets or
 // control characters, at most 320 bytes.
 [[nodiscard]] bool is_plausible_address(std::string_view address);

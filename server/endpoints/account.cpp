@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/endpoints/account_page.h"
+#include "server/endpoints/account_pages.h"
 #include "server/endpoints/browser_form.h"
 #include "server/endpoints/browser_pages.h"
 #include "server/endpoints/browser_redirects.h"
@@ -25,16 +26,6 @@ struct SignedIn {
   storage::UserRecord user;
 };
 
-http::HttpResponse unavailable_page(const BrowserFlow& flow, const http::HttpRequest& request,
-                                    std::string_view detail) {
-  flow.logger.error("account page failed",
-                    {{"request_id", request.request_id}, {"detail", std::string(detail)}});
-  auto page = error_page(flow, request, 503, "Something went wrong",
-                         "Keyward could not complete this request. Please try again in a moment.");
-  page.headers.set("Retry-After", "1");
-  return page;
-}
-
 // The login page that returns here, its CSRF token from the pre-login cookie.
 http::HttpResponse sign_in_first(const BrowserFlow& flow, const http::HttpRequest& request) {
   http::HttpResponse cookie_holder;
@@ -53,14 +44,18 @@ Result<std::optional<storage::UserRecord>, http::HttpResponse> allowed_user(
     const storage::SessionRecord& session) {
   if (!session.user_id) return std::optional<storage::UserRecord>();
   auto user = endpoint.service.active_user(*session.user_id);
-  if (!user.ok()) return err(unavailable_page(*endpoint.flow, request, user.error().message));
+  if (!user.ok())
+    return err(
+        account_failure_page(*endpoint.flow, request, "account page failed", user.error().message));
   return std::move(user).value();
 }
 
 http::HttpResponse render(const AccountEndpoint& endpoint, const http::HttpRequest& request,
                           const SignedIn& who, const AccountPageState& state) {
   auto overview = endpoint.service.overview(who.user);
-  if (!overview.ok()) return unavailable_page(*endpoint.flow, request, overview.error().message);
+  if (!overview.ok())
+    return account_failure_page(*endpoint.flow, request, "account page failed",
+                                overview.error().message);
   return account_page(*endpoint.flow, who.user, who.session, *overview, state);
 }
 
@@ -69,7 +64,7 @@ http::HttpResponse refused(const AccountEndpoint& endpoint, const http::HttpRequ
                            const SignedIn& who, const AccountProblem& problem,
                            std::optional<accounts::ProfileForm> typed = std::nullopt) {
   if (problem.kind == AccountProblem::Kind::Unavailable) {
-    return unavailable_page(*endpoint.flow, request, problem.message);
+    return account_failure_page(*endpoint.flow, request, "account page failed", problem.message);
   }
   AccountPageState state;
   state.status = problem.kind == AccountProblem::Kind::Throttled ? 429 : 400;
@@ -91,19 +86,13 @@ http::HttpResponse done(std::string_view key) {
 // This browser is signed out (or its account is gone): a notice, and the cookie cleared.
 http::HttpResponse signed_out_notice(const BrowserFlow& flow, std::string_view title,
                                      std::string_view message, bool offer_sign_in) {
-  json view = {{"title", std::string(title)}, {"message", std::string(message)}};
-  if (offer_sign_in) {
-    view["link_href"] = std::string(browser_wire::kReturnToAccount);
-    view["link_text"] = "Sign in again";
-  }
-  auto page = http::HttpResponse::html(200, flow.templates->render(Page::Notice, view));
+  auto page = notice_page(
+      flow, 200,
+      Notice{std::string(title), std::string(message), "",
+             offer_sign_in ? std::string(browser_wire::kReturnToAccount) : std::string(),
+             offer_sign_in ? std::string("Sign in again") : std::string(), false});
   clear_session_cookie(page, flow.policy);
   return page;
-}
-
-accounts::MailRequester requester_of(const http::HttpRequest& request) {
-  return accounts::MailRequester{request.client_ip,
-                                 std::string(request.headers.get("Accept-Language").value_or(""))};
 }
 
 http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpRequest& request,
@@ -116,12 +105,12 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
   if (action == "profile") {
     accounts::ProfileForm typed{text("given_name"), text("family_name"), text("email"),
                                 text("current_password")};
-    auto changed = service.update_profile(who.user, typed, requester_of(request));
+    auto changed = service.update_profile(who.user, typed, mail_requester(request));
     if (!changed.ok()) return refused(endpoint, request, who, changed.error(), std::move(typed));
     return done(*changed ? "email" : "profile");
   }
   if (action == "resend_verification") {
-    auto sent = service.resend_verification(who.user, requester_of(request));
+    auto sent = service.resend_verification(who.user, mail_requester(request));
     if (!sent.ok()) return refused(endpoint, request, who, sent.error());
     return done("verification");
   }
