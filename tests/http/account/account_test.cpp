@@ -568,6 +568,29 @@ TEST_F(AccountPage, DeletingTheAccountNeedsThePasswordAndRemovesEverything) {
   EXPECT_TRUE(is_login_page(b.get("/account")));
 }
 
+// The account forms' fields fed a NUL, invalid UTF-8 or a repeat: a body that does not
+// decode has no readable CSRF token (403); a repeated field is refused (400); nothing
+// changes.
+TEST_F(AccountPage, MalformedOrRepeatedFieldsChangeNothing) {
+  Browser b(port(), "10.22.9.1");
+  const Response page = sign_in(b, "ann");
+  const std::string given =
+      count("SELECT coalesce(given_name, '') FROM users WHERE username = 'ann'");
+  for (const std::string& bad : {std::string("x\0y", 3), std::string("\xff\xfe")}) {
+    EXPECT_EQ(act(b, page, "profile", {{"given_name", bad}}).status, 403);
+    EXPECT_EQ(act(b, page, "end_session", {{"session", bad}}).status, 403);
+  }
+  EXPECT_EQ(act(b, page, "profile", {{"given_name", "A"}, {"given_name", "B"}}).status, 400);
+  EXPECT_EQ(act(b, page, "end_session", {{"session", key_of(b)}, {"session", key_of(b)}}).status,
+            400);
+  Params twice = {{"csrf_token", csrf_of(page)},
+                  {"action", "end_all_sessions"},
+                  {"action", "end_all_sessions"}};
+  EXPECT_EQ(b.post("/account", twice).status, 400);
+  EXPECT_EQ(count("SELECT coalesce(given_name, '') FROM users WHERE username = 'ann'"), given);
+  EXPECT_TRUE(is_account_page(b.get("/account"), "ann")) << "still signed in";
+}
+
 TEST_F(AccountPage, ADisabledUserCannotUseTheAccountPage) {
   Browser b(port(), "10.27.0.1");
   const Response page = sign_in(b, "dis");

@@ -335,6 +335,85 @@ TEST_F(Accounts, BadSignUpsChangeNothingAndSayWhy) {
   EXPECT_EQ(sink_->count_for("taken@example.com"), 0u);
 }
 
+// Every new form field fed a NUL, invalid UTF-8, a repeat and a huge value: a body that
+// does not decode has no readable CSRF token (403, nothing read); a repeated or oversized
+// field is refused (400). Nothing is created, no mail is sent.
+TEST_F(Accounts, MalformedRepeatedAndHugeFieldsChangeNothing) {
+  add_user("hygiene", "hygiene@example.com");
+  // Past every field's limit but within the HTTP layer's; beyond that the answer is 413.
+  const std::string huge(4 * 1024, 'a');
+  const std::string too_large(64 * 1024, 'a');
+  const std::string before = user_count();
+  struct Form {
+    std::string path;   // page and form
+    Params valid;       // the form's own fields, acceptable
+    std::string field;  // the one to spoil
+  };
+  const std::vector<Form> forms = {
+      {"/signup", signup_fields("freshname", "fresh@example.com"), "username"},
+      {"/signup", signup_fields("freshname", "fresh@example.com"), "email"},
+      {"/signup", signup_fields("freshname", "fresh@example.com"), "password"},
+      {"/recover", {{"account", "hygiene"}}, "account"},
+  };
+  int n = 0;
+  for (const auto& f : forms) {
+    for (const std::string& bad : {std::string("x\0y", 3), std::string("\xff\xfe")}) {
+      SCOPED_TRACE(f.path + " " + f.field + " #" + std::to_string(n));
+      Browser b(port(), "10.1.9." + std::to_string(++n));
+      const Response page = b.get(f.path);
+      Params fields = f.valid;
+      for (auto& [name, value] : fields) {
+        if (name == f.field) value = bad;
+      }
+      expect_page(submit(b, f.path, page, fields), 403, "");
+    }
+    {
+      SCOPED_TRACE(f.path + " " + f.field + " repeated");
+      Browser b(port(), "10.1.9." + std::to_string(++n));
+      const Response page = b.get(f.path);
+      Params fields = f.valid;
+      for (const auto& [name, value] : f.valid) {
+        if (name == f.field) fields.emplace_back(name, value);
+      }
+      EXPECT_EQ(submit(b, f.path, page, fields).status, 400);
+    }
+    {
+      SCOPED_TRACE(f.path + " " + f.field + " huge");
+      Browser b(port(), "10.1.9." + std::to_string(++n));
+      const Response page = b.get(f.path);
+      Params fields = f.valid;
+      for (auto& [name, value] : fields) {
+        if (name == f.field) value = huge;
+      }
+      EXPECT_EQ(submit(b, f.path, page, fields).status, 400);
+      for (auto& [name, value] : fields) {
+        if (name == f.field) value = too_large;
+      }
+      EXPECT_EQ(submit(b, f.path, page, fields).status, 413);
+    }
+  }
+  EXPECT_EQ(user_count(), before);
+  expect_no_mail("hygiene@example.com");
+  expect_no_mail("fresh@example.com");
+
+  // The mailed links' token, spoiled the same ways, opens nothing.
+  for (const std::string& path : {std::string("/reset"), std::string("/verify-email")}) {
+    for (const std::string& token :
+         {std::string("x\0y", 3), std::string("\xff"), huge, std::string(43, 'A')}) {
+      SCOPED_TRACE(path);
+      Browser b(port(), "10.1.9." + std::to_string(++n));
+      const Response r = b.get(path + "?" + encode({{"token", token}}));
+      EXPECT_EQ(r.status, 400);
+      EXPECT_EQ(r.body.find(huge), std::string::npos);
+    }
+    Browser b(port(), "10.1.9." + std::to_string(++n));
+    EXPECT_EQ(
+        b.get(path + "?token=" + std::string(43, 'A') + "&token=" + std::string(43, 'B')).status,
+        400)
+        << "a repeated token";
+  }
+}
+
 TEST_F(Accounts, RegistrationClosedIsNotFound) {
   SuiteServer closed(base_env());
   closed.register_client("spa", "SPA",
