@@ -73,8 +73,8 @@ class UpstreamFlow : public StorageTest {
     record.name = name;
     record.issuer = issuer;
     record.client_id = kClientId;
-    record.client_secret_sealed = federation::seal_provider_secret(
-        federation::provider_secret_key(master_key), name, secret);
+    record.client_secret_sealed =
+        federation::seal_provider_secret(federation::provider_secret_key(master_key), name, secret);
     record.scopes = {"openid", "email", "profile"};
     record.button_label = "Upstream " + name;
     storage::IdentityProviderRepository repository(database());
@@ -206,13 +206,13 @@ TEST_P(ForgedIdToken, IsRefused) {
   EXPECT_TRUE(honest.ok()) << honest.error().log_detail;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryForgery, ForgedIdToken,
-    ::testing::Values(Forgery::ForeignKey, Forgery::UnknownKid, Forgery::WrongIssuer,
-                      Forgery::WrongAudience, Forgery::AzpMismatch,
-                      Forgery::SeveralAudiencesWithoutAzp, Forgery::WrongNonce, Forgery::NoNonce,
-                      Forgery::Expired, Forgery::IatInFuture, Forgery::AlgNone, Forgery::Hs256,
-                      Forgery::NoSub));
+INSTANTIATE_TEST_SUITE_P(EveryForgery, ForgedIdToken,
+                         ::testing::Values(Forgery::ForeignKey, Forgery::UnknownKid,
+                                           Forgery::WrongIssuer, Forgery::WrongAudience,
+                                           Forgery::AzpMismatch,
+                                           Forgery::SeveralAudiencesWithoutAzp, Forgery::WrongNonce,
+                                           Forgery::NoNonce, Forgery::Expired, Forgery::IatInFuture,
+                                           Forgery::AlgNone, Forgery::Hs256, Forgery::NoSub));
 
 TEST_F(UpstreamFlow, ForgeriesAreRefusedForTheReasonTheyAreForged) {
   const std::vector<std::pair<Forgery, std::string>> cases = {
