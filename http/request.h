@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "http/cookies.h"
 #include "http/form.h"
@@ -21,11 +23,15 @@ inline constexpr Method kAllMethods[] = {Method::Get,   Method::Head,   Method::
 [[nodiscard]] std::string_view method_name(Method method);
 [[nodiscard]] std::optional<Method> parse_method(std::string_view name);
 
+// The values of a route's `{name}` segments, percent-decoded (router.h).
+using PathParams = std::vector<std::pair<std::string, std::string>>;
+
 struct HttpRequest {
   Method method = Method::Get;
-  std::string path;       // the request-target's path, still percent-encoded
-  std::string raw_query;  // after '?', still percent-encoded; empty when there is none
-  FormParams query;       // raw_query decoded strictly (form.h)
+  std::string path;        // the request-target's path, still percent-encoded
+  std::string raw_query;   // after '?', still percent-encoded; empty when there is none
+  FormParams query;        // raw_query decoded strictly (form.h)
+  PathParams path_params;  // the route's `{name}` segments, decoded (router.h)
   // Why raw_query did not decode, for routes that answer that themselves
   // (QueryErrors::ToHandler); `query` is then empty. Safe to show: it quotes no input.
   std::optional<std::string> query_error;
@@ -36,6 +42,15 @@ struct HttpRequest {
   std::string peer_address;  // the TCP peer's IP
   std::string client_ip;     // the peer, or X-Forwarded-For when the peer is a trusted proxy
   std::string request_id;    // sane X-Request-ID from the client, or a fresh one
+
+  // The decoded `{name}` segment of the route's path; "" when the route has none.
+  [[nodiscard]] const std::string& path_param(std::string_view name) const {
+    static const std::string kNone;
+    for (const auto& [n, v] : path_params) {
+      if (n == name) return v;
+    }
+    return kNone;
+  }
 };
 
 }  // namespace keyward::http

@@ -37,8 +37,12 @@ struct Route {
 
 class Router {
  public:
-  // Paths match exactly, character for character (no templates, no trailing-slash
-  // folding). Registering the same method and path twice throws std::logic_error.
+  // Paths match exactly, character for character (no trailing-slash folding), except
+  // for template segments: a whole segment written `{name}` matches any one non-empty
+  // segment, which the handler finds percent-decoded in HttpRequest::path_params (a
+  // segment that does not decode strictly, form.h, matches nothing). A path without
+  // templates wins over a template that also matches it (`/users/search` before
+  // `/users/{id}`). Registering the same method and path twice throws std::logic_error.
   void add(Method method, std::string path, Handler handler,
            Execution execution = Execution::Reactor,
            QueryErrors query_errors = QueryErrors::Refuse);
@@ -47,6 +51,7 @@ class Router {
     enum class Kind { Found, MethodNotAllowed, NotFound } kind = Kind::NotFound;
     const Route* route = nullptr;  // when Found
     std::string allow;             // when MethodNotAllowed: "GET, POST"
+    PathParams params;             // when Found on a template: {name} -> decoded segment
   };
   [[nodiscard]] Match match(Method method, std::string_view path) const;
 
