@@ -32,6 +32,8 @@
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
+#include "keys/key_store.h"
+#include "server/admin/admin_api.h"
 #include "mail/mail_queue.h"
 #include "mail/mail_templates.h"
 #include "mail/outbox_delivery.h"
@@ -67,6 +69,10 @@
 #include "storage/session_repository.h"
 #include "storage/throttle_repository.h"
 #include "storage/user_repository.h"
+
+#ifndef KEYWARD_VERSION
+#define KEYWARD_VERSION "0.0.0"
+#endif
 
 namespace keyward::server {
 
@@ -141,6 +147,8 @@ struct App::Parts {
                           Logger& logger);
   void add_token_routes(Logger& logger);
   void add_account_routes(const Config& config);
+  void add_admin_routes(const Config& config, const std::string& url,
+                        const std::string& master_key, Logger& logger);
   Step listen(const Config& config);
 };
 
@@ -337,6 +345,23 @@ void App::Parts::add_account_routes(const Config& config) {
   add_reset_routes(router, flow);
 }
 
+// /admin/v1/ (server/admin/): the operations the CLI runs, for Bearer tokens of the admin
+// audience; on the worker pool.
+void App::Parts::add_admin_routes(const Config& config, const std::string& url,
+                                  const std::string& master_key, Logger& logger) {
+  const grants::Argon2Params argon2{config.argon2_memory_kib, config.argon2_iterations,
+                                    config.argon2_parallelism};
+  admin::add_admin_routes(
+      service->router(),
+      std::make_shared<admin::AdminApi>(admin::AdminApi{
+          admin::AdminAccess(*key_manager, *revocation_store, clock, config.issuer),
+          operations::ClientOperations(*database, url),
+          operations::UserOperations(*database, argon2, config.session_idle_timeout),
+          operations::KeyOperations(*database), grants::client_secret_key(master_key),
+          keys::key_encryption_key(master_key), config.key_publication_delay, KEYWARD_VERSION,
+          clock, logger}));
+}
+
 Step App::Parts::listen(const Config& config) {
   http::HttpServerOptions server_options;
   server_options.host = config.listen.host;
@@ -410,6 +435,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.add_browser_routes(config, std::move(templates).value(), logger);
   p.add_token_routes(logger);
   p.add_account_routes(config);
+  p.add_admin_routes(config, *url, master_key->bytes, logger);
   if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
   // Last among the routes: every grant is registered by now. The scopes and claims it lists
   // are grants/'s (DiscoveryMetadata's defaults).
