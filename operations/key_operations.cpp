@@ -1,5 +1,6 @@
 #include "operations/key_operations.h"
 
+#include "common/log.h"
 #include "storage/key_repository.h"
 
 namespace keyward::operations {

@@ -339,7 +339,9 @@ TEST_F(AdminApi, ClientsPageAndFilter) {
       EXPECT_TRUE(seen.insert(c["client_id"].get<std::string>()).second) << "repeated";
     }
     target = doc.value("next", "");
-    if (!target.empty()) EXPECT_TRUE(doc["next_cursor"].is_string());
+    if (!target.empty()) {
+      EXPECT_TRUE(doc["next_cursor"].is_string());
+    }
   }
   EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1}));
   EXPECT_EQ(seen, made);
