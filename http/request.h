@@ -23,15 +23,14 @@ inline constexpr Method kAllMethods[] = {Method::Get,   Method::Head,   Method::
 [[nodiscard]] std::string_view method_name(Method method);
 [[nodiscard]] std::optional<Method> parse_method(std::string_view name);
 
-// The values of a route's `{name}` segments, percent-decoded (router.h).
+// The values of a route template's "{name}" segments (router.h), percent-decoded.
 using PathParams = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
   Method method = Method::Get;
-  std::string path;        // the request-target's path, still percent-encoded
-  std::string raw_query;   // after '?', still percent-encoded; empty when there is none
-  FormParams query;        // raw_query decoded strictly (form.h)
-  PathParams path_params;  // the route's `{name}` segments, decoded (router.h)
+  std::string path;       // the request-target's path, still percent-encoded
+  std::string raw_query;  // after '?', still percent-encoded; empty when there is none
+  FormParams query;       // raw_query decoded strictly (form.h)
   // Why raw_query did not decode, for routes that answer that themselves
   // (QueryErrors::ToHandler); `query` is then empty. Safe to show: it quotes no input.
   std::optional<std::string> query_error;
@@ -42,8 +41,9 @@ struct HttpRequest {
   std::string peer_address;  // the TCP peer's IP
   std::string client_ip;     // the peer, or X-Forwarded-For when the peer is a trusted proxy
   std::string request_id;    // sane X-Request-ID from the client, or a fresh one
+  PathParams path_params;    // the matched route's "{name}" segments, decoded
 
-  // The decoded `{name}` segment of the route's path; "" when the route has none.
+  // The value of the route's "{name}" segment; "" when the route has none of that name.
   [[nodiscard]] const std::string& path_param(std::string_view name) const {
     static const std::string kNone;
     for (const auto& [n, v] : path_params) {
