@@ -20,9 +20,17 @@ std::string_view media_type(std::string_view value) {
 
 }  // namespace
 
-bool is_form_urlencoded(const Headers& headers) {
+bool has_media_type(const Headers& headers, std::string_view type) {
   const auto content_type = headers.get("Content-Type");
-  return content_type && iequals(media_type(*content_type), "application/x-www-form-urlencoded");
+  return content_type && iequals(media_type(*content_type), type);
+}
+
+bool is_form_urlencoded(const Headers& headers) {
+  return has_media_type(headers, "application/x-www-form-urlencoded");
+}
+
+bool is_json(const Headers& headers) {
+  return has_media_type(headers, "application/json");
 }
 
 }  // namespace keyward::http

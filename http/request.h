@@ -25,6 +25,9 @@ struct HttpRequest {
   Method method = Method::Get;
   std::string path;       // the request-target's path, still percent-encoded
   std::string raw_query;  // after '?', still percent-encoded; empty when there is none
+  // The last segment of the path when the route is a template (router.h
+  // is_path_template), still percent-encoded; empty otherwise.
+  std::string path_param;
   FormParams query;       // raw_query decoded strictly (form.h)
   // Why raw_query did not decode, for routes that answer that themselves
   // (QueryErrors::ToHandler); `query` is then empty. Safe to show: it quotes no input.
