@@ -20,17 +20,9 @@ std::string_view media_type(std::string_view value) {
 
 }  // namespace
 
-bool has_media_type(const Headers& headers, std::string_view type) {
-  const auto content_type = headers.get("Content-Type");
-  return content_type && iequals(media_type(*content_type), type);
-}
-
 bool is_form_urlencoded(const Headers& headers) {
-  return has_media_type(headers, "application/x-www-form-urlencoded");
-}
-
-bool is_json(const Headers& headers) {
-  return has_media_type(headers, "application/json");
+  const auto content_type = headers.get("Content-Type");
+  return content_type && iequals(media_type(*content_type), "application/x-www-form-urlencoded");
 }
 
 }  // namespace keyward::http

@@ -10,10 +10,4 @@ namespace keyward::http {
 // any parameters after ';' ignored. False when the field is absent.
 [[nodiscard]] bool is_form_urlencoded(const Headers& headers);
 
-// The same for application/json (RFC 8259 §11).
-[[nodiscard]] bool is_json(const Headers& headers);
-
-// The same for any "type/subtype".
-[[nodiscard]] bool has_media_type(const Headers& headers, std::string_view type);
-
 }  // namespace keyward::http

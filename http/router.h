@@ -35,17 +35,15 @@ struct Route {
   QueryErrors query_errors = QueryErrors::Refuse;
 };
 
-// A path ending in one "{name}" segment ("/register/{client_id}") is a template: it
-// matches any path with the same text before the braces followed by one non-empty
-// segment (no '/'), which the handler finds, still percent-encoded, in
-// HttpRequest::path_param. Exact paths are tried first.
-[[nodiscard]] bool is_path_template(std::string_view path);
-
 class Router {
  public:
   // Paths match exactly, character for character (no trailing-slash folding), except a
-  // template's last segment (is_path_template). Registering the same method and path
-  // twice throws std::logic_error, as does a '{' anywhere but a final "{name}" segment.
+  // segment written "{name}", which matches any one non-empty segment and hands it to the
+  // handler percent-decoded (HttpRequest::path_params); a segment that does not decode
+  // strictly (bad escape, NUL, not UTF-8) matches nothing. A literal path wins over a
+  // template, and a template with more literal segments over one with fewer; templates
+  // that tie are tried in the order they were added. Registering the same method and path
+  // twice, or a malformed template ("{}", "a{b}", "{a}{b}"), throws std::logic_error.
   void add(Method method, std::string path, Handler handler,
            Execution execution = Execution::Reactor,
            QueryErrors query_errors = QueryErrors::Refuse);
@@ -54,7 +52,7 @@ class Router {
     enum class Kind { Found, MethodNotAllowed, NotFound } kind = Kind::NotFound;
     const Route* route = nullptr;  // when Found
     std::string allow;             // when MethodNotAllowed: "GET, POST"
-    std::string path_param;        // the template's last segment, when a template matched
+    PathParams params;             // when Found: the template's {name} segments, decoded
   };
   [[nodiscard]] Match match(Method method, std::string_view path) const;
 

@@ -75,25 +75,3 @@ TEST(FormUrlencodedField, HostileValuesAreNotAForm) {
 
 }  // namespace
 }  // namespace keyward::http
-
-namespace keyward::http {
-namespace {
-
-bool json_type(const char* content_type) {
-  Headers headers;
-  headers.add("Content-Type", content_type);
-  return is_json(headers);
-}
-
-TEST(JsonContentType, MediaTypeAloneDecides) {
-  EXPECT_TRUE(json_type("application/json"));
-  EXPECT_TRUE(json_type("Application/JSON; charset=utf-8"));
-  EXPECT_TRUE(json_type(" application/json "));
-  EXPECT_FALSE(json_type("application/jsonx"));
-  EXPECT_FALSE(json_type("text/json"));
-  EXPECT_FALSE(json_type("application/x-www-form-urlencoded"));
-  EXPECT_FALSE(is_json(Headers{}));
-}
-
-}  // namespace
-}  // namespace keyward::http
