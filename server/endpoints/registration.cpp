@@ -62,7 +62,7 @@ http::HttpResponse error(const grants::OAuthError& error, const http::HttpReques
 }
 
 std::optional<grants::OAuthError> body_problem(const http::HttpRequest& request) {
-  if (!http::is_json(request.headers)) {
+  if (!http::has_media_type(request.headers, "application/json")) {
     return grants::OAuthError::invalid_request("the body must be application/json");
   }
   if (request.body.size() > kMaxRegistrationBody) {

@@ -16,11 +16,10 @@ http::HttpResponse handle_registration_management(const http::HttpRequest& reque
         grants::OAuthError::invalid_token("the registration access token is required"), request,
         endpoint.logger, false);
   }
-  // Our client ids need no percent-encoding; an id that would cannot be registered, so
-  // it is answered as any wrong token is (no existence leak, no odd bytes in a query).
-  const std::string& client_id = request.path_param;
-  if (!grants::is_acceptable_identifier(client_id) ||
-      client_id.find('%') != std::string::npos) {
+  // The router decoded the segment strictly; an id that could never have been registered
+  // is answered as any wrong token is (no existence leak, no odd bytes in a query).
+  const std::string client_id(request.path_param("client_id"));
+  if (!grants::is_acceptable_identifier(client_id)) {
     return registration_http::error(
         grants::OAuthError::invalid_token("the access token is missing, unknown, expired or used up"),
         request, endpoint.logger, true);

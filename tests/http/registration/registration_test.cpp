@@ -321,7 +321,7 @@ TEST_F(Registration, Rfc7592_3_WrongTokenOrClientIs401WithoutALeak) {
   const auto wrong = call(port(), "GET", client_path(a), random_token(32));
   const auto other = call(port(), "GET", client_path(a), rat(b));
   const auto unknown = call(port(), "GET", "/register/no-such-client", rat(a));
-  const auto odd = call(port(), "GET", "/register/%00", rat(a));
+  const auto odd = call(port(), "GET", "/register/%C3%A9t%C3%A9", rat(a));
   for (const auto* r : {&wrong, &other, &unknown, &odd}) {
     expect_error(*r, 401, "invalid_token");
     EXPECT_EQ(r->body, wrong.body);
@@ -338,6 +338,8 @@ TEST_F(Registration, Rfc7592_3_WrongTokenOrClientIs401WithoutALeak) {
   EXPECT_EQ(call(port(), "POST", client_path(a), rat(a), "{}").status, 405);
   EXPECT_EQ(call(port(), "GET", "/register", initial_token()).status, 405);
   EXPECT_EQ(call(port(), "GET", client_path(a) + "/x", rat(a)).status, 404);
+  // A segment that does not decode strictly matches no route.
+  EXPECT_EQ(call(port(), "GET", "/register/%00", rat(a)).status, 404);
 }
 
 TEST_F(Registration, Rfc7592_2_2_UpdateReplacesEverythingAndRotatesTheToken) {
