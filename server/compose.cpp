@@ -17,6 +17,7 @@
 #include "grants/client_cache.h"
 #include "grants/client_credentials.h"
 #include "grants/client_secret.h"
+#include "grants/dynamic_registration.h"
 #include "grants/grant_registry.h"
 #include "grants/id_token.h"
 #include "grants/introspection.h"
@@ -46,6 +47,7 @@
 #include "server/endpoints/login.h"
 #include "server/endpoints/logout.h"
 #include "server/endpoints/recover.h"
+#include "server/endpoints/registration.h"
 #include "server/endpoints/reset.h"
 #include "server/endpoints/revocation.h"
 #include "server/endpoints/signup.h"
@@ -60,11 +62,13 @@
 #include "storage/conninfo.h"
 #include "storage/consent_repository.h"
 #include "storage/database.h"
+#include "storage/dynamic_client_repository.h"
 #include "storage/grant_repository.h"
 #include "storage/listener.h"
 #include "storage/mail_outbox_repository.h"
 #include "storage/migrator.h"
 #include "storage/refresh_token_repository.h"
+#include "storage/registration_token_repository.h"
 #include "storage/revocation_repository.h"
 #include "storage/session_repository.h"
 #include "storage/throttle_repository.h"
@@ -129,6 +133,10 @@ struct App::Parts {
   // The account page: after the users, sessions, grants and mails it acts on.
   std::unique_ptr<storage::AccountRepository> account_store;
   std::unique_ptr<accounts::AccountService> account_service;
+  // Dynamic client registration (KEYWARD_DCR token or open).
+  std::unique_ptr<storage::DynamicClientRepository> dynamic_clients;
+  std::unique_ptr<storage::RegistrationTokenRepository> registration_tokens;
+  std::unique_ptr<grants::DynamicRegistration> dynamic_registration;
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
   std::unique_ptr<http::WorkerPool> pool;
@@ -149,6 +157,8 @@ struct App::Parts {
   void add_account_routes(const Config& config);
   void add_admin_routes(const Config& config, const std::string& url,
                         const std::string& master_key, Logger& logger);
+  void add_registration_routes(const Config& config, const std::string& master_key,
+                               Logger& logger);
   Step listen(const Config& config);
 };
 
@@ -362,6 +372,35 @@ void App::Parts::add_admin_routes(const Config& config, const std::string& url,
           clock, logger}));
 }
 
+// POST /register and /register/{client_id} (RFC 7591, RFC 7592) unless KEYWARD_DCR=off.
+// A change to a registered client reaches this instance's cache at once and the others
+// through the same NOTIFY `keyward client` sends.
+void App::Parts::add_registration_routes(const Config& config, const std::string& master_key,
+                                         Logger& logger) {
+  if (config.dcr == Config::DcrMode::Off) return;
+  dynamic_clients = std::make_unique<storage::DynamicClientRepository>(*database);
+  registration_tokens = std::make_unique<storage::RegistrationTokenRepository>(*database);
+  grants::ClientCache* cache = client_cache.get();
+  storage::Database* db = &*database;
+  Logger* log = &logger;
+  dynamic_registration = std::make_unique<grants::DynamicRegistration>(
+      *dynamic_clients, *registration_tokens, clock,
+      grants::RegistrationSettings{config.issuer,
+                                   config.dcr == Config::DcrMode::Open
+                                       ? grants::RegistrationPolicy::Open
+                                       : grants::RegistrationPolicy::InitialAccessToken,
+                                   grants::client_secret_key(master_key)},
+      [cache, db, log](const std::string& client_id) {
+        cache->invalidate(client_id);
+        if (auto sent = db->notify(grants::kClientsChannel, client_id); !sent.ok()) {
+          log->warn("cannot announce a client change; other instances pick it up within a minute",
+                    {{"client_id", client_id}, {"error", sent.error().message}});
+        }
+      });
+  server::add_registration_routes(service->router(),
+                                  RegistrationEndpoint{*dynamic_registration, logger});
+}
+
 Step App::Parts::listen(const Config& config) {
   http::HttpServerOptions server_options;
   server_options.host = config.listen.host;
@@ -436,12 +475,14 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.add_token_routes(logger);
   p.add_account_routes(config);
   p.add_admin_routes(config, *url, master_key->bytes, logger);
+  p.add_registration_routes(config, master_key->bytes, logger);
   if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
   // Last among the routes: every grant is registered by now. The scopes and claims it lists
   // are grants/'s (DiscoveryMetadata's defaults).
   DiscoveryMetadata discovery;
   discovery.issuer = config.issuer;
   discovery.grant_types = p.grant_registry->grant_types();
+  if (p.dynamic_registration) discovery.registration_endpoint = std::string(kRegistrationPath);
   add_discovery_routes(router, p.key_manager, std::move(discovery),
                        jwks_max_age(config.key_publication_delay));
   // Loads (or creates) the signing keys in the background; readiness waits for them.

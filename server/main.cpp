@@ -5,6 +5,7 @@
 //   keyward janitor   delete expired and revoked tokens and grants once
 //   keyward client    register and manage OAuth clients
 //   keyward user      manage end users
+//   keyward registration-token   initial access tokens for POST /register
 //   keyward version   print the version
 //   keyward help      print this
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "cli/client_command.h"
 #include "cli/janitor_command.h"
 #include "cli/keys_command.h"
+#include "cli/registration_token_command.h"
 #include "cli/user_command.h"
 #include "common/log.h"
 #include "server/compose.h"
@@ -46,6 +48,9 @@ constexpr const char* kUsage =
     "            register and manage OAuth clients (keyward client help)\n"
     "  user create|list|show|disable|enable|set-password ...\n"
     "            manage end users (keyward user help)\n"
+    "  registration-token create|list|revoke ...\n"
+    "            initial access tokens for dynamic client registration (POST /register;\n"
+    "            keyward registration-token help)\n"
     "  version   print the version\n"
     "  help      print this message\n";
 
@@ -87,6 +92,11 @@ int main(int argc, char** argv) {
     return command == "client"
                ? keyward::cli::run_client_command(args, env, std::cout, std::cerr)
                : keyward::cli::run_user_command(args, env, std::cin, std::cout, std::cerr);
+  }
+  if (command == "registration-token") {
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    return keyward::cli::run_registration_token_command(args, keyward::server::process_env(),
+                                                        std::cout, std::cerr);
   }
   if (argc > 2) {
     std::fprintf(stderr, "keyward %s: unexpected argument '%s'\n%s", argv[1], argv[2], kUsage);
