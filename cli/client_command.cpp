@@ -154,7 +154,9 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json describe(const storage::ClientRecord& c) { return operations::describe_client(c); }
+ordered_json describe(const storage::ClientRecord& c) {
+  return operations::describe_client(c);
+}
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;

@@ -13,8 +13,8 @@
 #include "common/log.h"
 #include "jose/alg.h"
 #include "keys/key_store.h"
-#include "storage/database.h"
 #include "operations/key_operations.h"
+#include "storage/database.h"
 
 namespace keyward::cli {
 
@@ -24,7 +24,9 @@ void fail(const std::string& message) {
   std::fprintf(stderr, "keyward keys: %s\n", message.c_str());
 }
 
-std::string when(TimePoint t) { return operations::key_time(t); }
+std::string when(TimePoint t) {
+  return operations::key_time(t);
+}
 
 std::string when(const std::optional<TimePoint>& t) {
   return t ? when(*t) : std::string("-");
@@ -100,7 +102,7 @@ int rotate_key(const server::Config& config, std::optional<jose::Alg> requested)
   const auto now = std::chrono::system_clock::now();
   auto kek = keys::key_encryption_key(master_key->bytes);
   auto outcome = operations::KeyOperations(*database).rotate(kek, requested, now,
-                                                            config.key_publication_delay);
+                                                             config.key_publication_delay);
   OPENSSL_cleanse(kek.data(), kek.size());
   OPENSSL_cleanse(master_key->bytes.data(), master_key->bytes.size());
   if (!outcome.ok()) {

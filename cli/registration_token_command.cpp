@@ -7,6 +7,7 @@
 
 #include "cli/client_command.h"
 #include "grants/registration_tokens.h"
+#include "operations/registration_token_operations.h"
 #include "storage/registration_token_repository.h"
 
 namespace keyward::cli {
@@ -29,8 +30,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr std::string_view kToken = "registration token";
-
 std::string iso_time(TimePoint t) {
   const std::time_t seconds = static_cast<std::time_t>(unix_seconds(t));
   std::tm tm{};
@@ -41,13 +40,7 @@ std::string iso_time(TimePoint t) {
 }
 
 ordered_json describe(const storage::RegistrationTokenRecord& r) {
-  ordered_json j;
-  j["id"] = r.id;
-  j["created_at"] = unix_seconds(r.created_at);
-  j["expires_at"] = r.expires_at ? ordered_json(unix_seconds(*r.expires_at)) : ordered_json();
-  j["max_uses"] = r.max_uses ? ordered_json(*r.max_uses) : ordered_json();
-  j["uses"] = r.uses;
-  return j;
+  return operations::describe_registration_token(r);
 }
 
 std::optional<long long> whole_number(const std::string& text) {
@@ -83,19 +76,18 @@ int create(const std::vector<std::string>& words, const server::EnvGetter& env, 
   if (auto text = args->single("max-uses")) {
     const auto uses = whole_number(*text);
     if (!uses || *uses < 1 || *uses > grants::kMaxRegistrationTokenUses) {
-      err << "keyward " << name << ": --max-uses must be 1 to "
-          << grants::kMaxRegistrationTokenUses << "\n";
+      err << "keyward " << name << ": --max-uses must be 1 to " << grants::kMaxRegistrationTokenUses
+          << "\n";
       return kExitUsage;
     }
     limits.max_uses = static_cast<int>(*uses);
   }
   auto context = open_context(name, env, err);
   if (!context) return kExitUsage;
-  storage::RegistrationTokenRepository tokens(context->database);
   SystemClock clock;
-  auto created = grants::create_registration_token(tokens, clock, limits);
+  auto created = operations::RegistrationTokenOperations(context->database, clock).create(limits);
   if (!created.ok()) {
-    err << "keyward " << name << ": " << created.error() << "\n";
+    err << "keyward " << name << ": " << created.error().message << "\n";
     return kExitFailed;
   }
   ordered_json j = describe(created->record);
@@ -167,8 +159,9 @@ int run_registration_token_command(const std::vector<std::string>& args,
   if (sub == "list") return list(*parsed, tokens, out, err);
 
   const std::string& id = parsed->positional.front();
-  auto revoked = tokens.revoke(id);
-  if (auto failed = missing_or_failed(err, name, kToken, id, revoked)) return *failed;
+  SystemClock clock;
+  auto revoked = operations::RegistrationTokenOperations(context->database, clock).revoke(id);
+  if (!revoked.ok()) return report_operation_error(err, name, revoked.error());
   out << ordered_json{{"id", id}, {"revoked", true}}.dump(2) << "\n";
   return 0;
 }

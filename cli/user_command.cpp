@@ -51,7 +51,9 @@ using nlohmann::ordered_json;
 constexpr size_t kMinPassword = operations::kMinOperatorPassword;
 constexpr size_t kMaxPassword = operations::kMaxOperatorPassword;
 
-ordered_json describe(const storage::UserRecord& u) { return operations::describe_user(u); }
+ordered_json describe(const storage::UserRecord& u) {
+  return operations::describe_user(u);
+}
 
 // The whole of stdin, minus one trailing "\n" or "\r\n" (what `echo` or a here-string
 // adds).

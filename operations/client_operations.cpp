@@ -130,7 +130,8 @@ Result<Changed<CreatedClient>, OperationError> ClientOperations::create(
   record.may_introspect = client->may_introspect;
   CreatedClient created;
   if (record.confidential) {
-    if (!secret_key) return err(OperationError{OperationErrorKind::Failed, "no secret key", {}, {}});
+    if (!secret_key)
+      return err(OperationError{OperationErrorKind::Failed, "no secret key", {}, {}});
     auto secret = grants::generate_client_secret(*secret_key);
     record.secret_hmac = secret.hmac;
     created.secret = std::move(secret.secret);

@@ -65,8 +65,7 @@ class ClientOperations {
 
   // A confidential client needs `secret_key` (grants::client_secret_key of the master key).
   [[nodiscard]] Result<Changed<CreatedClient>, OperationError> create(
-      const grants::ClientRegistration& registration,
-      const std::optional<std::string>& secret_key);
+      const grants::ClientRegistration& registration, const std::optional<std::string>& secret_key);
   [[nodiscard]] Result<Changed<storage::ClientRecord>, OperationError> update(
       const std::string& client_id, const ClientUpdate& update);
   // Conflict for a public client. The old secret stops working at once.

@@ -64,7 +64,8 @@ Result<keys::RotationOutcome, OperationError> KeyOperations::rotate(
     std::chrono::seconds publication_delay) {
   const auto chosen = alg ? *alg : current_alg();
   auto outcome = keys::rotate_signing_key(database_, kek, chosen, now, publication_delay);
-  if (!outcome.ok()) return err(OperationError{OperationErrorKind::Failed, outcome.error(), {}, {}});
+  if (!outcome.ok())
+    return err(OperationError{OperationErrorKind::Failed, outcome.error(), {}, {}});
   if (!outcome->created) {
     const auto& key = outcome->key;
     return err(OperationError::conflict("a next " + key.alg + " key is already published and " +

@@ -17,7 +17,9 @@ OperationError OperationError::conflict(std::string message, std::string field) 
 OperationError OperationError::from_storage(const storage::StorageError& e) {
   const bool unavailable = e.code == storage::StorageErrorCode::Unavailable;
   return {unavailable ? OperationErrorKind::Unavailable : OperationErrorKind::Failed,
-          unavailable ? "the database cannot be reached" : "database error", {}, e};
+          unavailable ? "the database cannot be reached" : "database error",
+          {},
+          e};
 }
 
 }  // namespace keyward::operations

@@ -180,9 +180,9 @@ Result<storage::UserRecord, OperationError> UserOperations::create(const NewUser
     const auto& e = inserted.error();
     if (e.code == storage::StorageErrorCode::UniqueViolation &&
         e.constraint == storage::kUsernameTaken) {
-      return err(OperationError::conflict("the username '" + user.username +
-                                              "' is taken (usernames are case-insensitive)",
-                                          "username"));
+      return err(OperationError::conflict(
+          "the username '" + user.username + "' is taken (usernames are case-insensitive)",
+          "username"));
     }
     return err(OperationError::from_storage(e));
   }
@@ -216,7 +216,7 @@ namespace {
 using Change = Result<std::optional<storage::RevokedAccess>, storage::StorageError>;
 }
 
-#define KEYWARD_FINISH_CHANGE(changed, ref)                                        \
+#define KEYWARD_FINISH_CHANGE(changed, ref)                                         \
   if (!(changed).ok()) return err(OperationError::from_storage((changed).error())); \
   if (!(changed)->has_value()) return err(no_such_user(ref));
 

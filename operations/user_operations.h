@@ -49,7 +49,9 @@ struct UserWithRevocation {
 struct UserRef {
   enum class By { Username, Id } by = By::Username;
   std::string value;
-  [[nodiscard]] static UserRef username(std::string name) { return {By::Username, std::move(name)}; }
+  [[nodiscard]] static UserRef username(std::string name) {
+    return {By::Username, std::move(name)};
+  }
   [[nodiscard]] static UserRef id(std::string id) { return {By::Id, std::move(id)}; }
 };
 
@@ -81,8 +83,9 @@ class UserOperations {
   [[nodiscard]] Result<UserWithRevocation, OperationError> set_disabled(const UserRef& user,
                                                                         bool disabled,
                                                                         TimePoint now);
-  [[nodiscard]] Result<UserWithRevocation, OperationError> set_password(
-      const UserRef& user, const std::string& password, TimePoint now);
+  [[nodiscard]] Result<UserWithRevocation, OperationError> set_password(const UserRef& user,
+                                                                        const std::string& password,
+                                                                        TimePoint now);
   [[nodiscard]] Result<UserWithRevocation, OperationError> revoke(const UserRef& user,
                                                                   TimePoint now);
   // Conflict when the user has no e-mail address.

@@ -34,10 +34,10 @@
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
 #include "keys/key_store.h"
-#include "server/admin/admin_api.h"
 #include "mail/mail_queue.h"
 #include "mail/mail_templates.h"
 #include "mail/outbox_delivery.h"
+#include "server/admin/admin_api.h"
 #include "server/endpoints/account.h"
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
@@ -155,10 +155,9 @@ struct App::Parts {
                           Logger& logger);
   void add_token_routes(Logger& logger);
   void add_account_routes(const Config& config);
-  void add_admin_routes(const Config& config, const std::string& url,
-                        const std::string& master_key, Logger& logger);
-  void add_registration_routes(const Config& config, const std::string& master_key,
-                               Logger& logger);
+  void add_admin_routes(const Config& config, const std::string& url, const std::string& master_key,
+                        Logger& logger);
+  void add_registration_routes(const Config& config, const std::string& master_key, Logger& logger);
   Step listen(const Config& config);
 };
 
@@ -367,9 +366,10 @@ void App::Parts::add_admin_routes(const Config& config, const std::string& url,
           admin::AdminAccess(*key_manager, *revocation_store, clock, config.issuer),
           operations::ClientOperations(*database, url),
           operations::UserOperations(*database, argon2, config.session_idle_timeout),
-          operations::KeyOperations(*database), grants::client_secret_key(master_key),
-          keys::key_encryption_key(master_key), config.key_publication_delay, KEYWARD_VERSION,
-          clock, logger}));
+          operations::KeyOperations(*database),
+          operations::RegistrationTokenOperations(*database, clock),
+          grants::client_secret_key(master_key), keys::key_encryption_key(master_key),
+          config.key_publication_delay, KEYWARD_VERSION, clock, logger}));
 }
 
 // POST /register and /register/{client_id} (RFC 7591, RFC 7592) unless KEYWARD_DCR=off.

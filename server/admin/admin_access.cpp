@@ -15,8 +15,6 @@ std::string_view part_scope(AdminPart part) {
       return "keyward:admin:users";
     case AdminPart::Keys:
       return "keyward:admin:keys";
-    case AdminPart::Registration:
-      return "keyward:admin:registration";
     case AdminPart::Status:
       break;
   }
@@ -41,8 +39,8 @@ Result<AdminCaller, AccessProblem> AdminAccess::authenticate(std::string_view to
   const auto invalid = [](std::string detail) {
     return AccessProblem{AccessRefusal::InvalidToken, std::move(detail)};
   };
-  auto jwt = grants::verify_own_access_token(token, keys_, issuer_,
-                                             grants::Audiences{{audience_}}, now);
+  auto jwt =
+      grants::verify_own_access_token(token, keys_, issuer_, grants::Audiences{{audience_}}, now);
   if (!jwt) {
     return err(invalid("the access token is invalid, expired, or not issued for " + audience_));
   }
@@ -54,9 +52,9 @@ Result<AdminCaller, AccessProblem> AdminAccess::authenticate(std::string_view to
   if (sub != client_id) {
     return err(invalid("the admin API takes client-credentials tokens only"));
   }
-  auto active = revocations_.access_token_active(claims[wire::kGid].get_ref<const std::string&>(),
-                                                 claims[wire::kJti].get_ref<const std::string&>(),
-                                                 now);
+  auto active =
+      revocations_.access_token_active(claims[wire::kGid].get_ref<const std::string&>(),
+                                       claims[wire::kJti].get_ref<const std::string&>(), now);
   if (!active.ok()) {
     return err(AccessProblem{AccessRefusal::Unavailable, "the token cannot be checked now"});
   }

@@ -19,7 +19,8 @@ namespace keyward::server::admin {
 inline constexpr std::string_view kAdminScope = "keyward:admin";
 
 // What a route acts on; each has its own scope, and kAdminScope covers them all.
-enum class AdminPart { Clients, Users, Keys, Registration, Status };
+// Registration tokens are the clients part: a token registers clients.
+enum class AdminPart { Clients, Users, Keys, Status };
 
 // "keyward:admin:clients", …; the status answers to any admin scope.
 [[nodiscard]] std::string_view part_scope(AdminPart part);

@@ -10,6 +10,7 @@
 #include "http/router.h"
 #include "operations/client_operations.h"
 #include "operations/key_operations.h"
+#include "operations/registration_token_operations.h"
 #include "operations/user_operations.h"
 #include "server/admin/admin_access.h"
 
@@ -22,7 +23,8 @@ struct AdminApi {
   operations::ClientOperations clients;
   operations::UserOperations users;
   operations::KeyOperations keys;
-  std::string client_secret_key;  // grants::client_secret_key of the master key
+  operations::RegistrationTokenOperations registration_tokens;
+  std::string client_secret_key;   // grants::client_secret_key of the master key
   std::string key_encryption_key;  // keys::key_encryption_key of the master key
   std::chrono::seconds key_publication_delay;
   std::string version;

@@ -34,11 +34,11 @@ http::HttpResponse unauthorized(std::string_view detail, bool token_sent) {
 
 http::HttpResponse forbidden(AdminPart part) {
   const std::string scope(part_scope(part));
-  auto r = problem(403, "insufficient-scope",
-                   "the access token lacks the scope " + scope + " (or " +
-                       std::string(kAdminScope) + ")");
-  r.headers.set("WWW-Authenticate",
-                std::string(kChallenge) + ", error=\"insufficient_scope\", scope=\"" + scope + "\"");
+  auto r = problem(
+      403, "insufficient-scope",
+      "the access token lacks the scope " + scope + " (or " + std::string(kAdminScope) + ")");
+  r.headers.set("WWW-Authenticate", std::string(kChallenge) +
+                                        ", error=\"insufficient_scope\", scope=\"" + scope + "\"");
   return r;
 }
 
@@ -133,9 +133,8 @@ std::variant<ListQuery, http::HttpResponse> read_list_query(
       const auto* end = param.value.data() + param.value.size();
       const auto [ptr, ec] = std::from_chars(param.value.data(), end, limit);
       if (ec != std::errc() || ptr != end || limit < 1 || limit > operations::kMaxPageLimit) {
-        problems.push_back(
-            {"limit", "must be a whole number from 1 to " +
-                          std::to_string(operations::kMaxPageLimit)});
+        problems.push_back({"limit", "must be a whole number from 1 to " +
+                                         std::to_string(operations::kMaxPageLimit)});
       } else {
         out.page.limit = limit;
       }

@@ -70,8 +70,8 @@ http::HttpResponse page_answer(const http::HttpRequest& request, const operation
 }
 
 // A body read with read_json_body, or the problem it answered.
-#define KEYWARD_ADMIN_BODY(var, request, ...)                                  \
-  auto var##_read = read_json_body(request, __VA_ARGS__);                     \
+#define KEYWARD_ADMIN_BODY(var, request, ...)                                        \
+  auto var##_read = read_json_body(request, __VA_ARGS__);                            \
   if (auto* refused = std::get_if<http::HttpResponse>(&var##_read)) return *refused; \
   const nlohmann::json& var = std::get<nlohmann::json>(var##_read);
 

@@ -8,9 +8,9 @@ namespace keyward::server::admin {
 
 namespace {
 
-using nlohmann::ordered_json;
 using http::HttpRequest;
 using http::HttpResponse;
+using nlohmann::ordered_json;
 
 HttpResponse list(const HttpRequest& request, const AdminCaller&, AdminApi& api) {
   auto read = read_list_query(request, {"name", "grant_type"});

@@ -14,6 +14,8 @@ bool has_type(const nlohmann::json& value, FieldType type) {
       return value.is_boolean();
     case FieldType::NullableString:
       return value.is_string() || value.is_null();
+    case FieldType::Integer:
+      return value.is_number_integer();
     case FieldType::StringArray:
       if (!value.is_array()) return false;
       for (const auto& v : value) {
@@ -32,6 +34,8 @@ std::string_view type_name(FieldType type) {
       return "true or false";
     case FieldType::NullableString:
       return "a string or null";
+    case FieldType::Integer:
+      return "a whole number";
     case FieldType::StringArray:
       return "an array of strings";
   }
@@ -85,6 +89,12 @@ std::optional<std::string> string_field(const nlohmann::json& body, std::string_
   const auto it = body.find(name);
   if (it == body.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
+}
+
+std::optional<long long> integer_field(const nlohmann::json& body, std::string_view name) {
+  const auto it = body.find(name);
+  if (it == body.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<long long>();
 }
 
 std::optional<bool> bool_field(const nlohmann::json& body, std::string_view name) {

@@ -20,7 +20,7 @@ namespace keyward::server::admin {
 
 inline constexpr size_t kMaxAdminBody = 16 * 1024;
 
-enum class FieldType { String, Boolean, StringArray, NullableString };
+enum class FieldType { String, Boolean, StringArray, NullableString, Integer };
 
 struct FieldSpec {
   std::string_view name;
@@ -39,6 +39,8 @@ struct FieldSpec {
 // The value of a field read_json_body checked: nullopt when absent (or null).
 [[nodiscard]] std::optional<std::string> string_field(const nlohmann::json& body,
                                                       std::string_view name);
+[[nodiscard]] std::optional<long long> integer_field(const nlohmann::json& body,
+                                                     std::string_view name);
 [[nodiscard]] std::optional<bool> bool_field(const nlohmann::json& body, std::string_view name);
 [[nodiscard]] std::vector<std::string> strings_field(const nlohmann::json& body,
                                                      std::string_view name);

@@ -5,15 +5,16 @@
 
 #include "server/admin/admin_route.h"
 #include "server/admin/client_routes.h"
+#include "server/admin/registration_token_routes.h"
 #include "server/admin/user_routes.h"
 
 namespace keyward::server::admin {
 
 namespace {
 
-using nlohmann::ordered_json;
 using http::HttpRequest;
 using http::HttpResponse;
+using nlohmann::ordered_json;
 
 HttpResponse list(const HttpRequest& request, const AdminCaller&, AdminApi& api) {
   if (!request.query.empty()) {
@@ -43,8 +44,9 @@ HttpResponse rotate(const HttpRequest& request, const AdminCaller& caller, Admin
   log_change(api, caller, "keys.rotate", rotated->key.kid);
   auto doc = operations::describe_key(rotated->key);
   if (!rotated->notified) {
-    doc["warning"] = "NOTIFY failed; running instances publish the key at their next periodic "
-                     "re-read (30 s)";
+    doc["warning"] =
+        "NOTIFY failed; running instances publish the key at their next periodic "
+        "re-read (30 s)";
   }
   return json_answer(201, doc);
 }
@@ -75,20 +77,20 @@ void add_key_and_status_routes(http::Router& router, const std::shared_ptr<Admin
   add_admin_route(router, api, Method::Get, "/keys", AdminPart::Keys, list);
   add_admin_route(router, api, Method::Post, "/keys/rotate", AdminPart::Keys, rotate);
   add_admin_route(router, api, Method::Get, "/status", AdminPart::Status, status);
-  router.add(Method::Get, std::string(kAdminPrefix) + "/openapi.json",
-             [](const HttpRequest&) {
-               HttpResponse response;
-               response.body = std::string(openapi_document());
-               response.headers.set("Content-Type", "application/json");
-               response.headers.set("Cache-Control", "public, max-age=3600");
-               response.headers.set("Access-Control-Allow-Origin", "*");
-               return response;
-             });
+  router.add(Method::Get, std::string(kAdminPrefix) + "/openapi.json", [](const HttpRequest&) {
+    HttpResponse response;
+    response.body = std::string(openapi_document());
+    response.headers.set("Content-Type", "application/json");
+    response.headers.set("Cache-Control", "public, max-age=3600");
+    response.headers.set("Access-Control-Allow-Origin", "*");
+    return response;
+  });
 }
 
 void add_admin_routes(http::Router& router, std::shared_ptr<AdminApi> api) {
   add_client_routes(router, api);
   add_user_routes(router, api);
+  add_registration_token_routes(router, api);
   add_key_and_status_routes(router, api);
 }
 

@@ -11,9 +11,9 @@ namespace keyward::server::admin {
 
 namespace {
 
-using nlohmann::ordered_json;
 using http::HttpRequest;
 using http::HttpResponse;
+using nlohmann::ordered_json;
 using operations::UserRef;
 
 UserRef user_of(const HttpRequest& request) {
@@ -171,8 +171,7 @@ HttpResponse consents(const HttpRequest& request, const AdminCaller&, AdminApi& 
   return json_answer(200, ordered_json{{"items", std::move(items)}});
 }
 
-HttpResponse revoke_consent(const HttpRequest& request, const AdminCaller& caller,
-                            AdminApi& api) {
+HttpResponse revoke_consent(const HttpRequest& request, const AdminCaller& caller, AdminApi& api) {
   const auto user = user_of(request);
   const std::string& client_id = request.path_param("client_id");
   auto revoked = api.users.revoke_consent(user, client_id, api.clock.now());

@@ -33,12 +33,13 @@ class AdminApi : public ::testing::Test {
     suite_ = new SuiteServer({{"KEYWARD_MASTER_KEY", std::string(kMasterKey)},
                               {"KEYWARD_ISSUER", kIssuer},
                               {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
-                              {"KEYWARD_ARGON2_ITERATIONS", "5"}});
+                              {"KEYWARD_ARGON2_ITERATIONS", "5"},
+                              {"KEYWARD_DCR", "token"}});
     const auto admin_client = [](const std::string& key, const std::string& scopes,
                                  const std::string& audience) {
-      suite_->register_client(key, key,
-                              {"--grant-types", "client_credentials", "--scopes", scopes,
-                               "--audience", audience});
+      suite_->register_client(
+          key, key,
+          {"--grant-types", "client_credentials", "--scopes", scopes, "--audience", audience});
     };
     admin_client("admin", "keyward:admin", kAdminAudience);
     admin_client("clients-admin", "keyward:admin:clients", kAdminAudience);
@@ -63,9 +64,9 @@ class AdminApi : public ::testing::Test {
   }
 
   static std::string fetch_token(const RegisteredClient& client) {
-    const auto r = post(suite_->port(), "/token", "grant_type=client_credentials",
-                        "application/x-www-form-urlencoded",
-                        basic_authorization(client.id, client.secret));
+    const auto r =
+        post(suite_->port(), "/token", "grant_type=client_credentials",
+             "application/x-www-form-urlencoded", basic_authorization(client.id, client.secret));
     if (r.status != 200) throw std::runtime_error("token: " + r.body);
     return r.json()["access_token"];
   }
@@ -148,6 +149,9 @@ const std::vector<RouteCase> kRoutes = {
     {"DELETE", "/admin/v1/users/x/sessions", "users"},
     {"GET", "/admin/v1/users/x/consents", "users"},
     {"DELETE", "/admin/v1/users/x/consents/y", "users"},
+    {"GET", "/admin/v1/registration-tokens", "clients"},
+    {"POST", "/admin/v1/registration-tokens", "clients"},
+    {"DELETE", "/admin/v1/registration-tokens/x", "clients"},
     {"GET", "/admin/v1/keys", "keys"},
     {"POST", "/admin/v1/keys/rotate", "keys"},
     {"GET", "/admin/v1/status", "status"},
@@ -171,8 +175,8 @@ TEST_F(AdminApi, EveryRouteRefusesAnotherAudienceAndGarbage) {
               "Bearer realm=\"keyward-admin\", error=\"invalid_token\"");
   }
   Connection c(port());
-  auto r = c.request(
-      "GET /admin/v1/clients HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a.b.c\r\n\r\n");
+  auto r =
+      c.request("GET /admin/v1/clients HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a.b.c\r\n\r\n");
   expect_problem(r, 401, "invalid-token");
   Connection c2(port());
   r = c2.request("GET /admin/v1/clients HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\n\r\n");
@@ -296,12 +300,11 @@ TEST_F(AdminApi, ClientInputIsCheckedBeforeAnythingChanges) {
                       json{{"client_name", std::string(20000, 'a')}}.dump()),
                  413, "body-too-large");
   expect_problem(call("POST", "/admin/v1/clients", "admin"), 400, "invalid-request");
-  const auto any = created_client(
-      {{"client_name", "spa"},
-       {"grant_types", {"authorization_code"}},
-       {"scope", "openid"},
-       {"client_type", "public"},
-       {"redirect_uris", {"http://127.0.0.1:7000/cb"}}});
+  const auto any = created_client({{"client_name", "spa"},
+                                   {"grant_types", {"authorization_code"}},
+                                   {"scope", "openid"},
+                                   {"client_type", "public"},
+                                   {"redirect_uris", {"http://127.0.0.1:7000/cb"}}});
   EXPECT_EQ(any["client_type"], "public");
   EXPECT_FALSE(any.contains("client_secret"));
   // A public client has no secret to rotate, and cannot introspect.
@@ -309,12 +312,12 @@ TEST_F(AdminApi, ClientInputIsCheckedBeforeAnythingChanges) {
   expect_problem(call("POST", "/admin/v1/clients/" + spa + "/secret"), 409, "conflict");
   r = call("PATCH", "/admin/v1/clients/" + spa, "admin", json{{"may_introspect", true}}.dump());
   expect_problem(r, 400, "invalid-request");
-  expect_problem(call("PATCH", "/admin/v1/clients/" + spa, "admin",
-                      json{{"client_name", "renamed"}}.dump()),
-                 400, "invalid-request");
-  expect_problem(call("PATCH", "/admin/v1/clients/nope", "admin",
-                      json{{"first_party", true}}.dump()),
-                 404, "not-found");
+  expect_problem(
+      call("PATCH", "/admin/v1/clients/" + spa, "admin", json{{"client_name", "renamed"}}.dump()),
+      400, "invalid-request");
+  expect_problem(
+      call("PATCH", "/admin/v1/clients/nope", "admin", json{{"first_party", true}}.dump()), 404,
+      "not-found");
   EXPECT_EQ(call("GET", "/admin/v1/status").json()["counts"]["clients"], before.get<int>() + 1);
   EXPECT_EQ(call("DELETE", "/admin/v1/clients/" + spa).status, 204);
 }
@@ -393,12 +396,12 @@ TEST_F(AdminApi, UserLifecycle) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(r.json()["family_name"].is_null());
   EXPECT_EQ(r.json()["given_name"], "Erika");
-  expect_problem(call("PATCH", "/admin/v1/users/" + id, "admin",
-                      json{{"email", "not an address"}}.dump()),
-                 400, "invalid-request");
-  expect_problem(call("PATCH", "/admin/v1/users/" + id, "admin",
-                      json{{"username", "other"}}.dump()),
-                 400, "invalid-request");
+  expect_problem(
+      call("PATCH", "/admin/v1/users/" + id, "admin", json{{"email", "not an address"}}.dump()),
+      400, "invalid-request");
+  expect_problem(
+      call("PATCH", "/admin/v1/users/" + id, "admin", json{{"username", "other"}}.dump()), 400,
+      "invalid-request");
 
   r = call("POST", "/admin/v1/users/" + id + "/verify-email");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -420,9 +423,9 @@ TEST_F(AdminApi, UserLifecycle) {
   r = call("POST", "/admin/v1/users/" + id + "/revoke");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["revoked"]["grants"], 0);
-  expect_problem(call("POST", "/admin/v1/users/" + id + "/revoke", "admin",
-                      json{{"why", "x"}}.dump()),
-                 400, "invalid-request");
+  expect_problem(
+      call("POST", "/admin/v1/users/" + id + "/revoke", "admin", json{{"why", "x"}}.dump()), 400,
+      "invalid-request");
 
   r = call("GET", "/admin/v1/users/" + id + "/sessions");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -496,8 +499,7 @@ TEST_F(AdminApi, KeysListAndRotate) {
   EXPECT_EQ(r.json()["items"].size(), 2u);
   // The new key is published in the JWKS (the server re-read its keys on NOTIFY).
   const auto jwks = poll(
-      port(), "/jwks",
-      [&](const Response& j) { return j.body.find(kid) != std::string::npos; },
+      port(), "/jwks", [&](const Response& j) { return j.body.find(kid) != std::string::npos; },
       std::chrono::seconds(10));
   EXPECT_NE(jwks.body.find(kid), std::string::npos);
   bool logged = false;
@@ -505,6 +507,60 @@ TEST_F(AdminApi, KeysListAndRotate) {
     logged = logged || (line.value("msg", "") == "admin change" &&
                         line.value("action", "") == "keys.rotate" &&
                         line.value("client_id", "") == suite_->client("keys-admin").id);
+  }
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(AdminApi, RegistrationTokens) {
+  auto r = call("POST", "/admin/v1/registration-tokens", "clients-admin",
+                json{{"expires_in", 3600}, {"max_uses", 1}}.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto created = r.json();
+  const std::string id = created["id"];
+  const std::string token = created["token"];
+  EXPECT_EQ(created["max_uses"], 1);
+  EXPECT_EQ(created["uses"], 0);
+  EXPECT_TRUE(created["expires_at"].is_number());
+  EXPECT_EQ(r.header("Location"), "/admin/v1/registration-tokens/" + id);
+
+  r = call("GET", "/admin/v1/registration-tokens", "clients-admin");
+  ASSERT_EQ(r.status, 200) << r.body;
+  bool listed = false;
+  for (const auto& t : r.json()["items"]) {
+    listed = listed || t["id"] == id;
+    EXPECT_FALSE(t.contains("token"));
+  }
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(r.body.find(token), std::string::npos);
+
+  // The token registers a client at POST /register (RFC 7591), once.
+  const std::string metadata =
+      json{{"client_name", "dcr app"}, {"redirect_uris", {"https://app.example/cb"}}}.dump();
+  const auto registered = post(port(), "/register", metadata, "application/json",
+                               "Authorization: Bearer " + token + "\r\n");
+  EXPECT_EQ(registered.status, 201) << registered.body;
+
+  for (const auto& bad : {json{{"expires_in", 0}}, json{{"max_uses", 0}},
+                          json{{"expires_in", "soon"}}, json{{"uses", 1}}}) {
+    expect_problem(call("POST", "/admin/v1/registration-tokens", "admin", bad.dump()), 400,
+                   "invalid-request");
+  }
+  r = call("POST", "/admin/v1/registration-tokens");  // no limits: never expires, unlimited
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_TRUE(r.json()["expires_at"].is_null());
+  EXPECT_TRUE(r.json()["max_uses"].is_null());
+  const std::string unlimited = r.json()["id"];
+
+  EXPECT_EQ(call("DELETE", "/admin/v1/registration-tokens/" + id).status, 204);
+  expect_problem(call("DELETE", "/admin/v1/registration-tokens/" + id), 404, "not-found");
+  EXPECT_EQ(call("DELETE", "/admin/v1/registration-tokens/" + unlimited).status, 204);
+  const auto output = suite_->process().output();
+  EXPECT_EQ(output.find(token), std::string::npos);
+  bool logged = false;
+  for (const auto& line : suite_->process().log_lines()) {
+    logged = logged || (line.value("action", "") == "registration_token.create" &&
+                        line.value("target", "") == id &&
+                        line.value("client_id", "") == suite_->client("clients-admin").id);
   }
   EXPECT_TRUE(logged);
 }

@@ -71,9 +71,9 @@ TEST(AdminOpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
   }
   // The registration endpoints (server/endpoints/registration.h) are registered elsewhere
   // and only when KEYWARD_DCR is not off; the document lists exactly these.
-  EXPECT_EQ(other, (std::set<std::string>{"post /register", "get /register/{client_id}",
-                                          "put /register/{client_id}",
-                                          "delete /register/{client_id}"}));
+  EXPECT_EQ(other,
+            (std::set<std::string>{"post /register", "get /register/{client_id}",
+                                   "put /register/{client_id}", "delete /register/{client_id}"}));
 }
 
 TEST(AdminOpenApi, ServedDocumentIsTheTreeFile) {
