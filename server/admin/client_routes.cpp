@@ -63,7 +63,8 @@ HttpResponse create(const HttpRequest& request, const AdminCaller& caller, Admin
   ordered_json doc;
   doc["client_id"] = client.client_id;
   if (created->value.secret) doc["client_secret"] = *created->value.secret;
-  for (const auto& [k, v] : operations::describe_client(client).items()) {
+  const auto described = operations::describe_client(client);
+  for (const auto& [k, v] : described.items()) {
     if (k != "client_id") doc[k] = v;
   }
   if (created->warning) doc["warning"] = *created->warning;

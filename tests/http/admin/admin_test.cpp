@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 
@@ -55,6 +56,12 @@ class AdminApi : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
+    // The server's own account of a failure (a crash shows here, not in the test).
+    if (suite_ != nullptr && ::testing::UnitTest::GetInstance()->failed_test_count() > 0) {
+      const auto output = suite_->process().output();
+      std::cerr << "--- keyward serve output (last 4000 bytes) ---\n"
+                << output.substr(output.size() > 4000 ? output.size() - 4000 : 0) << "\n";
+    }
     delete suite_;
     delete tokens_;
     suite_ = nullptr;
@@ -290,7 +297,8 @@ TEST_F(AdminApi, ClientInputIsCheckedBeforeAnythingChanges) {
            json{{"grant_types", "client_credentials"}, {"colour", "red"}, {"scope", "a"}}.dump());
   expect_problem(r, 400, "invalid-request");
   std::set<std::string> fields;
-  for (const auto& e : r.json()["errors"]) fields.insert(e["field"]);
+  const auto problem_doc = r.json();
+  for (const auto& e : problem_doc["errors"]) fields.insert(e["field"]);
   EXPECT_EQ(fields, (std::set<std::string>{"client_name", "grant_types", "colour"})) << r.body;
   expect_problem(call("POST", "/admin/v1/clients", "admin", "{not json"), 400, "invalid-request");
   expect_problem(call("POST", "/admin/v1/clients", "admin", "[1]"), 400, "invalid-request");
@@ -526,7 +534,8 @@ TEST_F(AdminApi, RegistrationTokens) {
   r = call("GET", "/admin/v1/registration-tokens", "clients-admin");
   ASSERT_EQ(r.status, 200) << r.body;
   bool listed = false;
-  for (const auto& t : r.json()["items"]) {
+  const auto tokens = r.json();
+  for (const auto& t : tokens["items"]) {
     listed = listed || t["id"] == id;
     EXPECT_FALSE(t.contains("token"));
   }
