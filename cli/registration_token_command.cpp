@@ -83,8 +83,8 @@ int create(const std::vector<std::string>& words, const server::EnvGetter& env, 
   if (auto text = args->single("max-uses")) {
     const auto uses = whole_number(*text);
     if (!uses || *uses < 1 || *uses > grants::kMaxRegistrationTokenUses) {
-      err << "keyward " << name << ": --max-uses must be 1 to "
-          << grants::kMaxRegistrationTokenUses << "\n";
+      err << "keyward " << name << ": --max-uses must be 1 to " << grants::kMaxRegistrationTokenUses
+          << "\n";
       return kExitUsage;
     }
     limits.max_uses = static_cast<int>(*uses);

@@ -149,8 +149,7 @@ struct App::Parts {
                           Logger& logger);
   void add_token_routes(Logger& logger);
   void add_account_routes(const Config& config);
-  void add_registration_routes(const Config& config, const std::string& master_key,
-                               Logger& logger);
+  void add_registration_routes(const Config& config, const std::string& master_key, Logger& logger);
   Step listen(const Config& config);
 };
 
