@@ -142,8 +142,7 @@ std::string registration_token_hash(std::string_view token) {
   return sha256(token);
 }
 
-OAuthResult<ClientMetadata> read_client_metadata(std::string_view body,
-                                                 RegistrationPolicy policy) {
+OAuthResult<ClientMetadata> read_client_metadata(std::string_view body, RegistrationPolicy policy) {
   const json doc = json::parse(body.begin(), body.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     return err(bad("the body must be a JSON object of client metadata (RFC 7591 §2)"));
@@ -161,15 +160,15 @@ OAuthResult<ClientMetadata> read_client_metadata(std::string_view body,
   registration.grant_types =
       grant_types->value_or(std::vector<std::string>{std::string(wire::kAuthorizationCode)});
   if (contains(registration.grant_types, wire::kPassword)) {
-    return err(bad(
-        "the password grant cannot be registered dynamically: it is only for the operator's "
-        "own first-party clients (RFC 9700 §2.4)"));
+    return err(
+        bad("the password grant cannot be registered dynamically: it is only for the operator's "
+            "own first-party clients (RFC 9700 §2.4)"));
   }
   if (policy == RegistrationPolicy::Open &&
       contains(registration.grant_types, wire::kClientCredentials)) {
-    return err(bad(
-        "open registration is for clients that sign users in: client_credentials needs an "
-        "initial access token"));
+    return err(
+        bad("open registration is for clients that sign users in: client_credentials needs an "
+            "initial access token"));
   }
   const bool code_flow = contains(registration.grant_types, wire::kAuthorizationCode);
 
@@ -190,8 +189,7 @@ OAuthResult<ClientMetadata> read_client_metadata(std::string_view body,
 
   auto method = string_member(doc, name::kTokenEndpointAuthMethod);
   if (!method.ok()) return err(method.error());
-  registration.token_endpoint_auth_method =
-      method->value_or(std::string(wire::kClientSecretBasic));
+  registration.token_endpoint_auth_method = method->value_or(std::string(wire::kClientSecretBasic));
   registration.public_client = registration.token_endpoint_auth_method == wire::kAuthMethodNone;
 
   auto scope = string_member(doc, name::kScope);
@@ -201,9 +199,10 @@ OAuthResult<ClientMetadata> read_client_metadata(std::string_view body,
     if (auto scopes = parse_scope(registration.scope)) {
       for (const auto& s : *scopes) {
         if (std::find(kKnownScopes.begin(), kKnownScopes.end(), s) == kKnownScopes.end()) {
-          return err(bad("open registration allows only the scopes openid, profile, email and "
-                         "offline_access, not '" +
-                         s + "'"));
+          return err(
+              bad("open registration allows only the scopes openid, profile, email and "
+                  "offline_access, not '" +
+                  s + "'"));
         }
       }
     }
@@ -223,8 +222,10 @@ OAuthResult<ClientMetadata> read_client_metadata(std::string_view body,
   // The metadata Keyward keeps only to answer with.
   auto& m = out.metadata;
   const std::pair<const char*, std::optional<std::string>*> uris[] = {
-      {name::kClientUri, &m.client_uri}, {name::kLogoUri, &m.logo_uri},
-      {name::kPolicyUri, &m.policy_uri}, {name::kTosUri, &m.tos_uri},
+      {name::kClientUri, &m.client_uri},
+      {name::kLogoUri, &m.logo_uri},
+      {name::kPolicyUri, &m.policy_uri},
+      {name::kTosUri, &m.tos_uri},
       {name::kJwksUri, &m.jwks_uri}};
   for (const auto& [key, slot] : uris) {
     auto value = string_member(doc, key);
@@ -350,15 +351,15 @@ OAuthResult<RegistrationAnswer> DynamicRegistration::update(std::string_view cli
   }
   if (metadata->client_secret) {
     const bool matches =
-        current.secret_hmac &&
-        equal_constant_time(client_secret_hmac(settings_.client_secret_key, *metadata->client_secret),
-                            *current.secret_hmac);
+        current.secret_hmac && equal_constant_time(client_secret_hmac(settings_.client_secret_key,
+                                                                      *metadata->client_secret),
+                                                   *current.secret_hmac);
     if (!matches) return err(bad("client_secret is not the client's current secret"));
   }
   if (metadata->client.confidential != current.confidential) {
-    return err(bad(
-        "a client cannot change between public (token_endpoint_auth_method none) and "
-        "confidential: register a new client instead"));
+    return err(
+        bad("a client cannot change between public (token_endpoint_auth_method none) and "
+            "confidential: register a new client instead"));
   }
 
   metadata->client.id = std::string(client_id);
@@ -404,9 +405,12 @@ ordered_json DynamicRegistration::describe(const storage::RegisteredClientRecord
     j[name::kPostLogoutRedirectUris] = c.post_logout_redirect_uris;
   }
   const std::pair<const char*, const std::optional<std::string>*> optional_members[] = {
-      {name::kClientUri, &m.client_uri},   {name::kLogoUri, &m.logo_uri},
-      {name::kPolicyUri, &m.policy_uri},   {name::kTosUri, &m.tos_uri},
-      {name::kJwksUri, &m.jwks_uri},       {name::kSoftwareId, &m.software_id},
+      {name::kClientUri, &m.client_uri},
+      {name::kLogoUri, &m.logo_uri},
+      {name::kPolicyUri, &m.policy_uri},
+      {name::kTosUri, &m.tos_uri},
+      {name::kJwksUri, &m.jwks_uri},
+      {name::kSoftwareId, &m.software_id},
       {name::kSoftwareVersion, &m.software_version}};
   for (const auto& [key, value] : optional_members) {
     if (*value) j[key] = **value;

@@ -22,10 +22,10 @@ constexpr std::array kStatements{
         " post_logout_redirect_uris, audiences, may_introspect)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8::text[], $9::text[], $10::text[],"
         " $11::text[], $12) RETURNING " KEYWARD_CLIENT_COLUMNS},
-    detail::PreparedStatement{"clients_find",
-                              "SELECT " KEYWARD_CLIENT_COLUMNS " FROM clients WHERE client_id = $1"},
     detail::PreparedStatement{
-        "clients_list", "SELECT " KEYWARD_CLIENT_COLUMNS " FROM clients ORDER BY created_at, client_id"},
+        "clients_find", "SELECT " KEYWARD_CLIENT_COLUMNS " FROM clients WHERE client_id = $1"},
+    detail::PreparedStatement{"clients_list", "SELECT " KEYWARD_CLIENT_COLUMNS
+                                              " FROM clients ORDER BY created_at, client_id"},
     detail::PreparedStatement{"clients_update_secret",
                               "UPDATE clients SET secret_hmac = $2, updated_at = now()"
                               " WHERE client_id = $1"},

@@ -136,10 +136,10 @@ Result<std::optional<RegisteredClientRecord>, StorageError> DynamicClientReposit
     std::string_view client_id, std::string_view access_token_hash) {
   return pool_.run(
       [&](pqxx::nontransaction& tx) {
-        return detail::read_first(tx.exec_prepared("client_registrations_find",
-                                                   std::string(client_id),
-                                                   bytes(access_token_hash)),
-                                  read_registered);
+        return detail::read_first(
+            tx.exec_prepared("client_registrations_find", std::string(client_id),
+                             bytes(access_token_hash)),
+            read_registered);
       },
       detail::Retry::OnceIfBroken);
 }

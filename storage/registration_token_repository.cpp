@@ -63,10 +63,10 @@ Result<RegistrationTokenRecord, StorageError> RegistrationTokenRepository::inser
   const std::optional<std::string> uses =
       max_uses ? std::optional<std::string>(std::to_string(*max_uses)) : std::nullopt;
   return pool_.run([&](pqxx::nontransaction& tx) {
-    return detail::read_registration_token(tx.exec_prepared1(
-        "registration_tokens_insert", std::string(id),
-        pqxx::binarystring(token_hash.data(), token_hash.size()), optional_text(expires),
-        optional_text(uses)));
+    return detail::read_registration_token(
+        tx.exec_prepared1("registration_tokens_insert", std::string(id),
+                          pqxx::binarystring(token_hash.data(), token_hash.size()),
+                          optional_text(expires), optional_text(uses)));
   });
 }
 
@@ -97,8 +97,7 @@ Result<std::optional<RegistrationTokenRecord>, StorageError> RegistrationTokenRe
   return pool_.run([&](pqxx::nontransaction& tx) {
     return detail::read_first(
         tx.exec_prepared("registration_tokens_consume",
-                         pqxx::binarystring(token_hash.data(), token_hash.size()),
-                         to_micros(now)),
+                         pqxx::binarystring(token_hash.data(), token_hash.size()), to_micros(now)),
         detail::read_registration_token);
   });
 }

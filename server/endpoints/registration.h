@@ -40,7 +40,7 @@ void add_registration_routes(http::Router& router, RegistrationEndpoint endpoint
 namespace registration_http {
 
 struct Presented {
-  std::optional<std::string> token;        // nullopt: none sent (or another scheme)
+  std::optional<std::string> token;         // nullopt: none sent (or another scheme)
   std::optional<grants::OAuthError> error;  // a malformed header
 };
 [[nodiscard]] Presented bearer_token(const http::HttpRequest& request);

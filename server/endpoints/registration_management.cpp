@@ -20,15 +20,16 @@ http::HttpResponse handle_registration_management(const http::HttpRequest& reque
   // is answered as any wrong token is (no existence leak, no odd bytes in a query).
   const std::string client_id(request.path_param("client_id"));
   if (!grants::is_acceptable_identifier(client_id)) {
-    return registration_http::error(
-        grants::OAuthError::invalid_token("the access token is missing, unknown, expired or used up"),
-        request, endpoint.logger, true);
+    return registration_http::error(grants::OAuthError::invalid_token(
+                                        "the access token is missing, unknown, expired or used up"),
+                                    request, endpoint.logger, true);
   }
   const auto& registration = endpoint.registration;
   switch (request.method) {
     case http::Method::Get: {
       auto found = registration.read(client_id, *presented.token);
-      if (!found.ok()) return registration_http::error(found.error(), request, endpoint.logger, true);
+      if (!found.ok())
+        return registration_http::error(found.error(), request, endpoint.logger, true);
       return registration_http::answer(200, *found);
     }
     case http::Method::Put: {

@@ -10,7 +10,7 @@
 #include "storage/detail/text_array.h"
 
 // The first 14 columns of a row read_client() reads.
-#define KEYWARD_CLIENT_COLUMNS                                                                   \
+#define KEYWARD_CLIENT_COLUMNS                                                           \
   "client_id, secret_hmac, name, confidential, first_party, token_endpoint_auth_method," \
   " grant_types, scopes, redirect_uris, post_logout_redirect_uris, audiences,"           \
   " " SQL_MICROS("created_at") ", " SQL_MICROS("updated_at") ", may_introspect"

@@ -12,7 +12,7 @@
   "id, " SQL_MICROS("created_at") ", " SQL_MICROS("expires_at") ", max_uses, uses"
 
 // Not expired at $n and with a use left.
-#define KEYWARD_REGISTRATION_TOKEN_USABLE(n)                                            \
+#define KEYWARD_REGISTRATION_TOKEN_USABLE(n) \
   "(expires_at IS NULL OR expires_at > " SQL_TS(n) ") AND (max_uses IS NULL OR uses < " \
   "max_uses)"
 

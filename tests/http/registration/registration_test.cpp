@@ -181,10 +181,12 @@ TEST_F(Registration, Rfc6750_3_1_NoTokenIs401WithABearerChallenge) {
 }
 
 TEST_F(Registration, WrongExpiredAndUsedUpTokensAre401) {
-  const auto wrong = call(port(), "POST", "/register", random_token(32), code_client_metadata().dump());
+  const auto wrong =
+      call(port(), "POST", "/register", random_token(32), code_client_metadata().dump());
   expect_error(wrong, 401, "invalid_token");
-  EXPECT_EQ(wrong.header("WWW-Authenticate").value_or("").rfind(
-                "Bearer realm=\"keyward\", error=\"invalid_token\"", 0),
+  EXPECT_EQ(wrong.header("WWW-Authenticate")
+                .value_or("")
+                .rfind("Bearer realm=\"keyward\", error=\"invalid_token\"", 0),
             0u)
       << wrong.header("WWW-Authenticate").value_or("");
   const auto malformed = call(port(), "POST", "/register", "a b\"c", code_client_metadata().dump());
@@ -212,8 +214,7 @@ TEST_F(Registration, RefusedMetadataDoesNotSpendAUse) {
   const std::string once = initial_token({"--max-uses", "1"});
   json bad = code_client_metadata();
   bad["logo_uri"] = "http://app.example/logo.png";
-  expect_error(call(port(), "POST", "/register", once, bad.dump()), 400,
-               "invalid_client_metadata");
+  expect_error(call(port(), "POST", "/register", once, bad.dump()), 400, "invalid_client_metadata");
   EXPECT_EQ(call(port(), "POST", "/register", once, code_client_metadata().dump()).status, 201);
 }
 
@@ -236,8 +237,7 @@ TEST_F(Registration, Rfc7591_3_2_2_BadMetadataIs400WithItsCode) {
       {"http policy_uri", with({{"policy_uri", "http://app.example/p"}}),
        "invalid_client_metadata"},
       {"http tos_uri", with({{"tos_uri", "http://app.example/t"}}), "invalid_client_metadata"},
-      {"http jwks_uri", with({{"jwks_uri", "http://app.example/jwks"}}),
-       "invalid_client_metadata"},
+      {"http jwks_uri", with({{"jwks_uri", "http://app.example/jwks"}}), "invalid_client_metadata"},
       {"javascript client_uri", with({{"client_uri", "javascript:alert(1)"}}),
        "invalid_client_metadata"},
       {"data logo_uri", with({{"logo_uri", "data:image/png;base64,AAAA"}}),
@@ -256,7 +256,9 @@ TEST_F(Registration, Rfc7591_3_2_2_BadMetadataIs400WithItsCode) {
       {"token response type", with({{"response_types", {"code", "token"}}}),
        "invalid_client_metadata"},
       {"code without the code grant",
-       {{"client_name", "x"}, {"grant_types", {"client_credentials"}}, {"response_types", {"code"}}},
+       {{"client_name", "x"},
+        {"grant_types", {"client_credentials"}},
+        {"response_types", {"code"}}},
        "invalid_client_metadata"},
       {"public client_credentials",
        {{"client_name", "x"},
@@ -364,8 +366,7 @@ TEST_F(Registration, Rfc7592_2_2_UpdateReplacesEverythingAndRotatesTheToken) {
   EXPECT_EQ(after.at("client_id_issued_at"), registered.at("client_id_issued_at"));
   EXPECT_NE(rat(after), rat(registered));
   // The old token is dead, the new one works; the secret is unchanged.
-  expect_error(call(port(), "GET", client_path(registered), rat(registered)), 401,
-               "invalid_token");
+  expect_error(call(port(), "GET", client_path(registered), rat(registered)), 401, "invalid_token");
   EXPECT_EQ(call(port(), "GET", client_path(registered), rat(after)).json().at("client_name"),
             "After");
   const auto shown = run_keyward({"client", "show", id}, env());
@@ -378,8 +379,8 @@ TEST_F(Registration, Rfc7592_2_2_RefusedUpdatesChangeNothing) {
   json base = code_client_metadata("Changed");
   base["client_id"] = id;
   auto refused = [&](json body, int status, std::string_view code) {
-    expect_error(call(port(), "PUT", client_path(registered), rat(registered), body.dump()),
-                 status, code);
+    expect_error(call(port(), "PUT", client_path(registered), rat(registered), body.dump()), status,
+                 code);
   };
   json no_id = base;
   no_id.erase("client_id");
@@ -399,9 +400,9 @@ TEST_F(Registration, Rfc7592_2_2_RefusedUpdatesChangeNothing) {
   json bad_redirect = base;
   bad_redirect["redirect_uris"] = {"http://evil.example/cb"};
   refused(bad_redirect, 400, "invalid_redirect_uri");
-  expect_error(call(port(), "PUT", client_path(registered), rat(registered), base.dump(),
-                    "text/plain"),
-               400, "invalid_request");
+  expect_error(
+      call(port(), "PUT", client_path(registered), rat(registered), base.dump(), "text/plain"), 400,
+      "invalid_request");
   // Still the same client, the same token.
   const auto now = call(port(), "GET", client_path(registered), rat(registered));
   ASSERT_EQ(now.status, 200) << now.body;
@@ -429,8 +430,7 @@ TEST_F(Registration, Rfc7592_2_3_DeleteRemovesTheClientAndItsTokens) {
   EXPECT_EQ(r.status, 204) << r.body;
   EXPECT_TRUE(r.body.empty());
   expect_no_store(r);
-  expect_error(call(port(), "GET", client_path(registered), rat(registered)), 401,
-               "invalid_token");
+  expect_error(call(port(), "GET", client_path(registered), rat(registered)), 401, "invalid_token");
   expect_error(call(port(), "DELETE", client_path(registered), rat(registered)), 401,
                "invalid_token");
   const auto token = client_credentials(registered);
@@ -504,8 +504,9 @@ SuiteServer* OpenRegistration::suite_ = nullptr;
 
 TEST_F(OpenRegistration, AnyoneRegistersSignInClients) {
   const uint16_t port = suite_->port();
-  EXPECT_EQ(get(port, "/.well-known/openid-configuration").json().value("registration_endpoint", ""),
-            std::string(kIssuer) + "/register");
+  EXPECT_EQ(
+      get(port, "/.well-known/openid-configuration").json().value("registration_endpoint", ""),
+      std::string(kIssuer) + "/register");
   const auto r = call(port, "POST", "/register", "", code_client_metadata().dump());
   ASSERT_EQ(r.status, 201) << r.body;
   const json registered = r.json();

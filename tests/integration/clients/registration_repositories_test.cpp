@@ -150,7 +150,8 @@ TEST_F(RegistrationRepositoriesTest, RegistrationAccessTokenFindsReplacesAndRemo
   metadata.logo_uri = "https://app.example/logo.png";
   metadata.contacts = {"ops@app.example", "a,b\"c"};
   metadata.software_id = "app";
-  auto inserted = clients().insert(code_client("dyn"), metadata, sha256("rat-1"), std::nullopt, kT0);
+  auto inserted =
+      clients().insert(code_client("dyn"), metadata, sha256("rat-1"), std::nullopt, kT0);
   ASSERT_TRUE(inserted.ok()) << inserted.error().message;
   ASSERT_TRUE(std::holds_alternative<RegisteredClientRecord>(*inserted));
   EXPECT_EQ(std::get<RegisteredClientRecord>(*inserted).metadata, metadata);
@@ -220,8 +221,8 @@ TEST_F(RegistrationRepositoriesTest, CreateRegistrationTokenStoresOnlyTheHash) {
   EXPECT_FALSE(grants::create_registration_token(tokens(), clock,
                                                  grants::RegistrationTokenLimits{seconds(0), 5})
                    .ok());
-  EXPECT_FALSE(grants::create_registration_token(
-                   tokens(), clock, grants::RegistrationTokenLimits{std::nullopt, 0})
+  EXPECT_FALSE(grants::create_registration_token(tokens(), clock,
+                                                 grants::RegistrationTokenLimits{std::nullopt, 0})
                    .ok());
 }
 

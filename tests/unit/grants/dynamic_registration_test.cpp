@@ -54,7 +54,7 @@ TEST(DynamicRegistration, ServiceClientWithClientCredentials) {
 
 struct Refusal {
   const char* name;
-  const char* body;
+  std::string body;
   ErrorCode code;
   Policy policy = Policy::InitialAccessToken;
 };
@@ -74,8 +74,10 @@ TEST_P(Refused, WithTheRfc7591ErrorCode) {
   EXPECT_EQ(read.error().http_status(), 400);
 }
 
-constexpr const char* kCb = R"("redirect_uris":["https://app.example/cb"])";
-#define APP(members) "{\"client_name\":\"App\"," members "}"
+// A body with client_name and `members`.
+std::string APP(const std::string& members) {
+  return R"({"client_name":"App",)" + members + "}";
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Rfc7591, Refused,
@@ -104,27 +106,39 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"PublicClientCredentials",
                 APP(R"("grant_types":["client_credentials"],"token_endpoint_auth_method":"none")"),
                 ErrorCode::InvalidClientMetadata},
-        Refusal{"UnknownAuthMethod",
-                APP(R"("token_endpoint_auth_method":"private_key_jwt","redirect_uris":["https://a.example/cb"])"),
+        Refusal{
+            "UnknownAuthMethod",
+            APP(R"("token_endpoint_auth_method":"private_key_jwt","redirect_uris":["https://a.example/cb"])"),
+            ErrorCode::InvalidClientMetadata},
+        Refusal{
+            "HttpLogoUri",
+            APP(R"("logo_uri":"http://app.example/logo.png","redirect_uris":["https://a.example/cb"])"),
+            ErrorCode::InvalidClientMetadata},
+        Refusal{
+            "JavascriptClientUri",
+            APP(R"("client_uri":"javascript:alert`1`","redirect_uris":["https://a.example/cb"])"),
+            ErrorCode::InvalidClientMetadata},
+        Refusal{"DataPolicyUri",
+                APP(R"("policy_uri":"data:text/html,hi","redirect_uris":["https://a.example/cb"])"),
                 ErrorCode::InvalidClientMetadata},
-        Refusal{"HttpLogoUri", APP(R"("logo_uri":"http://app.example/logo.png","redirect_uris":["https://a.example/cb"])"),
-                ErrorCode::InvalidClientMetadata},
-        Refusal{"JavascriptClientUri", APP(R"("client_uri":"javascript:alert(1)","redirect_uris":["https://a.example/cb"])"),
-                ErrorCode::InvalidClientMetadata},
-        Refusal{"DataPolicyUri", APP(R"("policy_uri":"data:text/html,hi","redirect_uris":["https://a.example/cb"])"),
-                ErrorCode::InvalidClientMetadata},
-        Refusal{"HttpTosUri", APP(R"("tos_uri":"http://app.example/tos","redirect_uris":["https://a.example/cb"])"),
-                ErrorCode::InvalidClientMetadata},
-        Refusal{"HttpJwksUri", APP(R"("jwks_uri":"http://app.example/jwks","redirect_uris":["https://a.example/cb"])"),
-                ErrorCode::InvalidClientMetadata},
-        Refusal{"HostlessUri", APP(R"("client_uri":"https:///path","redirect_uris":["https://a.example/cb"])"),
+        Refusal{
+            "HttpTosUri",
+            APP(R"("tos_uri":"http://app.example/tos","redirect_uris":["https://a.example/cb"])"),
+            ErrorCode::InvalidClientMetadata},
+        Refusal{
+            "HttpJwksUri",
+            APP(R"("jwks_uri":"http://app.example/jwks","redirect_uris":["https://a.example/cb"])"),
+            ErrorCode::InvalidClientMetadata},
+        Refusal{"HostlessUri",
+                APP(R"("client_uri":"https:///path","redirect_uris":["https://a.example/cb"])"),
                 ErrorCode::InvalidClientMetadata},
         Refusal{"InlineJwks", APP(R"("jwks":{"keys":[]},"redirect_uris":["https://a.example/cb"])"),
                 ErrorCode::InvalidClientMetadata},
-        Refusal{"ContactNotAString", APP(R"("contacts":[1],"redirect_uris":["https://a.example/cb"])"),
+        Refusal{"ContactNotAString",
+                APP(R"("contacts":[1],"redirect_uris":["https://a.example/cb"])"),
                 ErrorCode::InvalidClientMetadata},
         Refusal{"NoRedirectUri", APP(R"("scope":"openid")"), ErrorCode::InvalidRedirectUri},
-        Refusal{"JavascriptRedirect", APP(R"("redirect_uris":["javascript:alert(1)"])"),
+        Refusal{"JavascriptRedirect", APP(R"("redirect_uris":["javascript:alert`1`"])"),
                 ErrorCode::InvalidRedirectUri},
         Refusal{"DataRedirect", APP(R"("redirect_uris":["data:text/html,x"])"),
                 ErrorCode::InvalidRedirectUri},
@@ -138,8 +152,6 @@ INSTANTIATE_TEST_SUITE_P(
                 APP(R"("scope":"openid admin","redirect_uris":["https://a.example/cb"])"),
                 ErrorCode::InvalidClientMetadata, Policy::Open}),
     [](const auto& info) { return std::string(info.param.name); });
-
-#undef APP
 
 TEST(DynamicRegistration, OpenPolicyTakesStandardScopes) {
   const auto m = accepted(
