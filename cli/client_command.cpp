@@ -7,13 +7,9 @@
 #include <iterator>
 #include <ostream>
 
-#include "common/crypto.h"
-#include "grants/client_announcement.h"
-#include "grants/client_cache.h"
 #include "grants/client_registration.h"
 #include "grants/client_secret.h"
-#include "grants/scope.h"
-#include "storage/client_repository.h"
+#include "operations/client_operations.h"
 
 namespace keyward::cli {
 
@@ -176,31 +172,24 @@ void print_no_such(std::ostream& err, std::string_view command, std::string_view
   err << "keyward " << command << ": no " << kind << " '" << name << "'\n";
 }
 
+int report_operation_error(std::ostream& err, std::string_view command,
+                           const operations::OperationError& e) {
+  if (e.storage) {
+    print_storage_error(err, command, *e.storage);
+    return kExitFailed;
+  }
+  err << "keyward " << command << ": " << e.message << "\n";
+  return e.kind == operations::OperationErrorKind::Invalid ? kExitUsage : kExitFailed;
+}
+
 // --- client ----------------------------------------------------------------------------
 
 namespace {
 
 using nlohmann::ordered_json;
 
-constexpr std::string_view kClient = "client";
-
 ordered_json describe(const storage::ClientRecord& c) {
-  ordered_json j;
-  j["client_id"] = c.client_id;
-  j["client_name"] = c.name;
-  j["client_type"] = c.confidential ? "confidential" : "public";
-  j["first_party"] = c.first_party;
-  j["token_endpoint_auth_method"] = c.token_endpoint_auth_method;
-  j["grant_types"] = c.grant_types;
-  j["scope"] = grants::format_scope(grants::to_scope_set(c.scopes));
-  j["redirect_uris"] = c.redirect_uris;
-  j["post_logout_redirect_uris"] = c.post_logout_redirect_uris;
-  j["audiences"] = c.audiences;
-  j["may_introspect"] = c.may_introspect;
-  // RFC 7591 §3.2.1's name for when the id was issued.
-  j["client_id_issued_at"] = unix_seconds(c.created_at);
-  j["updated_at"] = unix_seconds(c.updated_at);
-  return j;
+  return operations::describe_client(c);
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -218,36 +207,14 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Tells the running servers and waits (a few seconds at most) until each has dropped the
-// client from its cache, so a rotated secret or a deleted client is refused everywhere
-// once the command returns. An instance that does not confirm in time (it is stopping, or
-// its listener is reconnecting) picks the change up within a minute: a warning, not a
-// failure, since the change itself is stored.
-constexpr std::chrono::seconds kAnnouncementWait{5};
-
-void announce(CommandContext& context, const std::string& client_id, std::ostream& err) {
-  const auto url = server::require_database_url(context.config);
-  if (!url.ok()) return;  // the command could not have reached the database either
-  auto announced =
-      grants::announce_client_change(context.database, *url, client_id, kAnnouncementWait);
-  if (!announced.ok()) {
-    err << "keyward client: warning: the change is stored but running servers were not told ("
-        << announced.error() << "); they pick it up within a minute\n";
-  } else if (announced->confirmed < announced->listening) {
-    err << "keyward client: warning: the change is stored but only " << announced->confirmed
-        << " of " << announced->listening
-        << " running servers confirmed it; the others pick it up within a minute\n";
-  }
+operations::ClientOperations client_operations(CommandContext& context) {
+  // open_context checked the URL already.
+  return operations::ClientOperations(context.database,
+                                      server::require_database_url(context.config).value());
 }
 
-// 128 random bits, base64url: unguessable, though not a secret (RFC 6749 §2.2). Never
-// starting with '-' or '_', so the id can follow a command (`client show ID`) without
-// being read as an option, and survives double-click selection.
-std::string new_client_id() {
-  for (;;) {
-    std::string id = random_token(16);
-    if (std::isalnum(static_cast<unsigned char>(id.front()))) return id;
-  }
+void warn(const std::optional<std::string>& warning, std::ostream& err) {
+  if (warning) err << "keyward client: warning: " << *warning << "\n";
 }
 
 std::optional<std::string> secret_key(const server::Config& config, std::ostream& err) {
@@ -301,46 +268,30 @@ int create(const std::vector<std::string>& words, const server::EnvGetter& env, 
   registration.first_party = args->has("first-party");
   registration.token_endpoint_auth_method = args->single("token-endpoint-auth-method");
   registration.may_introspect = args->has("introspect");
-  auto client = grants::validate_client_registration(registration);
-  if (!client.ok()) {
-    err << "keyward client create: " << client.error().description << "\n";
+  auto context_free_check = operations::ClientOperations::check(registration);
+  if (!context_free_check.ok()) {
+    err << "keyward client create: " << context_free_check.error().message << "\n";
     return kExitUsage;
   }
 
   auto context = open_context("client create", env, err);
   if (!context) return kExitUsage;
 
-  storage::ClientRecord record;
-  record.client_id = new_client_id();
-  record.name = client->name;
-  record.confidential = client->confidential;
-  record.first_party = client->first_party;
-  record.token_endpoint_auth_method = client->token_endpoint_auth_method;
-  record.grant_types = client->grant_types;
-  record.scopes = client->scopes;
-  record.redirect_uris = client->redirect_uris;
-  record.post_logout_redirect_uris = client->post_logout_redirect_uris;
-  record.audiences = client->audiences;
-  record.may_introspect = client->may_introspect;
-  std::optional<grants::NewClientSecret> secret;
-  if (record.confidential) {
-    auto key = secret_key(context->config, err);
+  std::optional<std::string> key;
+  if (context_free_check->confidential) {
+    key = secret_key(context->config, err);
     if (!key) return kExitUsage;
-    secret = grants::generate_client_secret(*key);
-    record.secret_hmac = secret->hmac;
   }
-  storage::ClientRepository repository(context->database);
-  auto inserted = repository.insert(record);
-  if (!inserted.ok()) {
-    print_storage_error(err, "client create", inserted.error());
-    return kExitFailed;
-  }
-  announce(*context, record.client_id, err);
+  auto operations = client_operations(*context);
+  auto created = operations.create(registration, key);
+  if (!created.ok()) return report_operation_error(err, "client create", created.error());
+  warn(created->warning, err);
+  const auto& secret = created->value.secret;
 
   ordered_json j;
-  j["client_id"] = inserted->client_id;
-  if (secret) j["client_secret"] = secret->secret;
-  const ordered_json described = describe(inserted.value());
+  j["client_id"] = created->value.client.client_id;
+  if (secret) j["client_secret"] = *secret;
+  const ordered_json described = describe(created->value.client);
   for (const auto& [k, v] : described.items()) {
     if (k != "client_id") j[k] = v;
   }
@@ -365,22 +316,13 @@ int set_introspect(const std::vector<std::string>& words, const server::EnvGette
   const std::string& id = words_given[0];
   auto context = open_context(name, env, err);
   if (!context) return kExitUsage;
-  storage::ClientRepository repository(context->database);
-  auto updated = repository.set_may_introspect(id, words_given[1] == "on");
-  if (!updated.ok() && updated.error().code == storage::StorageErrorCode::CheckViolation) {
-    err << "keyward " << name << ": client '" << id
-        << "' is public: only a confidential client can introspect\n";
-    return kExitUsage;
-  }
-  if (auto failed = missing_or_failed(err, name, kClient, id, updated)) return *failed;
-  announce(*context, id, err);
-  auto found = repository.find(id);
-  if (!found.ok() || !found->has_value()) {
-    out << ordered_json{{"client_id", id}, {"may_introspect", words_given[1] == "on"}}.dump(2)
-        << "\n";
-    return 0;
-  }
-  out << describe(**found).dump(2) << "\n";
+  auto operations = client_operations(*context);
+  operations::ClientUpdate change;
+  change.may_introspect = words_given[1] == "on";
+  auto updated = operations.update(id, change);
+  if (!updated.ok()) return report_operation_error(err, name, updated.error());
+  warn(updated->warning, err);
+  out << describe(updated->value).dump(2) << "\n";
   return 0;
 }
 
@@ -419,51 +361,57 @@ int run_client_command(const std::vector<std::string>& args, const server::EnvGe
 
   auto context = open_context(name, env, err);
   if (!context) return kExitUsage;
-  storage::ClientRepository repository(context->database);
+  auto operations = client_operations(*context);
 
-  if (sub == "list") return print_list(out, err, name, repository.list(), describe);
+  if (sub == "list") {
+    auto listed = operations.list();
+    if (!listed.ok()) return report_operation_error(err, name, listed.error());
+    auto rows = ordered_json::array();
+    for (const auto& c : *listed) rows.push_back(describe(c));
+    out << rows.dump(2) << "\n";
+    return 0;
+  }
 
   const std::string& id = parsed->positional.front();
-  auto found = repository.find(id);
-  if (auto failed = missing_or_failed(err, name, kClient, id, found)) return *failed;
-  const storage::ClientRecord& client = **found;
-
   if (sub == "show") {
-    out << describe(client).dump(2) << "\n";
+    auto found = operations.show(id);
+    if (!found.ok()) return report_operation_error(err, name, found.error());
+    out << describe(*found).dump(2) << "\n";
     return 0;
   }
   if (sub == "update") {
-    auto updated = repository.set_first_party(id, parsed->has("first-party"));
-    if (auto failed = missing_or_failed(err, name, kClient, id, updated)) return *failed;
-    auto now = repository.find(id);
-    if (auto failed = missing_or_failed(err, name, kClient, id, now)) return *failed;
-    announce(*context, id, err);
-    out << describe(**now).dump(2) << "\n";
+    operations::ClientUpdate change;
+    change.first_party = parsed->has("first-party");
+    auto updated = operations.update(id, change);
+    if (!updated.ok()) return report_operation_error(err, name, updated.error());
+    warn(updated->warning, err);
+    out << describe(updated->value).dump(2) << "\n";
     return 0;
   }
   if (sub == "rotate-secret") {
-    if (!client.confidential) {
+    auto found = operations.show(id);
+    if (!found.ok()) return report_operation_error(err, name, found.error());
+    if (!found->confidential) {
       err << "keyward " << name << ": client '" << id
           << "' is public: it has no secret to rotate\n";
       return kExitUsage;
     }
     auto key = secret_key(context->config, err);
     if (!key) return kExitUsage;
-    const auto secret = grants::generate_client_secret(*key);
-    auto updated = repository.update_secret(id, secret.hmac);
-    if (auto failed = missing_or_failed(err, name, kClient, id, updated)) return *failed;
-    announce(*context, id, err);
+    auto rotated = operations.rotate_secret(id, *key);
+    if (!rotated.ok()) return report_operation_error(err, name, rotated.error());
+    warn(rotated->warning, err);
     ordered_json j;
     j["client_id"] = id;
-    j["client_secret"] = secret.secret;
+    j["client_secret"] = rotated->value;
     out << j.dump(2) << "\n";
     err << "keyward " << name << ": the client_secret is shown only once: store it now\n";
     return 0;
   }
   // delete
-  auto removed = repository.remove(id);
-  if (auto failed = missing_or_failed(err, name, kClient, id, removed)) return *failed;
-  announce(*context, id, err);
+  auto removed = operations.remove(id);
+  if (!removed.ok()) return report_operation_error(err, name, removed.error());
+  warn(removed->warning, err);
   ordered_json j;
   j["client_id"] = id;
   j["deleted"] = true;

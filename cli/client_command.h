@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "operations/operation_error.h"
 #include "server/config.h"
 #include "storage/database.h"
 #include "storage/storage_error.h"
@@ -109,6 +110,12 @@ template <class Record, class Describe>
                                      std::ostream& err);
 
 extern const char* const kClientUsage;
+
+// An operation's failure (operations/operation_error.h) on stderr, and the exit code for
+// it: a storage failure as print_storage_error, kExitFailed; otherwise "keyward <command>:
+// <message>", kExitUsage for Invalid and kExitFailed for the rest.
+[[nodiscard]] int report_operation_error(std::ostream& err, std::string_view command,
+                                         const operations::OperationError& e);
 
 void print_no_such(std::ostream& err, std::string_view command, std::string_view kind,
                    std::string_view name);

@@ -13,8 +13,8 @@
 #include "common/log.h"
 #include "jose/alg.h"
 #include "keys/key_store.h"
+#include "operations/key_operations.h"
 #include "storage/database.h"
-#include "storage/key_repository.h"
 
 namespace keyward::cli {
 
@@ -24,11 +24,8 @@ void fail(const std::string& message) {
   std::fprintf(stderr, "keyward keys: %s\n", message.c_str());
 }
 
-// RFC 3339 to the second: what an operator reads.
 std::string when(TimePoint t) {
-  auto text = format_utc_time(t);  // 2026-01-31T12:00:00.123Z
-  if (const auto dot = text.find('.'); dot != std::string::npos) text.erase(dot, 4);
-  return text;
+  return operations::key_time(t);
 }
 
 std::string when(const std::optional<TimePoint>& t) {
@@ -54,26 +51,15 @@ std::optional<storage::Database> open_database(const server::Config& config) {
 int list_keys(const server::Config& config, bool as_json) {
   auto database = open_database(config);
   if (!database) return 2;
-  storage::KeyRepository repository(*database);
-  auto keys = repository.list();
+  auto keys = operations::KeyOperations(*database).list();
   if (!keys.ok()) {
-    fail("cannot list the signing keys: " + keys.error().message);
+    fail("cannot list the signing keys: " +
+         (keys.error().storage ? keys.error().storage->message : keys.error().message));
     return 1;
   }
   if (as_json) {
     auto out = nlohmann::ordered_json::array();
-    for (const auto& k : keys.value()) {
-      nlohmann::ordered_json row;
-      row["kid"] = k.kid;
-      row["alg"] = k.alg;
-      row["state"] = to_string(k.state);
-      row["created"] = when(k.created_at);
-      row["activates"] = when(k.activates_at);
-      row["retires"] = k.retires_at ? nlohmann::ordered_json(when(*k.retires_at)) : nullptr;
-      row["deleted_after"] =
-          k.delete_after ? nlohmann::ordered_json(when(*k.delete_after)) : nullptr;
-      out.push_back(std::move(row));
-    }
+    for (const auto& k : keys.value()) out.push_back(operations::describe_key(k));
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
@@ -99,23 +85,6 @@ int list_keys(const server::Config& config, bool as_json) {
   return 0;
 }
 
-// Without --alg, rotation keeps the algorithm of the key that signs now.
-jose::Alg current_alg(storage::Database& database) {
-  storage::KeyRepository repository(database);
-  auto keys = repository.list();
-  const storage::KeyRecord* newest = nullptr;
-  if (keys.ok()) {
-    for (const auto& k : keys.value()) {
-      if (k.state == storage::KeyState::Active &&
-          (newest == nullptr || k.activates_at >= newest->activates_at)) {
-        newest = &k;
-      }
-    }
-  }
-  if (newest == nullptr) return jose::Alg::RS256;
-  return jose::parse_alg(newest->alg).value_or(jose::Alg::RS256);
-}
-
 int rotate_key(const server::Config& config, std::optional<jose::Alg> requested) {
   auto master_key = server::resolve_master_key(config);
   if (!master_key.ok()) {
@@ -130,22 +99,17 @@ int rotate_key(const server::Config& config, std::optional<jose::Alg> requested)
   }
   auto database = open_database(config);
   if (!database) return 2;
-  const auto alg = requested ? *requested : current_alg(*database);
   const auto now = std::chrono::system_clock::now();
   auto kek = keys::key_encryption_key(master_key->bytes);
-  auto outcome = keys::rotate_signing_key(*database, kek, alg, now, config.key_publication_delay);
+  auto outcome = operations::KeyOperations(*database).rotate(kek, requested, now,
+                                                             config.key_publication_delay);
   OPENSSL_cleanse(kek.data(), kek.size());
   OPENSSL_cleanse(master_key->bytes.data(), master_key->bytes.size());
   if (!outcome.ok()) {
-    fail(outcome.error());
+    fail(outcome.error().message);
     return 1;
   }
   const auto& key = outcome->key;
-  if (!outcome->created) {
-    fail("a next " + key.alg + " key is already published and waiting: " + key.kid +
-         ", signing from " + when(key.activates_at) + "; nothing created");
-    return 1;
-  }
   std::printf("kid %s\nalg %s\nstate next: published now, signing from %s (in %lld s)\n",
               key.kid.c_str(), key.alg.c_str(), when(key.activates_at).c_str(),
               static_cast<long long>(config.key_publication_delay.count()));
@@ -192,9 +156,9 @@ int run_keys_command(const server::Config& config, std::span<const std::string_v
         std::fputs(kKeysUsage.data(), stderr);
         return 2;
       }
-      const auto parsed = jose::parse_alg(*value);
-      if (!parsed || *parsed == jose::Alg::EdDSA) {
-        fail("--alg must be RS256 or ES256 (got '" + std::string(*value) + "')");
+      const auto parsed = operations::rotation_alg(*value);
+      if (!parsed.ok()) {
+        fail(parsed.error().message);
         return 2;
       }
       alg = *parsed;

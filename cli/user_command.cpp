@@ -11,9 +11,7 @@
 
 #include "cli/client_command.h"
 #include "common/clock.h"
-#include "grants/password_hash.h"
-#include "storage/account_repository.h"
-#include "storage/user_repository.h"
+#include "operations/user_operations.h"
 
 namespace keyward::cli {
 
@@ -50,51 +48,11 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr size_t kMinPassword = 8;  // NIST SP 800-63B §5.1.1.2
-constexpr size_t kMaxPassword = 1024;
-constexpr size_t kMaxUsername = 255;
-constexpr size_t kMaxName = 200;
+constexpr size_t kMinPassword = operations::kMinOperatorPassword;
+constexpr size_t kMaxPassword = operations::kMaxOperatorPassword;
 
 ordered_json describe(const storage::UserRecord& u) {
-  ordered_json j;
-  j["id"] = u.id;
-  j["username"] = u.username;
-  j["email"] = u.email ? ordered_json(*u.email) : ordered_json(nullptr);
-  j["email_verified"] = u.email_verified;
-  j["given_name"] = u.given_name ? ordered_json(*u.given_name) : ordered_json(nullptr);
-  j["family_name"] = u.family_name ? ordered_json(*u.family_name) : ordered_json(nullptr);
-  j["disabled"] = u.disabled;
-  j["created_at"] = unix_seconds(u.created_at);
-  j["updated_at"] = unix_seconds(u.updated_at);
-  return j;
-}
-
-std::optional<std::string> username_problem(std::string_view username) {
-  if (username.empty()) return "the username cannot be empty";
-  if (username.size() > kMaxUsername) {
-    return "the username is longer than " + std::to_string(kMaxUsername) + " bytes";
-  }
-  if (has_space_or_control(username)) return "the username contains spaces or control characters";
-  return std::nullopt;
-}
-
-std::optional<std::string> email_problem(std::string_view email) {
-  const size_t at = email.find('@');
-  if (email.size() < 3 || email.size() > 320 || at == std::string_view::npos || at == 0 ||
-      at + 1 == email.size() || email.find('@', at + 1) != std::string_view::npos ||
-      has_space_or_control(email)) {
-    return "'" + std::string(email) + "' is not an email address (local@domain, at most 320 bytes)";
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> name_problem(std::string_view what, std::string_view name) {
-  if (name.empty()) return std::string(what) + " cannot be empty (leave the option out)";
-  if (name.size() > kMaxName) {
-    return std::string(what) + " is longer than " + std::to_string(kMaxName) + " bytes";
-  }
-  if (has_control(name)) return std::string(what) + " contains control characters";
-  return std::nullopt;
+  return operations::describe_user(u);
 }
 
 Result<std::string, std::string> read_password(std::istream& in) {
@@ -109,9 +67,13 @@ Result<std::string, std::string> read_password(std::istream& in) {
   return password;
 }
 
-grants::Argon2Params argon2(const server::Config& config) {
-  return grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
-                              config.argon2_parallelism};
+operations::UserOperations user_operations(const server::Config& config,
+                                           storage::Database& database) {
+  return operations::UserOperations(
+      database,
+      grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
+                           config.argon2_parallelism},
+      config.session_idle_timeout);
 }
 
 int create(const std::vector<std::string>& words, const server::EnvGetter& env, std::istream& in,
@@ -136,17 +98,13 @@ int create(const std::vector<std::string>& words, const server::EnvGetter& env, 
         << ": --password-stdin is required (the password is read from standard input)\n";
     return kExitUsage;
   }
-  storage::NewUser user;
+  operations::NewUserInput user;
   user.username = *args->single("username");
   user.email = args->single("email");
   user.given_name = args->single("given-name");
   user.family_name = args->single("family-name");
-  std::optional<std::string> problem = username_problem(user.username);
-  if (!problem && user.email) problem = email_problem(*user.email);
-  if (!problem && user.given_name) problem = name_problem("the given name", *user.given_name);
-  if (!problem && user.family_name) problem = name_problem("the family name", *user.family_name);
-  if (problem) {
-    err << "keyward " << kName << ": " << *problem << "\n";
+  if (auto problem = operations::new_user_problem(user)) {
+    err << "keyward " << kName << ": " << problem->message << "\n";
     return kExitUsage;
   }
   auto password = read_password(in);
@@ -154,74 +112,12 @@ int create(const std::vector<std::string>& words, const server::EnvGetter& env, 
     err << "keyward " << kName << ": " << password.error() << "\n";
     return kExitUsage;
   }
-
   auto context = open_context(kName, env, err);
   if (!context) return kExitUsage;
-  user.password_hash = grants::hash_password(*password, argon2(context->config));
-  storage::UserRepository users(context->database);
-  auto inserted = users.insert(user);
-  if (!inserted.ok()) {
-    const auto& e = inserted.error();
-    if (e.code == storage::StorageErrorCode::UniqueViolation &&
-        e.constraint == storage::kUsernameTaken) {
-      err << "keyward " << kName << ": the username '" << user.username
-          << "' is taken (usernames are case-insensitive)\n";
-      return kExitFailed;
-    }
-    print_storage_error(err, kName, e);
-    return kExitFailed;
-  }
-  out << describe(inserted.value()).dump(2) << "\n";
+  auto created = user_operations(context->config, context->database).create(user, *password);
+  if (!created.ok()) return report_operation_error(err, kName, created.error());
+  out << describe(created.value()).dump(2) << "\n";
   return 0;
-}
-
-// `user verify-email`: the operator vouches for the address (a user who cannot receive
-// the link, an address checked another way).
-int verify_email(storage::Database& database, const std::string& username, std::ostream& out,
-                 std::ostream& err) {
-  constexpr std::string_view kName = "user verify-email";
-  storage::AccountRepository accounts(database);
-  auto marked = accounts.mark_email_verified(username);
-  if (!marked.ok()) {
-    print_storage_error(err, kName, marked.error());
-    return kExitFailed;
-  }
-  if (*marked == storage::EmailVerificationMark::NoSuchUser) {
-    err << "keyward " << kName << ": no user '" << username << "'\n";
-    return kExitFailed;
-  }
-  if (*marked == storage::EmailVerificationMark::NoEmail) {
-    err << "keyward " << kName << ": the user '" << username
-        << "' has no e-mail address to verify (set one on the account page)\n";
-    return kExitFailed;
-  }
-  storage::UserRepository users(database);
-  auto found = users.find_by_username(username);
-  if (auto failed = missing_or_failed(err, kName, "user", username, found)) return *failed;
-  out << describe(**found).dump(2) << "\n";
-  return 0;
-}
-
-// `user sessions`: what the account page lists, for an operator answering "where am I
-// signed in?". The session ids are never printed (their digests would not help anyone
-// and the ids are bearer secrets).
-int print_sessions(storage::Database& database, const std::string& username,
-                   const server::Config& config, TimePoint now, std::ostream& out,
-                   std::ostream& err) {
-  constexpr std::string_view kName = "user sessions";
-  storage::UserRepository users(database);
-  auto found = users.find_by_username(username);
-  if (auto failed = missing_or_failed(err, kName, "user", username, found)) return *failed;
-  storage::AccountRepository accounts(database);
-  auto sessions = accounts.sessions((*found)->id, now, config.session_idle_timeout);
-  return print_list(out, err, kName, sessions, [](const storage::UserSession& s) {
-    ordered_json j;
-    j["created_at"] = unix_seconds(s.created_at);
-    j["last_seen_at"] = unix_seconds(s.last_seen_at);
-    j["ip_address"] = s.ip_address ? ordered_json(*s.ip_address) : ordered_json(nullptr);
-    j["user_agent"] = s.user_agent ? ordered_json(*s.user_agent) : ordered_json(nullptr);
-    return j;
-  });
 }
 
 }  // namespace
@@ -270,35 +166,47 @@ int run_user_command(const std::vector<std::string>& args, const server::EnvGett
 
   auto context = open_context(name, env, err);
   if (!context) return kExitUsage;
-  storage::UserRepository users(context->database);
-
-  if (sub == "list") return print_list(out, err, name, users.list(), describe);
-
-  const std::string& username = parsed->positional.front();
+  auto users = user_operations(context->config, context->database);
+  if (sub == "list") {
+    auto listed = users.list();
+    if (!listed.ok()) return report_operation_error(err, name, listed.error());
+    auto rows = ordered_json::array();
+    for (const auto& u : *listed) rows.push_back(describe(u));
+    out << rows.dump(2) << "\n";
+    return 0;
+  }
+  const auto user = operations::UserRef::username(parsed->positional.front());
   const TimePoint now = SystemClock().now();
-  if (sub == "verify-email") return verify_email(context->database, username, out, err);
+  if (sub == "show" || sub == "verify-email") {
+    auto found = sub == "show" ? users.show(user) : users.verify_email(user);
+    if (!found.ok()) return report_operation_error(err, name, found.error());
+    out << describe(*found).dump(2) << "\n";
+    return 0;
+  }
+  // `user sessions`: what the account page lists, for an operator answering "where am I
+  // signed in?". The session ids are never printed (their digests would not help anyone
+  // and the ids are bearer secrets).
   if (sub == "sessions") {
-    return print_sessions(context->database, username, context->config, now, out, err);
+    auto sessions = users.sessions(user, now);
+    if (!sessions.ok()) return report_operation_error(err, name, sessions.error());
+    auto rows = ordered_json::array();
+    for (const auto& s : *sessions) rows.push_back(operations::describe_session(s));
+    out << rows.dump(2) << "\n";
+    return 0;
   }
-  // nullopt: no such user. Revocation happens in the same transaction as the change.
-  Result<std::optional<storage::RevokedAccess>, storage::StorageError> changed =
-      std::optional<storage::RevokedAccess>(storage::RevokedAccess{});
+  // Revocation happens in the same transaction as the change.
+  Result<operations::UserWithRevocation, operations::OperationError> changed =
+      keyward::err(operations::OperationError{});
   if (sub == "disable" || sub == "enable") {
-    changed = users.set_disabled(username, sub == "disable", now);
+    changed = users.set_disabled(user, sub == "disable", now);
   } else if (sub == "set-password") {
-    changed = users.set_password_hash(
-        username, grants::hash_password(*password, argon2(context->config)), now);
-  } else if (sub == "revoke") {
-    changed = users.revoke_access(username, now);
+    changed = users.set_password(user, *password, now);
+  } else {
+    changed = users.revoke(user, now);
   }
-  if (auto failed = missing_or_failed(err, name, "user", username, changed)) return *failed;
-  auto found = users.find_by_username(username);
-  if (auto failed = missing_or_failed(err, name, "user", username, found)) return *failed;
-  ordered_json j = describe(**found);
-  if (sub == "disable" || sub == "set-password" || sub == "revoke") {
-    j["revoked"] = {{"grants", (*changed)->grants_revoked},
-                    {"sessions", (*changed)->sessions_ended}};
-  }
+  if (!changed.ok()) return report_operation_error(err, name, changed.error());
+  ordered_json j = describe(changed->user);
+  if (changed->revoked) j["revoked"] = operations::describe_revocation(*changed->revoked);
   out << j.dump(2) << "\n";
   return 0;
 }

@@ -116,6 +116,7 @@ inline constexpr std::string_view kJwksUri = "jwks_uri";
 inline constexpr std::string_view kIntrospectionEndpoint = "introspection_endpoint";
 inline constexpr std::string_view kRevocationEndpoint = "revocation_endpoint";
 inline constexpr std::string_view kEndSessionEndpoint = "end_session_endpoint";
+inline constexpr std::string_view kRegistrationEndpoint = "registration_endpoint";  // RFC 8414
 inline constexpr std::string_view kScopesSupported = "scopes_supported";
 inline constexpr std::string_view kResponseTypesSupported = "response_types_supported";
 inline constexpr std::string_view kResponseModesSupported = "response_modes_supported";

@@ -25,4 +25,9 @@ bool is_form_urlencoded(const Headers& headers) {
   return content_type && iequals(media_type(*content_type), "application/x-www-form-urlencoded");
 }
 
+bool has_media_type(const Headers& headers, std::string_view wanted) {
+  const auto content_type = headers.get("Content-Type");
+  return content_type && iequals(media_type(*content_type), wanted);
+}
+
 }  // namespace keyward::http

@@ -10,4 +10,8 @@ namespace keyward::http {
 // any parameters after ';' ignored. False when the field is absent.
 [[nodiscard]] bool is_form_urlencoded(const Headers& headers);
 
+// True when the (first) Content-Type field names `media_type` ("application/json"),
+// compared the same way.
+[[nodiscard]] bool has_media_type(const Headers& headers, std::string_view media_type);
+
 }  // namespace keyward::http

@@ -17,6 +17,7 @@
 #include "grants/client_cache.h"
 #include "grants/client_credentials.h"
 #include "grants/client_secret.h"
+#include "grants/dynamic_registration.h"
 #include "grants/grant_registry.h"
 #include "grants/id_token.h"
 #include "grants/introspection.h"
@@ -32,9 +33,11 @@
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
+#include "keys/key_store.h"
 #include "mail/mail_queue.h"
 #include "mail/mail_templates.h"
 #include "mail/outbox_delivery.h"
+#include "server/admin/admin_api.h"
 #include "server/endpoints/account.h"
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
@@ -44,6 +47,7 @@
 #include "server/endpoints/login.h"
 #include "server/endpoints/logout.h"
 #include "server/endpoints/recover.h"
+#include "server/endpoints/registration.h"
 #include "server/endpoints/reset.h"
 #include "server/endpoints/revocation.h"
 #include "server/endpoints/signup.h"
@@ -58,15 +62,21 @@
 #include "storage/conninfo.h"
 #include "storage/consent_repository.h"
 #include "storage/database.h"
+#include "storage/dynamic_client_repository.h"
 #include "storage/grant_repository.h"
 #include "storage/listener.h"
 #include "storage/mail_outbox_repository.h"
 #include "storage/migrator.h"
 #include "storage/refresh_token_repository.h"
+#include "storage/registration_token_repository.h"
 #include "storage/revocation_repository.h"
 #include "storage/session_repository.h"
 #include "storage/throttle_repository.h"
 #include "storage/user_repository.h"
+
+#ifndef KEYWARD_VERSION
+#define KEYWARD_VERSION "0.0.0"
+#endif
 
 namespace keyward::server {
 
@@ -123,6 +133,10 @@ struct App::Parts {
   // The account page: after the users, sessions, grants and mails it acts on.
   std::unique_ptr<storage::AccountRepository> account_store;
   std::unique_ptr<accounts::AccountService> account_service;
+  // Dynamic client registration (KEYWARD_DCR token or open).
+  std::unique_ptr<storage::DynamicClientRepository> dynamic_clients;
+  std::unique_ptr<storage::RegistrationTokenRepository> registration_tokens;
+  std::unique_ptr<grants::DynamicRegistration> dynamic_registration;
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
   std::unique_ptr<http::WorkerPool> pool;
@@ -141,6 +155,9 @@ struct App::Parts {
                           Logger& logger);
   void add_token_routes(Logger& logger);
   void add_account_routes(const Config& config);
+  void add_admin_routes(const Config& config, const std::string& url, const std::string& master_key,
+                        Logger& logger);
+  void add_registration_routes(const Config& config, const std::string& master_key, Logger& logger);
   Step listen(const Config& config);
 };
 
@@ -337,6 +354,53 @@ void App::Parts::add_account_routes(const Config& config) {
   add_reset_routes(router, flow);
 }
 
+// /admin/v1/ (server/admin/): the operations the CLI runs, for Bearer tokens of the admin
+// audience; on the worker pool.
+void App::Parts::add_admin_routes(const Config& config, const std::string& url,
+                                  const std::string& master_key, Logger& logger) {
+  const grants::Argon2Params argon2{config.argon2_memory_kib, config.argon2_iterations,
+                                    config.argon2_parallelism};
+  admin::add_admin_routes(
+      service->router(),
+      std::make_shared<admin::AdminApi>(admin::AdminApi{
+          admin::AdminAccess(*key_manager, *revocation_store, clock, config.issuer),
+          operations::ClientOperations(*database, url),
+          operations::UserOperations(*database, argon2, config.session_idle_timeout),
+          operations::KeyOperations(*database),
+          operations::RegistrationTokenOperations(*database, clock),
+          grants::client_secret_key(master_key), keys::key_encryption_key(master_key),
+          config.key_publication_delay, KEYWARD_VERSION, clock, logger}));
+}
+
+// POST /register and /register/{client_id} (RFC 7591, RFC 7592) unless KEYWARD_DCR=off.
+// A change to a registered client reaches this instance's cache at once and the others
+// through the same NOTIFY `keyward client` sends.
+void App::Parts::add_registration_routes(const Config& config, const std::string& master_key,
+                                         Logger& logger) {
+  if (config.dcr == Config::DcrMode::Off) return;
+  dynamic_clients = std::make_unique<storage::DynamicClientRepository>(*database);
+  registration_tokens = std::make_unique<storage::RegistrationTokenRepository>(*database);
+  grants::ClientCache* cache = client_cache.get();
+  storage::Database* db = &*database;
+  Logger* log = &logger;
+  dynamic_registration = std::make_unique<grants::DynamicRegistration>(
+      *dynamic_clients, *registration_tokens, clock,
+      grants::RegistrationSettings{config.issuer,
+                                   config.dcr == Config::DcrMode::Open
+                                       ? grants::RegistrationPolicy::Open
+                                       : grants::RegistrationPolicy::InitialAccessToken,
+                                   grants::client_secret_key(master_key)},
+      [cache, db, log](const std::string& client_id) {
+        cache->invalidate(client_id);
+        if (auto sent = db->notify(grants::kClientsChannel, client_id); !sent.ok()) {
+          log->warn("cannot announce a client change; other instances pick it up within a minute",
+                    {{"client_id", client_id}, {"error", sent.error().message}});
+        }
+      });
+  server::add_registration_routes(service->router(),
+                                  RegistrationEndpoint{*dynamic_registration, logger});
+}
+
 Step App::Parts::listen(const Config& config) {
   http::HttpServerOptions server_options;
   server_options.host = config.listen.host;
@@ -410,12 +474,15 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.add_browser_routes(config, std::move(templates).value(), logger);
   p.add_token_routes(logger);
   p.add_account_routes(config);
+  p.add_admin_routes(config, *url, master_key->bytes, logger);
+  p.add_registration_routes(config, master_key->bytes, logger);
   if (extra_routes) extra_routes(ExtraRouteContext{router, logger, p.key_manager, config});
   // Last among the routes: every grant is registered by now. The scopes and claims it lists
   // are grants/'s (DiscoveryMetadata's defaults).
   DiscoveryMetadata discovery;
   discovery.issuer = config.issuer;
   discovery.grant_types = p.grant_registry->grant_types();
+  if (p.dynamic_registration) discovery.registration_endpoint = std::string(kRegistrationPath);
   add_discovery_routes(router, p.key_manager, std::move(discovery),
                        jwks_max_age(config.key_publication_delay));
   // Loads (or creates) the signing keys in the background; readiness waits for them.

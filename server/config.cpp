@@ -125,6 +125,21 @@ void check_accounts(Reader& r, Config& c) {
       r.fail("KEYWARD_REGISTRATION must be open or closed (got " + in_quotes(v) + ")");
     }
   }
+  {
+    const std::string v = r.raw("KEYWARD_DCR");
+    if (v == "off") {
+      c.dcr = Config::DcrMode::Off;
+    } else if (v == "token") {
+      c.dcr = Config::DcrMode::Token;
+    } else if (v == "open") {
+      c.dcr = Config::DcrMode::Open;
+      c.warnings.push_back(
+          "KEYWARD_DCR is open: anyone can register clients at /register (sign-in clients "
+          "only; users still consent to each)");
+    } else {
+      r.fail("KEYWARD_DCR must be off, token or open (got " + in_quotes(v) + ")");
+    }
+  }
   if (r.is_set("KEYWARD_SMTP_URL")) {
     const std::string v = r.raw("KEYWARD_SMTP_URL");
     const bool scheme_ok = v.starts_with("smtp://") || v.starts_with("smtps://");

@@ -94,6 +94,11 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_REGISTRATION", "closed",
      "open lets anyone create an account at /signup (linked from the login page); closed "
      "(the default) leaves account creation to operators (`keyward user create`)."},
+    {"KEYWARD_DCR", "token",
+     "Dynamic client registration at POST /register (RFC 7591, docs/registration.md): token "
+     "(the default) registers clients for callers holding an initial access token from "
+     "`keyward registration-token create`; open lets anyone register clients that sign users "
+     "in (authorization_code only, standard scopes only); off serves no /register at all."},
     {"KEYWARD_SMTP_URL", "",
      "Where account mails (verification, password reset) are sent: smtp://host[:port] "
      "(STARTTLS when the server offers it, required with credentials) or smtps://host[:port] "
@@ -149,6 +154,8 @@ struct Config {
   std::chrono::seconds key_publication_delay{3600};
   std::chrono::seconds key_rotation_interval{7776000};
   bool registration_open = false;
+  // KEYWARD_DCR: who may register clients at POST /register (RFC 7591).
+  enum class DcrMode { Off, Token, Open } dcr = DcrMode::Token;
   std::optional<std::string> smtp_url;  // smtp:// or smtps://
   std::string smtp_from;                // never empty once loaded
   std::optional<std::string> smtp_username;

@@ -6,6 +6,7 @@
 //   keyward client    register and manage OAuth clients
 //   keyward user      manage end users
 //   keyward idp       register upstream OpenID providers (Sign in with Google)
+//   keyward registration-token   initial access tokens for POST /register
 //   keyward version   print the version
 //   keyward help      print this
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "cli/idp_command.h"
 #include "cli/janitor_command.h"
 #include "cli/keys_command.h"
+#include "cli/registration_token_command.h"
 #include "cli/user_command.h"
 #include "common/log.h"
 #include "server/compose.h"
@@ -51,6 +53,9 @@ constexpr const char* kUsage =
     "  idp add|list|show|remove ...\n"
     "            register upstream OpenID providers users may sign in with\n"
     "            (keyward idp help)\n"
+    "  registration-token create|list|revoke ...\n"
+    "            initial access tokens for dynamic client registration (POST /register;\n"
+    "            keyward registration-token help)\n"
     "  version   print the version\n"
     "  help      print this message\n";
 
@@ -97,6 +102,11 @@ int main(int argc, char** argv) {
     return command == "client"
                ? keyward::cli::run_client_command(args, env, std::cout, std::cerr)
                : keyward::cli::run_user_command(args, env, std::cin, std::cout, std::cerr);
+  }
+  if (command == "registration-token") {
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    return keyward::cli::run_registration_token_command(args, keyward::server::process_env(),
+                                                        std::cout, std::cerr);
   }
   if (argc > 2) {
     std::fprintf(stderr, "keyward %s: unexpected argument '%s'\n%s", argv[1], argv[2], kUsage);

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "storage/detail/client_rows.h"
 #include "storage/detail/pool.h"
 #include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
@@ -11,13 +12,7 @@
 namespace keyward::storage {
 namespace {
 
-using detail::read_text_array;
 using detail::text_array_literal;
-
-#define CLIENT_COLUMNS                                                                   \
-  "client_id, secret_hmac, name, confidential, first_party, token_endpoint_auth_method," \
-  " grant_types, scopes, redirect_uris, post_logout_redirect_uris, audiences,"           \
-  " " SQL_MICROS("created_at") ", " SQL_MICROS("updated_at") ", may_introspect"
 
 constexpr std::array kStatements{
     detail::PreparedStatement{
@@ -26,11 +21,11 @@ constexpr std::array kStatements{
         " token_endpoint_auth_method, grant_types, scopes, redirect_uris,"
         " post_logout_redirect_uris, audiences, may_introspect)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8::text[], $9::text[], $10::text[],"
-        " $11::text[], $12) RETURNING " CLIENT_COLUMNS},
-    detail::PreparedStatement{"clients_find",
-                              "SELECT " CLIENT_COLUMNS " FROM clients WHERE client_id = $1"},
+        " $11::text[], $12) RETURNING " KEYWARD_CLIENT_COLUMNS},
     detail::PreparedStatement{
-        "clients_list", "SELECT " CLIENT_COLUMNS " FROM clients ORDER BY created_at, client_id"},
+        "clients_find", "SELECT " KEYWARD_CLIENT_COLUMNS " FROM clients WHERE client_id = $1"},
+    detail::PreparedStatement{"clients_list", "SELECT " KEYWARD_CLIENT_COLUMNS
+                                              " FROM clients ORDER BY created_at, client_id"},
     detail::PreparedStatement{"clients_update_secret",
                               "UPDATE clients SET secret_hmac = $2, updated_at = now()"
                               " WHERE client_id = $1"},
@@ -42,27 +37,6 @@ constexpr std::array kStatements{
                               " WHERE client_id = $1"},
     detail::PreparedStatement{"clients_delete", "DELETE FROM clients WHERE client_id = $1"},
 };
-
-#undef CLIENT_COLUMNS
-
-ClientRecord read_client(const pqxx::row& row) {
-  ClientRecord client;
-  client.client_id = row[0].as<std::string>();
-  client.secret_hmac = detail::read_optional_bytes(row[1]);
-  client.name = row[2].as<std::string>();
-  client.confidential = row[3].as<bool>();
-  client.first_party = row[4].as<bool>();
-  client.token_endpoint_auth_method = row[5].as<std::string>();
-  client.grant_types = read_text_array(row[6]);
-  client.scopes = read_text_array(row[7]);
-  client.redirect_uris = read_text_array(row[8]);
-  client.post_logout_redirect_uris = read_text_array(row[9]);
-  client.audiences = read_text_array(row[10]);
-  client.created_at = detail::read_time(row[11]);
-  client.updated_at = detail::read_time(row[12]);
-  client.may_introspect = row[13].as<bool>();
-  return client;
-}
 
 }  // namespace
 
@@ -93,7 +67,7 @@ Result<ClientRecord, StorageError> ClientRepository::insert(const ClientRecord& 
                   text_array_literal(client.scopes), text_array_literal(client.redirect_uris),
                   text_array_literal(client.post_logout_redirect_uris),
                   text_array_literal(client.audiences), client.may_introspect);
-    return read_client(row);
+    return detail::read_client(row);
   });
 }
 
@@ -102,7 +76,7 @@ Result<std::optional<ClientRecord>, StorageError> ClientRepository::find(
   return pool_.run(
       [&](pqxx::nontransaction& tx) -> std::optional<ClientRecord> {
         return detail::read_first(tx.exec_prepared("clients_find", std::string(client_id)),
-                                  read_client);
+                                  detail::read_client);
       },
       detail::Retry::OnceIfBroken);
 }
@@ -110,7 +84,7 @@ Result<std::optional<ClientRecord>, StorageError> ClientRepository::find(
 Result<std::vector<ClientRecord>, StorageError> ClientRepository::list() {
   return pool_.run(
       [](pqxx::nontransaction& tx) {
-        return detail::read_all(tx.exec_prepared("clients_list"), read_client);
+        return detail::read_all(tx.exec_prepared("clients_list"), detail::read_client);
       },
       detail::Retry::OnceIfBroken);
 }

@@ -61,6 +61,11 @@ constexpr std::array kStatements{
     // SMTP server configured.
     detail::PreparedStatement{
         "janitor_mail_outbox", BATCH("mail_outbox", "id", "created_at <= " SQL_TS(1))},
+    // Initial access tokens (migration 0010) past their expiry or with every use spent.
+    detail::PreparedStatement{
+        "janitor_registration_tokens",
+        BATCH("registration_tokens", "id",
+              "expires_at <= " SQL_TS(1) " OR (max_uses IS NOT NULL AND uses >= max_uses)")},
 };
 // clang-format on
 
@@ -110,6 +115,7 @@ Result<JanitorCounts, StorageError> Janitor::run_once(TimePoint now) {
           drain("janitor_mail_requests", to_micros(now - std::chrono::hours(1)), batch);
       counts.mail_outbox =
           drain("janitor_mail_outbox", to_micros(now - std::chrono::hours(24)), batch);
+      counts.registration_tokens = drain("janitor_registration_tokens", now_micros, batch);
     } catch (...) {
       // The connection goes back to the pool: it must not keep the lock. If the
       // connection itself broke, PostgreSQL has released the lock already.

@@ -23,7 +23,8 @@ nlohmann::ordered_json discovery_document(const DiscoveryMetadata& m,
   endpoint(wire::kJwksUri, m.jwks_uri);
   endpoint(wire::kIntrospectionEndpoint, m.introspection_endpoint);
   endpoint(wire::kRevocationEndpoint, m.revocation_endpoint);
-  endpoint(wire::kEndSessionEndpoint, m.end_session_endpoint);  // RP-Initiated Logout §2.1
+  endpoint(wire::kEndSessionEndpoint, m.end_session_endpoint);     // RP-Initiated Logout §2.1
+  endpoint(wire::kRegistrationEndpoint, m.registration_endpoint);  // RFC 8414 §2, RFC 7591
   doc[wire::kScopesSupported] = m.scopes;
   doc[wire::kResponseTypesSupported] = m.response_types;
   // OIDC Discovery §3 defaults to ["query", "fragment"]; we answer in the query only.

@@ -39,6 +39,8 @@ struct DiscoveryMetadata {
   std::string introspection_endpoint = "/introspect";
   std::string revocation_endpoint = "/revoke";
   std::string end_session_endpoint = "/logout";
+  // Empty (not listed) unless dynamic registration is on (KEYWARD_DCR token or open).
+  std::string registration_endpoint;
   // The grant types the token endpoint serves (its registry, as compose.cpp fills it).
   std::vector<std::string> grant_types;
   std::vector<std::string> response_types = strings(grants::wire::kCode);

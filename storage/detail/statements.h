@@ -31,6 +31,8 @@ struct PreparedStatement {
 [[nodiscard]] std::span<const PreparedStatement> account_link_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> mail_request_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> identity_provider_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> registration_token_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> dynamic_client_repository_statements();
 
 // All of the above, in one list.
 [[nodiscard]] const std::vector<PreparedStatement>& all_statements();

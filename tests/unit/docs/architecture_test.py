@@ -85,6 +85,7 @@ MODULE_OF_PATH = [
     ("server/shipped_routes.cpp", "keyward"),
     ("server/", "keyward_server"),
     ("cli/", "keyward_cli"),
+    ("operations/", "keyward_operations"),
     ("resource_server/sample/", "keyward_sample_rs"),
     ("resource_server/main.cpp", "keyward_sample_rs_exe"),
     ("resource_server/", "keyward_verifier"),
