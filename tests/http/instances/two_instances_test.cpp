@@ -228,5 +228,42 @@ TEST_F(TwoInstances, SecretRotatedAtAIsRefusedByBOnTheVeryNextRequest) {
   EXPECT_EQ(post_as_client(a_->port(), "/introspect", form, new_secret).status, 200);
 }
 
+// RFC 7592 at instance A: B, which has the client cached, refuses it once A's NOTIFY
+// arrives (milliseconds; the endpoint does not wait for confirmations as the CLI does).
+TEST_F(TwoInstances, ClientDeletedThroughRegistrationAtAIsRefusedByB) {
+  const auto minted = run_keyward({"registration-token", "create"}, env_);
+  ASSERT_EQ(minted.exit_code, 0) << minted.output;
+  const std::string initial = json::parse(minted.output.substr(
+      minted.output.find('{'), minted.output.rfind('}') - minted.output.find('{') + 1))["token"];
+  const std::string metadata =
+      R"({"client_name":"Svc","grant_types":["client_credentials"],"scope":"read"})";
+  const Response registered = post(a_->port(), "/register", metadata, "application/json",
+                                   "Authorization: Bearer " + initial + "\r\n");
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const json client = registered.json();
+  const std::string auth = basic_authorization(client["client_id"].get<std::string>(),
+                                               client["client_secret"].get<std::string>());
+  auto token_at = [&](uint16_t port) {
+    return post(port, "/token", "grant_type=client_credentials",
+                "application/x-www-form-urlencoded", auth);
+  };
+  ASSERT_EQ(token_at(b_->port()).status, 200);  // cached at B now
+
+  Connection connection(a_->port());
+  const Response deleted =
+      connection.request("DELETE /register/" + client["client_id"].get<std::string>() +
+                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                         client["registration_access_token"].get<std::string>() + "\r\n\r\n");
+  ASSERT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_EQ(token_at(a_->port()).status, 401);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(2);
+  int status = 0;
+  while ((status = token_at(b_->port()).status) == 200 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(status, 401);
+}
+
 }  // namespace
 }  // namespace keyward::test

@@ -163,7 +163,11 @@ TEST_F(Registration, Rfc7591_3_RegistersAConfidentialClientOnce) {
   EXPECT_EQ(body.at("logo_uri"), "https://app.example/logo.png");
   EXPECT_EQ(body.at("contacts"), json({"ops@app.example"}));
   EXPECT_FALSE(body.contains("an_extension_we_ignore"));  // RFC 7591 §2: ignored
-  // The access log names the client; the registration never appears as a secret.
+  // Neither the secret nor either token reaches the log (DESIGN.md "Observability").
+  const std::string log = suite_->process().output();
+  EXPECT_EQ(log.find(body.at("client_secret").get<std::string>()), std::string::npos);
+  EXPECT_EQ(log.find(body.at("registration_access_token").get<std::string>()), std::string::npos);
+  EXPECT_EQ(log.find(token), std::string::npos);
   // The same client shows in `keyward client show`.
   const auto shown = run_keyward({"client", "show", id}, env());
   EXPECT_EQ(shown.exit_code, 0) << shown.output;
