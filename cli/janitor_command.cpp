@@ -49,6 +49,7 @@ int run_janitor_command(const server::Config& config, std::span<const std::strin
   std::printf("account_links %zu\n", counts->account_links);
   std::printf("mail_requests %zu\n", counts->mail_requests);
   std::printf("mail_outbox %zu\n", counts->mail_outbox);
+  std::printf("federation_flows %zu\n", counts->federation_flows);
   std::printf("total %zu\n", counts->total());
   return 0;
 }

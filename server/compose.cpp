@@ -9,6 +9,7 @@
 #include "accounts/account_service.h"
 #include "accounts/email_verification.h"
 #include "accounts/password_recovery.h"
+#include "accounts/federated_sign_in.h"
 #include "accounts/registration.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
@@ -39,6 +40,9 @@
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
+#include "server/endpoints/federation_callback.h"
+#include "server/endpoints/federation_link.h"
+#include "server/endpoints/federation_start.h"
 #include "server/endpoints/introspection.h"
 #include "server/endpoints/jwks.h"
 #include "server/endpoints/login.h"
@@ -58,6 +62,8 @@
 #include "storage/conninfo.h"
 #include "storage/consent_repository.h"
 #include "storage/database.h"
+#include "storage/federated_identity_repository.h"
+#include "storage/federation_flow_repository.h"
 #include "storage/grant_repository.h"
 #include "storage/listener.h"
 #include "storage/mail_outbox_repository.h"
@@ -122,6 +128,12 @@ struct App::Parts {
   std::shared_ptr<const BrowserFlow> browser_flow;  // set by add_browser_routes
   // The account page: after the users, sessions, grants and mails it acts on.
   std::unique_ptr<storage::AccountRepository> account_store;
+  // Federated sign-in (docs/federation.md): the upstream providers, the flows under way,
+  // the links, and the rules of who signs in; before the account page, which lists links.
+  std::unique_ptr<federation::ProviderRegistry> providers;  // null: federation not composed
+  std::unique_ptr<storage::FederatedIdentityRepository> federated_identities;
+  std::unique_ptr<storage::FederationFlowRepository> federation_flows;
+  std::unique_ptr<accounts::FederatedSignIn> federated_sign_in;
   std::unique_ptr<accounts::AccountService> account_service;
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
@@ -286,11 +298,17 @@ void App::Parts::add_health_routes(Logger& logger) {
 void App::Parts::add_browser_routes(const Config& config,
                                     std::shared_ptr<const Templates> templates, Logger& logger) {
   http::Router& router = service->router();
+  federated_identities = std::make_unique<storage::FederatedIdentityRepository>(*database);
+  federation_flows = std::make_unique<storage::FederationFlowRepository>(*database);
+  federated_sign_in = std::make_unique<accounts::FederatedSignIn>(
+      *federated_identities, *users, clock, config.registration_open);
+  // TODO(f1 merge): providers = f1's factory over storage::IdentityProviderRepository, with
+  // redirect URI config.issuer + browser_wire::kFederationCallbackPath.
   auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
       *authorizer, *user_auth, *client_cache, *id_tokens, *session_store, *users,
       std::move(templates), clock,
       SessionPolicy::for_issuer(config.issuer, config.session_ttl, config.session_idle_timeout),
-      logger, config.registration_open});
+      logger, config.registration_open, providers.get()});
   browser_flow = flow;
   add_authorize_routes(router, flow);
   add_login_route(router, flow);
@@ -303,9 +321,16 @@ void App::Parts::add_browser_routes(const Config& config,
       *account_store, *users, *user_auth, email_verification.get(), clock,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                            config.argon2_parallelism},
-      config.session_idle_timeout);
+      config.session_idle_timeout, federated_identities.get());
   add_account_page_routes(
       router, std::make_shared<const AccountEndpoint>(AccountEndpoint{flow, *account_service}));
+  if (providers) {
+    auto federation = std::make_shared<const FederationFlowContext>(
+        FederationFlowContext{flow, *providers, *federation_flows, *federated_sign_in});
+    add_federation_start_route(router, federation);
+    add_federation_callback_route(router, federation);
+    add_federation_link_routes(router, federation);
+  }
 }
 
 // POST /token with its grants, /introspect, /revoke, all on the worker pool.

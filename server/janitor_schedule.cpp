@@ -61,7 +61,8 @@ void JanitorSchedule::run() {
                                {"login_throttle", counts->login_throttle},
                                {"account_links", counts->account_links},
                                {"mail_requests", counts->mail_requests},
-                               {"mail_outbox", counts->mail_outbox}});
+                               {"mail_outbox", counts->mail_outbox},
+                               {"federation_flows", counts->federation_flows}});
     } catch (const std::exception& e) {
       // Never let housekeeping take the server down.
       logger_.error("janitor failed", {{"exception", e.what()}});

@@ -61,6 +61,9 @@ constexpr std::array kStatements{
     // SMTP server configured.
     detail::PreparedStatement{
         "janitor_mail_outbox", BATCH("mail_outbox", "id", "created_at <= " SQL_TS(1))},
+    detail::PreparedStatement{
+        "janitor_federation_flows",
+        BATCH("federation_flows", "key_hash", "expires_at <= " SQL_TS(1))},
 };
 // clang-format on
 
@@ -110,6 +113,7 @@ Result<JanitorCounts, StorageError> Janitor::run_once(TimePoint now) {
           drain("janitor_mail_requests", to_micros(now - std::chrono::hours(1)), batch);
       counts.mail_outbox =
           drain("janitor_mail_outbox", to_micros(now - std::chrono::hours(24)), batch);
+      counts.federation_flows = drain("janitor_federation_flows", now_micros, batch);
     } catch (...) {
       // The connection goes back to the pool: it must not keep the lock. If the
       // connection itself broke, PostgreSQL has released the lock already.

@@ -34,10 +34,12 @@ struct JanitorCounts {
   std::size_t account_links = 0;          // expired verification and reset links
   std::size_t mail_requests = 0;          // older than the hour the mail limits count
   std::size_t mail_outbox = 0;            // unsent mails older than their links (a day)
+  std::size_t federation_flows = 0;       // upstream sign-ins and link offers never finished
 
   [[nodiscard]] std::size_t total() const {
     return authorization_codes + refresh_tokens + revoked_access_tokens + grants +
-           browser_sessions + login_throttle + account_links + mail_requests + mail_outbox;
+           browser_sessions + login_throttle + account_links + mail_requests + mail_outbox +
+           federation_flows;
   }
 };
 

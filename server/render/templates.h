@@ -29,8 +29,9 @@ enum class Page {
   Recover,  // GET/POST /recover
   Reset,    // GET/POST /reset
   Account,  // GET /account and its forms
+  FederationLink,  // GET/POST /federation/link: confirm a link with the Keyward password
 };
-inline constexpr size_t kPageCount = 10;
+inline constexpr size_t kPageCount = 11;
 
 // "login.html", ...
 [[nodiscard]] std::string_view page_file(Page page);

@@ -13,7 +13,8 @@ const std::vector<PreparedStatement>& all_statements() {
           janitor_statements(), code_repository_statements(), session_repository_statements(),
           consent_repository_statements(), account_repository_statements(),
           mail_outbox_repository_statements(), account_link_repository_statements(),
-          mail_request_repository_statements()})
+          mail_request_repository_statements(), federated_identity_repository_statements(),
+          federation_flow_repository_statements()})
       all.insert(all.end(), list.begin(), list.end());
     return all;
   }();
