@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "http/cookies.h"
 #include "http/form.h"
@@ -21,6 +23,9 @@ inline constexpr Method kAllMethods[] = {Method::Get,   Method::Head,   Method::
 [[nodiscard]] std::string_view method_name(Method method);
 [[nodiscard]] std::optional<Method> parse_method(std::string_view name);
 
+// The values of a route template's "{name}" segments (router.h), percent-decoded.
+using PathParams = std::vector<std::pair<std::string, std::string>>;
+
 struct HttpRequest {
   Method method = Method::Get;
   std::string path;       // the request-target's path, still percent-encoded
@@ -36,6 +41,15 @@ struct HttpRequest {
   std::string peer_address;  // the TCP peer's IP
   std::string client_ip;     // the peer, or X-Forwarded-For when the peer is a trusted proxy
   std::string request_id;    // sane X-Request-ID from the client, or a fresh one
+  PathParams path_params;    // the matched route's "{name}" segments, decoded
+
+  // The value of the route's "{name}" segment; "" when the route has none of that name.
+  [[nodiscard]] std::string_view path_param(std::string_view name) const {
+    for (const auto& [n, v] : path_params) {
+      if (n == name) return v;
+    }
+    return {};
+  }
 };
 
 }  // namespace keyward::http

@@ -37,8 +37,13 @@ struct Route {
 
 class Router {
  public:
-  // Paths match exactly, character for character (no templates, no trailing-slash
-  // folding). Registering the same method and path twice throws std::logic_error.
+  // Paths match exactly, character for character (no trailing-slash folding), except a
+  // segment written "{name}", which matches any one non-empty segment and hands it to the
+  // handler percent-decoded (HttpRequest::path_params); a segment that does not decode
+  // strictly (bad escape, NUL, not UTF-8) matches nothing. A literal path wins over a
+  // template, and a template with more literal segments over one with fewer; templates
+  // that tie are tried in the order they were added. Registering the same method and path
+  // twice, or a malformed template ("{}", "a{b}", "{a}{b}"), throws std::logic_error.
   void add(Method method, std::string path, Handler handler,
            Execution execution = Execution::Reactor,
            QueryErrors query_errors = QueryErrors::Refuse);
@@ -47,6 +52,7 @@ class Router {
     enum class Kind { Found, MethodNotAllowed, NotFound } kind = Kind::NotFound;
     const Route* route = nullptr;  // when Found
     std::string allow;             // when MethodNotAllowed: "GET, POST"
+    PathParams params;             // when Found: the template's {name} segments, decoded
   };
   [[nodiscard]] Match match(Method method, std::string_view path) const;
 

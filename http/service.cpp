@@ -176,6 +176,7 @@ HttpService::Prepared HttpService::prepare(IncomingRequest in) const {
   switch (match.kind) {
     case Router::Match::Kind::Found:
       p.route = match.route;
+      req.path_params = match.params;
       break;
     case Router::Match::Kind::MethodNotAllowed:
       p.response = json_error(405, "method_not_allowed", "method not allowed");

@@ -51,6 +51,9 @@ class ServiceTest : public ::testing::Test {
       throw std::runtime_error("secret internal detail");
     });
     r.add(Method::Get, "/throw-int", [](const HttpRequest&) -> HttpResponse { throw 42; });
+    r.add(Method::Get, "/items/{id}", [](const HttpRequest& req) {
+      return HttpResponse::json(200, {{"id", req.path_param("id")}});
+    });
   }
 
   static IncomingRequest get(std::string target) {
@@ -79,6 +82,13 @@ TEST_F(ServiceTest, RoutesAndDecodesQuery) {
   EXPECT_EQ(nlohmann::json::parse(resp.body)["q"], "a b!");
   EXPECT_EQ(req.path, "/ok");
   EXPECT_EQ(req.raw_query, "q=a+b%21");
+}
+
+TEST_F(ServiceTest, TemplateParameterReachesTheHandlerDecoded) {
+  auto [req, resp] = run(get("/items/a%2Fb?q=1"));
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(resp.body)["id"], "a/b");
+  EXPECT_EQ(run(get("/items/%GG")).second.status, 404);
 }
 
 TEST_F(ServiceTest, UnknownPathIs404Json) {
