@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <istream>
+#include <iterator>
 #include <ostream>
 
 #include "common/crypto.h"
@@ -101,6 +103,15 @@ Result<CommandArgs, std::string> parse_command_args(const std::vector<std::strin
     values.push_back(std::move(value));
   }
   return out;
+}
+
+std::string read_stdin_value(std::istream& in) {
+  std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!value.empty() && value.back() == '\n') {
+    value.pop_back();
+    if (!value.empty() && value.back() == '\r') value.pop_back();
+  }
+  return value;
 }
 
 std::optional<CommandContext> open_context(std::string_view command, const server::EnvGetter& env,

@@ -6,6 +6,7 @@
 // (database unreachable, no such client).
 #include <map>
 #include <optional>
+#include <istream>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -44,6 +45,11 @@ struct OptionSpec {
 // non-repeatable option given twice.
 [[nodiscard]] Result<CommandArgs, std::string> parse_command_args(
     const std::vector<std::string>& args, const std::vector<OptionSpec>& specs);
+
+// The whole of stdin, minus one trailing "\n" or "\r\n" (what `echo` or a here-string
+// adds): how passwords and upstream client secrets reach a command, never through argv,
+// where other local users could read them in the process list.
+[[nodiscard]] std::string read_stdin_value(std::istream& in);
 
 // What a command needs from the environment: the configuration and the database.
 struct CommandContext {

@@ -97,14 +97,8 @@ std::optional<std::string> name_problem(std::string_view what, std::string_view 
   return std::nullopt;
 }
 
-// The whole of stdin, minus one trailing "\n" or "\r\n" (what `echo` or a here-string
-// adds).
 Result<std::string, std::string> read_password(std::istream& in) {
-  std::string password((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!password.empty() && password.back() == '\n') {
-    password.pop_back();
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-  }
+  std::string password = read_stdin_value(in);
   if (password.size() < kMinPassword) {
     return err("the password from stdin must be at least " + std::to_string(kMinPassword) +
                " bytes");

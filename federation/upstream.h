@@ -82,7 +82,8 @@ struct UpstreamError {
   std::string log_detail;
 };
 
-// A POST to the upstream's token endpoint: form body, optional Authorization header.
+// A POST to the upstream's token endpoint: form body, optional Authorization header; and
+// the GET of its userinfo endpoint, which needs an Authorization header too.
 struct PostResponse {
   int status = 0;
   std::string body;
@@ -93,6 +94,10 @@ class UpstreamPoster {
   // An error is a transport failure; any HTTP status is a PostResponse.
   [[nodiscard]] virtual Result<PostResponse, std::string> post_form(
       const std::string& url, const std::string& form_body, const std::string& authorization) = 0;
+  // GET url with "Authorization: <authorization>" (OIDC Core §5.3.1: the access token as a
+  // Bearer token). Errors as for post_form.
+  [[nodiscard]] virtual Result<PostResponse, std::string> get_authorized(
+      const std::string& url, const std::string& authorization) = 0;
 };
 
 // One upstream provider: its settings, its discovery document and JWKS (cached), and the

@@ -10,6 +10,7 @@
 #include "accounts/email_verification.h"
 #include "accounts/password_recovery.h"
 #include "accounts/federated_sign_in.h"
+#include "federation/stored_provider_registry.h"
 #include "accounts/registration.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
@@ -302,8 +303,6 @@ void App::Parts::add_browser_routes(const Config& config,
   federation_flows = std::make_unique<storage::FederationFlowRepository>(*database);
   federated_sign_in = std::make_unique<accounts::FederatedSignIn>(
       *federated_identities, *users, clock, config.registration_open);
-  // TODO(f1 merge): providers = f1's factory over storage::IdentityProviderRepository, with
-  // redirect URI config.issuer + browser_wire::kFederationCallbackPath.
   auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
       *authorizer, *user_auth, *client_cache, *id_tokens, *session_store, *users,
       std::move(templates), clock,
@@ -432,6 +431,12 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   http::Router& router = p.service->router();
   p.add_health_routes(logger);
   add_jwks_route(router, p.key_manager, jwks_max_age(config.key_publication_delay));
+  // The upstream providers (`keyward idp`): read from storage on first use, reloaded every
+  // 30 s; the redirect URI registered upstream is {issuer}/federation/callback.
+  federation::ProviderRegistryOptions provider_options;
+  provider_options.keyward_issuer = config.issuer;
+  p.providers = federation::make_provider_registry(*p.database, master_key->bytes, p.clock,
+                                                   logger, provider_options);
   p.add_browser_routes(config, std::move(templates).value(), logger);
   p.add_token_routes(logger);
   p.add_account_routes(config);

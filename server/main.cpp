@@ -5,6 +5,7 @@
 //   keyward janitor   delete expired and revoked tokens and grants once
 //   keyward client    register and manage OAuth clients
 //   keyward user      manage end users
+//   keyward idp       register upstream OpenID providers (Sign in with Google)
 //   keyward version   print the version
 //   keyward help      print this
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "cli/client_command.h"
+#include "cli/idp_command.h"
 #include "cli/janitor_command.h"
 #include "cli/keys_command.h"
 #include "cli/user_command.h"
@@ -46,6 +48,9 @@ constexpr const char* kUsage =
     "            register and manage OAuth clients (keyward client help)\n"
     "  user create|list|show|disable|enable|set-password ...\n"
     "            manage end users (keyward user help)\n"
+    "  idp add|list|show|remove ...\n"
+    "            register upstream OpenID providers users may sign in with\n"
+    "            (keyward idp help)\n"
     "  version   print the version\n"
     "  help      print this message\n";
 
@@ -80,6 +85,11 @@ int main(int argc, char** argv) {
     if (!config) return 2;
     const std::vector<std::string_view> args(argv + 2, argv + argc);
     return keyward::cli::run_keys_command(*config, args);
+  }
+  if (command == "idp") {
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    return keyward::cli::run_idp_command(args, keyward::server::process_env(), std::cin, std::cout,
+                                         std::cerr);
   }
   if (command == "client" || command == "user") {
     const std::vector<std::string> args(argv + 2, argv + argc);

@@ -32,6 +32,7 @@ struct PreparedStatement {
 [[nodiscard]] std::span<const PreparedStatement> mail_outbox_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> account_link_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> mail_request_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> identity_provider_repository_statements();
 
 // All of the above, in one list.
 [[nodiscard]] const std::vector<PreparedStatement>& all_statements();

@@ -88,6 +88,7 @@ MODULE_OF_PATH = [
     ("resource_server/sample/", "keyward_sample_rs"),
     ("resource_server/main.cpp", "keyward_sample_rs_exe"),
     ("resource_server/", "keyward_verifier"),
+    ("federation/", "keyward_federation"),
 ]
 
 
