@@ -12,8 +12,11 @@
 // a disabled user, and unlinking the last way to sign in.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,7 +160,7 @@ class Federation : public ::testing::Test {
   static void SetUpTestSuite() {
     if (!TestDatabase::cluster_conninfo()) return;
     upstream_ = new Instance();
-    open_ = new Instance({{"KEYWARD_REGISTRATION", "open"}});
+    open_ = new Instance(Env{{"KEYWARD_REGISTRATION", "open"}});
     closed_ = new Instance();
 
     // The upstream's users: the addresses its ID tokens vouch for (email_verified) or not.
