@@ -58,9 +58,13 @@ void clear_binding(http::HttpResponse& response, const SessionPolicy& policy) {
 http::HttpResponse handle_callback(const http::HttpRequest& request,
                                    const FederationFlowContext& context) {
   const BrowserFlow& flow = *context.browser;
-  auto refuse = [&](std::string_view return_params, int status, std::string_view message) {
+  // Once this browser's flow is used up its binding cookie is cleared; a callback that
+  // found no flow of this browser (a forged or stale state) leaves it, so it cannot spoil
+  // a sign-in still under way in this browser.
+  auto refuse = [&](std::string_view return_params, int status, std::string_view message,
+                    bool flow_used = true) {
     auto page = federation_login_page(context, request, return_params, status, message);
-    clear_binding(page, flow.policy);
+    if (flow_used) clear_binding(page, flow.policy);
     return page;
   };
 
@@ -71,7 +75,7 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
     flow.logger.info("federation callback refused",
                      {{"request_id", request.request_id},
                       {"detail", !binding ? "no binding cookie" : "no state"}});
-    return refuse("", 400, kExpired);
+    return refuse("", 400, kExpired, false);
   }
   const TimePoint now = flow.clock.now();
   auto consumed =
@@ -89,7 +93,7 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
                                                                                     : "unknown state";
     flow.logger.info("federation callback refused",
                      {{"request_id", request.request_id}, {"detail", why}});
-    return refuse("", 400, kExpired);
+    return refuse("", 400, kExpired, consumed->outcome == storage::FlowConsumption::Expired);
   }
   const storage::FederationFlow& row = *consumed->flow;
   const std::string label = provider_label(context, row.provider);

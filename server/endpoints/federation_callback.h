@@ -4,7 +4,8 @@
 //   1. The flow is consumed by SHA-256(state), single use, and only by the browser whose
 //      binding cookie it holds: an unknown, used, expired or other browser's state is
 //      refused ("That sign-in attempt expired or was already used. Start again."), and
-//      nothing changes. The binding cookie is cleared.
+//      nothing changes: not even this browser's binding cookie, which is cleared only once
+//      its flow is used up (or found expired).
 //   2. federation::Upstream::finish checks the response, exchanges the code (with the
 //      code_verifier) and verifies the ID token (with the nonce). A cancellation or a
 //      failure upstream re-renders the login page of the original request with a clear
