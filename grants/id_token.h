@@ -62,11 +62,11 @@ struct IdTokenClaims {
   User user;              // sub and the scoped claims
   ScopeSet scope;
   TimePoint auth_time;
+  std::optional<std::string> nonce;  // echoed exactly when the request had one
+  std::string access_token;          // for at_hash; empty: no at_hash
   // RFC 8176 §2: how the user signed in ("pwd" or "fed"), sent as a one-element array;
   // empty: no amr claim.
   std::string amr;
-  std::optional<std::string> nonce;  // echoed exactly when the request had one
-  std::string access_token;          // for at_hash; empty: no at_hash
 };
 
 class IdTokenIssuer {
