@@ -24,8 +24,8 @@ FederatedOutcome signed_in(std::string user_id, bool created) {
 }
 
 bool is_username_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 bool is_alnum(char c) {
@@ -119,7 +119,7 @@ Result<FederatedOutcome, std::string> FederatedSignIn::create_user(const Upstrea
   const std::string base = username_from_upstream(upstream);
   // A taken name gets a number, then a random suffix: sign-in never fails on a name.
   for (int attempt = 0; attempt < 8; ++attempt) {
-    user.username = attempt == 0   ? base
+    user.username = attempt == 0  ? base
                     : attempt < 5 ? with_suffix(base, "-" + std::to_string(attempt + 1))
                                   : with_suffix(base, "-" + to_hex(random_bytes(4)));
     auto inserted = users_.insert(user);

@@ -53,7 +53,10 @@ class FederatedSignIn {
  public:
   FederatedSignIn(storage::FederatedIdentityRepository& identities, storage::UserRepository& users,
                   const Clock& clock, bool registration_open)
-      : identities_(identities), users_(users), clock_(clock), registration_open_(registration_open) {}
+      : identities_(identities),
+        users_(users),
+        clock_(clock),
+        registration_open_(registration_open) {}
 
   // The decision above; the error is a storage failure (for the log).
   [[nodiscard]] Result<FederatedOutcome, std::string> sign_in(const UpstreamAccount& upstream);

@@ -55,10 +55,10 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
   const PasswordCheck check = verify_password(
       has_password ? *user->password_hash : dummy_password_hash(params_), password, params_);
   if (!has_password || check == PasswordCheck::Mismatch) {
-    return err(OAuthError::invalid_grant(
-        kInvalidCredentials, !user          ? "unknown user"
-                             : has_password ? "wrong password for " + account
-                                            : "no password set for " + account));
+    return err(OAuthError::invalid_grant(kInvalidCredentials,
+                                         !user          ? "unknown user"
+                                         : has_password ? "wrong password for " + account
+                                                        : "no password set for " + account));
   }
   // Disabled users get no tokens. The answer is the one a wrong password gets
   // (and the attempt stays counted): only the password's holder reaches this line, but

@@ -8,10 +8,10 @@
 
 #include "accounts/account_service.h"
 #include "accounts/email_verification.h"
-#include "accounts/password_recovery.h"
 #include "accounts/federated_sign_in.h"
-#include "federation/stored_provider_registry.h"
+#include "accounts/password_recovery.h"
 #include "accounts/registration.h"
+#include "federation/stored_provider_registry.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
 #include "grants/client_announcement.h"
@@ -301,8 +301,8 @@ void App::Parts::add_browser_routes(const Config& config,
   http::Router& router = service->router();
   federated_identities = std::make_unique<storage::FederatedIdentityRepository>(*database);
   federation_flows = std::make_unique<storage::FederationFlowRepository>(*database);
-  federated_sign_in = std::make_unique<accounts::FederatedSignIn>(
-      *federated_identities, *users, clock, config.registration_open);
+  federated_sign_in = std::make_unique<accounts::FederatedSignIn>(*federated_identities, *users,
+                                                                  clock, config.registration_open);
   auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
       *authorizer, *user_auth, *client_cache, *id_tokens, *session_store, *users,
       std::move(templates), clock,
@@ -435,8 +435,8 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   // 30 s; the redirect URI registered upstream is {issuer}/federation/callback.
   federation::ProviderRegistryOptions provider_options;
   provider_options.keyward_issuer = config.issuer;
-  p.providers = federation::make_provider_registry(*p.database, master_key->bytes, p.clock,
-                                                   logger, provider_options);
+  p.providers = federation::make_provider_registry(*p.database, master_key->bytes, p.clock, logger,
+                                                   provider_options);
   p.add_browser_routes(config, std::move(templates).value(), logger);
   p.add_token_routes(logger);
   p.add_account_routes(config);

@@ -91,15 +91,13 @@ Result<Unit, StorageError> FederationFlowRepository::create(const FederationFlow
 }
 
 Result<FederationFlowRepository::Consumed, StorageError> FederationFlowRepository::consume(
-    std::string_view key_hash, FlowPurpose purpose, std::string_view browser_hash,
-    TimePoint now) {
+    std::string_view key_hash, FlowPurpose purpose, std::string_view browser_hash, TimePoint now) {
   const pqxx::binarystring key{std::string(key_hash)};
   // Not retried on a broken connection: the deletion may have committed.
   return pool_.transact([&](pqxx::work& tx) {
     Consumed out;
-    auto row = detail::read_first(tx.exec_prepared("federation_flows_lock", key,
-                                                   purpose_text(purpose)),
-                                  read_flow);
+    auto row = detail::read_first(
+        tx.exec_prepared("federation_flows_lock", key, purpose_text(purpose)), read_flow);
     if (!row) return out;  // NotFound
     if (!equal_constant_time(row->browser_hash, browser_hash)) {
       out.outcome = FlowConsumption::OtherBrowser;

@@ -18,7 +18,7 @@ namespace keyward::storage {
 enum class FlowPurpose { SignIn, Link };
 
 struct FederationFlow {
-  std::string key_hash;      // SHA-256 of the state or link token, 32 bytes
+  std::string key_hash;  // SHA-256 of the state or link token, 32 bytes
   FlowPurpose purpose = FlowPurpose::SignIn;
   std::string browser_hash;  // SHA-256 of the binding cookie's value, 32 bytes
   std::string provider;
@@ -36,10 +36,10 @@ struct FederationFlow {
 };
 
 enum class FlowConsumption {
-  Consumed,       // the row was live and is deleted: `flow` holds it
-  NotFound,       // unknown, used already, or of the other purpose
-  Expired,        // past expires_at (deleted now)
-  OtherBrowser,   // the binding does not match: nothing changed
+  Consumed,      // the row was live and is deleted: `flow` holds it
+  NotFound,      // unknown, used already, or of the other purpose
+  Expired,       // past expires_at (deleted now)
+  OtherBrowser,  // the binding does not match: nothing changed
 };
 
 class FederationFlowRepository {

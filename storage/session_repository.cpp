@@ -124,13 +124,10 @@ Result<std::optional<SessionRecord>, StorageError> SessionRepository::touch(
       detail::Retry::OnceIfBroken);
 }
 
-Result<bool, StorageError> SessionRepository::sign_in(std::string_view old_hash,
-                                                      std::string_view new_hash,
-                                                      std::string_view user_id,
-                                                      std::string_view csrf_secret, TimePoint now,
-                                                      TimePoint expires_at,
-                                                      const SessionOrigin& origin,
-                                                      std::string_view amr) {
+Result<bool, StorageError> SessionRepository::sign_in(
+    std::string_view old_hash, std::string_view new_hash, std::string_view user_id,
+    std::string_view csrf_secret, TimePoint now, TimePoint expires_at, const SessionOrigin& origin,
+    std::string_view amr) {
   const pqxx::binarystring old_digest{std::string(old_hash)};
   const pqxx::binarystring new_digest{std::string(new_hash)};
   const pqxx::binarystring secret{std::string(csrf_secret)};
@@ -139,10 +136,9 @@ Result<bool, StorageError> SessionRepository::sign_in(std::string_view old_hash,
   const detail::NullableText agent(clipped(origin.user_agent, kMaxUserAgent));
   const detail::NullableText address(clipped(origin.ip_address, kMaxIpAddress));
   return pool_.transact([&](pqxx::work& tx) {
-    const auto inserted =
-        tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user, now_micros,
-                         to_micros(expires_at), secret, agent.get(), address.get(),
-                         std::string(amr));
+    const auto inserted = tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user,
+                                           now_micros, to_micros(expires_at), secret, agent.get(),
+                                           address.get(), std::string(amr));
     if (inserted.affected_rows() == 0) return false;
     tx.exec_prepared("sessions_move_grants", old_digest, new_digest, user);
     tx.exec_prepared("sessions_revoke_grants", old_digest, now_micros);

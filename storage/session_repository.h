@@ -86,17 +86,14 @@ class SessionRepository {
   // a new CSRF secret `csrf_secret` (a token minted before sign-in, perhaps by whoever
   // planted the anonymous session, must not validate after it; a form another tab
   // rendered before is refused and that tab reloads), auth_time = now and a fresh
-  // absolute lifetime `expires_at`, the `origin` of this sign-in and how it was made (`amr`). Grants the same user was
-  // given in the old session move to the new one (logout still finds them); another user's grants
-  // in it are revoked as at logout (switching accounts signs the first one out). One transaction.
-  // false when the old session no longer exists.
-  [[nodiscard]] Result<bool, StorageError> sign_in(std::string_view old_hash,
-                                                   std::string_view new_hash,
-                                                   std::string_view user_id,
-                                                   std::string_view csrf_secret, TimePoint now,
-                                                   TimePoint expires_at,
-                                                   const SessionOrigin& origin = {},
-                                                   std::string_view amr = kAmrPassword);
+  // absolute lifetime `expires_at`, the `origin` of this sign-in and how it was made (`amr`).
+  // Grants the same user was given in the old session move to the new one (logout still finds
+  // them); another user's grants in it are revoked as at logout (switching accounts signs the first
+  // one out). One transaction. false when the old session no longer exists.
+  [[nodiscard]] Result<bool, StorageError> sign_in(
+      std::string_view old_hash, std::string_view new_hash, std::string_view user_id,
+      std::string_view csrf_secret, TimePoint now, TimePoint expires_at,
+      const SessionOrigin& origin = {}, std::string_view amr = kAmrPassword);
 
   // Logout: revokes every grant given in the session except those holding
   // offline_access, and deletes the session. One transaction. Returns the user who was

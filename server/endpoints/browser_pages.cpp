@@ -206,8 +206,8 @@ http::HttpResponse login_page(const BrowserFlow& flow, const AuthorizationReques
 }
 
 http::HttpResponse account_login_page(const BrowserFlow& flow, std::string_view login_csrf_secret,
-                                      int status, std::string_view username,
-                                      std::string_view error, std::string_view root) {
+                                      int status, std::string_view username, std::string_view error,
+                                      std::string_view root) {
   json view = {{"title", "Sign in to your account"},
                {"client_name", nullptr},
                {"return_to", std::string(browser_wire::kReturnToAccount)},

@@ -47,9 +47,9 @@ inline constexpr std::string_view kFamilyNameField = "family_name";
 inline constexpr std::string_view kReturnToField = "return_to";
 // The provider button's value (identity_providers.name).
 inline constexpr std::string_view kProviderField = "provider";
-inline constexpr std::string_view kOwnFields[] = {
-    kCsrfField,      kUsernameField,   kPasswordField, kDecisionField, kEmailField,
-    kGivenNameField, kFamilyNameField, kReturnToField, kProviderField};
+inline constexpr std::string_view kOwnFields[] = {kCsrfField,       kUsernameField, kPasswordField,
+                                                  kDecisionField,   kEmailField,    kGivenNameField,
+                                                  kFamilyNameField, kReturnToField, kProviderField};
 // The recovery and link forms' fields (they carry no authorization request).
 inline constexpr std::string_view kAccountField = "account";  // a username or an address
 inline constexpr std::string_view kTokenField = "token";

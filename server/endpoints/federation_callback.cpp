@@ -12,7 +12,8 @@ namespace {
 
 using federation::UpstreamError;
 
-constexpr std::string_view kExpired = "That sign-in attempt expired or was already used. Start again.";
+constexpr std::string_view kExpired =
+    "That sign-in attempt expired or was already used. Start again.";
 
 std::optional<std::string> query_value(const http::HttpRequest& request, std::string_view name) {
   // A repeated parameter is not a value (RFC 6749 §3.1): treated as absent, so the check
@@ -88,9 +89,10 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
                                 "the service is busy, try again shortly", std::chrono::seconds(1)));
   }
   if (consumed->outcome != storage::FlowConsumption::Consumed) {
-    const char* why = consumed->outcome == storage::FlowConsumption::Expired        ? "expired"
-                      : consumed->outcome == storage::FlowConsumption::OtherBrowser ? "other browser"
-                                                                                    : "unknown state";
+    const char* why = consumed->outcome == storage::FlowConsumption::Expired ? "expired"
+                      : consumed->outcome == storage::FlowConsumption::OtherBrowser
+                          ? "other browser"
+                          : "unknown state";
     flow.logger.info("federation callback refused",
                      {{"request_id", request.request_id}, {"detail", why}});
     return refuse("", 400, kExpired, consumed->outcome == storage::FlowConsumption::Expired);
@@ -105,9 +107,9 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
   }
   const federation::FlowSecrets secrets{*state, row.nonce.value_or(""),
                                         row.code_verifier.value_or("")};
-  const federation::CallbackParams params{query_value(request, "code"), state,
-                                          query_value(request, "iss"), query_value(request, "error"),
-                                          query_value(request, "error_description")};
+  const federation::CallbackParams params{
+      query_value(request, "code"), state, query_value(request, "iss"),
+      query_value(request, "error"), query_value(request, "error_description")};
   auto identity = upstream->finish(params, secrets);
   if (!identity.ok()) {
     const UpstreamError& e = identity.error();
@@ -119,11 +121,10 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
   }
 
   // 3. Who that is here.
-  const accounts::UpstreamAccount account{
-      identity->provider,       label,
-      identity->subject,        identity->email,
-      identity->email_verified, identity->given_name,
-      identity->family_name,    identity->preferred_username};
+  const accounts::UpstreamAccount account{identity->provider,       label,
+                                          identity->subject,        identity->email,
+                                          identity->email_verified, identity->given_name,
+                                          identity->family_name,    identity->preferred_username};
   auto decided = context.accounts.sign_in(account);
   if (!decided.ok()) {
     flow.logger.error("federated sign-in failed",

@@ -15,20 +15,21 @@ namespace {
 constexpr std::string_view kExpired =
     "That sign-in attempt expired or was already used. Start again.";
 
-http::HttpResponse link_page(const FederationFlowContext& context,
-                             const http::HttpRequest& request, const storage::FederationFlow& row,
-                             const storage::UserRecord& user, int status, std::string_view error) {
+http::HttpResponse link_page(const FederationFlowContext& context, const http::HttpRequest& request,
+                             const storage::FederationFlow& row, const storage::UserRecord& user,
+                             int status, std::string_view error) {
   const BrowserFlow& flow = *context.browser;
   http::HttpResponse response;
   const std::string csrf = login_csrf_secret_for_page(request, flow.policy, response);
   const std::string label = provider_label(context, row.provider);
-  nlohmann::json view = {{"title", "Link your " + label + " sign-in"},
-                         {"provider_label", label},
-                         {"email", row.email.value_or("")},
-                         {"username", user.username},
-                         {"csrf_token", csrf_token(csrf)},
-                         {"root", "../"},
-                         {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}};
+  nlohmann::json view = {
+      {"title", "Link your " + label + " sign-in"},
+      {"provider_label", label},
+      {"email", row.email.value_or("")},
+      {"username", user.username},
+      {"csrf_token", csrf_token(csrf)},
+      {"root", "../"},
+      {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}};
   auto page = http::HttpResponse::html(status, flow.templates->render(Page::FederationLink, view));
   for (const auto& cookie : response.headers.get_all("Set-Cookie")) {
     page.headers.add("Set-Cookie", std::string(cookie));
@@ -68,7 +69,8 @@ http::HttpResponse busy(const BrowserFlow& flow, const http::HttpRequest& reques
 }
 
 void clear_link_cookie(http::HttpResponse& response, const SessionPolicy& policy) {
-  set_flow_cookie(response, policy, policy.federation_link_cookie_name, "", std::chrono::seconds(0));
+  set_flow_cookie(response, policy, policy.federation_link_cookie_name, "",
+                  std::chrono::seconds(0));
 }
 
 http::HttpResponse handle_show(const http::HttpRequest& request,
@@ -107,10 +109,9 @@ http::HttpResponse handle_confirm(const http::HttpRequest& request,
     const auto& e = checked.error();
     if (e.retry_after) {
       const long long wait = std::max<long long>(1, e.retry_after->count());
-      auto throttled =
-          link_page(context, request, link.row, link.user, 429,
-                    "Too many failed attempts. Try again in " + std::to_string(wait) +
-                        (wait == 1 ? " second." : " seconds."));
+      auto throttled = link_page(context, request, link.row, link.user, 429,
+                                 "Too many failed attempts. Try again in " + std::to_string(wait) +
+                                     (wait == 1 ? " second." : " seconds."));
       throttled.headers.set("Retry-After", std::to_string(wait));
       return throttled;
     }
@@ -143,18 +144,17 @@ http::HttpResponse handle_confirm(const http::HttpRequest& request,
   auto decided = context.accounts.confirm_link(upstream, link.user);
   if (!decided.ok()) return busy(flow, request, decided.error());
   if (decided->kind != accounts::FederatedOutcome::Kind::SignIn) {
-    auto page = federation_login_page(context, request, link.row.return_params, 409,
-                                      decided->message);
+    auto page =
+        federation_login_page(context, request, link.row.return_params, 409, decided->message);
     clear_link_cookie(page, flow.policy);
     return page;
   }
   flow.logger.info("federated identity linked", {{"request_id", request.request_id},
                                                  {"provider", link.row.provider},
                                                  {"user_id", link.user.id}});
-  auto response =
-      sign_in_and_redirect(request, flow, current_session(request, flow), link.user.id,
-                           federation_next_location(link.row.return_params),
-                           storage::kAmrFederated);
+  auto response = sign_in_and_redirect(request, flow, current_session(request, flow), link.user.id,
+                                       federation_next_location(link.row.return_params),
+                                       storage::kAmrFederated);
   clear_link_cookie(response, flow.policy);
   return response;
 }

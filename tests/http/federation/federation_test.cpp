@@ -68,16 +68,16 @@ uint16_t free_port() {
 
 // `keyward <args>` with `input` on stdin (the client secret of `idp add`); its exit code and
 // output.
-std::pair<int, std::string> keyward_with_stdin(const std::vector<std::string>& args,
-                                               const Env& env, const std::string& input) {
+std::pair<int, std::string> keyward_with_stdin(const std::vector<std::string>& args, const Env& env,
+                                               const std::string& input) {
   char tmpl[] = "/tmp/keyward-fed-XXXXXX";
   const std::filesystem::path dir = ::mkdtemp(tmpl);
   { std::ofstream(dir / "stdin", std::ios::binary) << input; }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, (dir / "stdin").c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, (dir / "out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, (dir / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::vector<std::string> argv_strings{KEYWARD_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
@@ -167,26 +167,32 @@ class Federation : public ::testing::Test {
     auto up_db = upstream_->server->database().open();
     for (const auto& [name, email, verified] :
          std::vector<std::tuple<std::string, std::string, bool>>{
-             {"ann", "ann@example.com", true},       {"bert", "bert@example.com", true},
-             {"cleo", "cleo@example.com", true},     {"dave", "dave@example.com", false},
-             {"erin", "erin@example.com", true},     {"fay", "fay@example.com", true},
-             {"gus", "gus@example.com", true},       {"hal", "hal@example.com", true}}) {
+             {"ann", "ann@example.com", true},
+             {"bert", "bert@example.com", true},
+             {"cleo", "cleo@example.com", true},
+             {"dave", "dave@example.com", false},
+             {"erin", "erin@example.com", true},
+             {"fay", "fay@example.com", true},
+             {"gus", "gus@example.com", true},
+             {"hal", "hal@example.com", true}}) {
       insert_user(up_db, storage::NewUser{name, email, std::nullopt, std::nullopt, std::nullopt},
                   kPassword);
       if (verified) {
-        upstream_->server->database().exec("UPDATE users SET email_verified = true WHERE username = '" +
-                                           name + "'");
+        upstream_->server->database().exec(
+            "UPDATE users SET email_verified = true WHERE username = '" + name + "'");
       }
     }
     // Keyward's own users, with Keyward passwords: cleo and dave have the addresses the
     // upstream's cleo and dave claim (verified here).
     for (Instance* down : {open_, closed_}) {
       auto db = down->server->database().open();
-      insert_user(db, storage::NewUser{"cleo-here", "cleo@example.com", std::nullopt, std::nullopt,
-                                       std::nullopt},
+      insert_user(db,
+                  storage::NewUser{"cleo-here", "cleo@example.com", std::nullopt, std::nullopt,
+                                   std::nullopt},
                   "cleo's keyward password");
-      insert_user(db, storage::NewUser{"dave-here", "dave@example.com", std::nullopt, std::nullopt,
-                                       std::nullopt},
+      insert_user(db,
+                  storage::NewUser{"dave-here", "dave@example.com", std::nullopt, std::nullopt,
+                                   std::nullopt},
                   "dave's keyward password");
       down->server->database().exec("UPDATE users SET email_verified = true");
     }
@@ -225,7 +231,8 @@ class Federation : public ::testing::Test {
     idp_clients_.clear();
   }
   void SetUp() override {
-    if (upstream_ == nullptr) GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
+    if (upstream_ == nullptr)
+      GTEST_SKIP() << "set KEYWARD_TEST_DATABASE_URL (scripts/test.sh does)";
   }
 
   static Params app_request(Instance& down, const Pkce& pkce) {
@@ -349,19 +356,22 @@ TEST_F(Federation, AFirstSignInCreatesAndLinksAUserAndTheIdTokenSaysFedWithKeywa
   EXPECT_NE(claims["sub"], user_id(*upstream_, "ann")) << "Keyward's sub, not the upstream's";
   EXPECT_EQ(claims["amr"], json::array({"fed"}));
   const auto auth_time = claims["auth_time"].get<int64_t>();
-  EXPECT_GE(auth_time, std::chrono::duration_cast<std::chrono::seconds>(
-                           before.time_since_epoch()).count() - 1);
+  EXPECT_GE(
+      auth_time,
+      std::chrono::duration_cast<std::chrono::seconds>(before.time_since_epoch()).count() - 1);
   EXPECT_EQ(claims["email"], "ann@example.com");
   EXPECT_EQ(claims["email_verified"], true);
-  EXPECT_EQ(scalar(*open_, "SELECT count(*) FROM federated_identities f JOIN users u ON"
-                           " u.id = f.user_id WHERE u.username = 'ann' AND u.password_hash IS NULL"),
+  EXPECT_EQ(scalar(*open_,
+                   "SELECT count(*) FROM federated_identities f JOIN users u ON"
+                   " u.id = f.user_id WHERE u.username = 'ann' AND u.password_hash IS NULL"),
             "1");
   EXPECT_EQ(scalar(*open_, "SELECT count(*) FROM federation_flows"), "0") << "used up";
 
   // The second sign-in (a new browser) reuses the link: no second user.
   Person again = person(*open_, "10.13.0.2");
   Pkce pkce2;
-  Response back2 = callback(again, *open_, upstream_sign_in(again, start(again, *open_, pkce2), "ann"));
+  Response back2 =
+      callback(again, *open_, upstream_sign_in(again, start(again, *open_, pkce2), "ann"));
   const json tokens2 = finish_at_app(again, *open_, back2, pkce2);
   EXPECT_EQ(id_token_claims(tokens2["id_token"])["sub"], ann);
   EXPECT_EQ(scalar(*open_, "SELECT count(*) FROM users WHERE username LIKE 'ann%'"), "1");
@@ -397,8 +407,7 @@ TEST_F(Federation, RegistrationClosedRefusesWithAMessageAndCreatesNothing) {
   const std::string users = scalar(*closed_, "SELECT count(*) FROM users");
   Response r = callback(p, *closed_, upstream_sign_in(p, start(p, *closed_, pkce), "bert"));
   EXPECT_EQ(r.status, 403) << r.body;
-  EXPECT_NE(r.body.find("No account is linked to this Upstream Keyward account"),
-            std::string::npos)
+  EXPECT_NE(r.body.find("No account is linked to this Upstream Keyward account"), std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find("action=\"../login\""), std::string::npos) << "the login page again";
   EXPECT_EQ(scalar(*closed_, "SELECT count(*) FROM users"), users);
@@ -438,8 +447,9 @@ TEST_F(Federation, AVerifiedAddressLinksOnlyWithTheAccountsKeywardPassword) {
 
   Response linked = p.down.post("/federation/link", right);
   ASSERT_EQ(linked.status, 303) << linked.body;
-  EXPECT_EQ(scalar(*closed_, "SELECT u.username FROM federated_identities f JOIN users u ON"
-                             " u.id = f.user_id"),
+  EXPECT_EQ(scalar(*closed_,
+                   "SELECT u.username FROM federated_identities f JOIN users u ON"
+                   " u.id = f.user_id"),
             "cleo-here");
   const json tokens = finish_at_app(p, *closed_, linked, pkce);
   const json claims = id_token_claims(tokens["id_token"]);
@@ -457,8 +467,9 @@ TEST_F(Federation, AnUnverifiedAddressNeverLinks) {
     Pkce pkce;
     Response r = callback(p, *down, upstream_sign_in(p, start(p, *down, pkce), "dave"));
     EXPECT_EQ(r.body.find("already exists"), std::string::npos) << r.body;
-    EXPECT_EQ(scalar(*down, "SELECT count(*) FROM federated_identities f JOIN users u ON"
-                            " u.id = f.user_id WHERE u.username = 'dave-here'"),
+    EXPECT_EQ(scalar(*down,
+                     "SELECT count(*) FROM federated_identities f JOIN users u ON"
+                     " u.id = f.user_id WHERE u.username = 'dave-here'"),
               "0");
     if (down == closed_) {
       EXPECT_EQ(r.status, 403) << r.body;
@@ -539,8 +550,9 @@ TEST_F(Federation, TheAccountPageListsAndUnlinksButNeverTheLastWayToSignIn) {
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("This is the only way to sign in to your account."),
             std::string::npos);
-  EXPECT_EQ(scalar(*open_, "SELECT count(*) FROM federated_identities f JOIN users u"
-                           " ON u.id = f.user_id WHERE u.username = 'gus'"),
+  EXPECT_EQ(scalar(*open_,
+                   "SELECT count(*) FROM federated_identities f JOIN users u"
+                   " ON u.id = f.user_id WHERE u.username = 'gus'"),
             "1");
 
   // With a password (as /reset would set), unlinking is allowed.
@@ -550,8 +562,9 @@ TEST_F(Federation, TheAccountPageListsAndUnlinksButNeverTheLastWayToSignIn) {
   Response done = p.down.post("/account", form);
   EXPECT_EQ(done.status, 303) << done.body;
   EXPECT_EQ(done.header("Location"), "account?done=provider");
-  EXPECT_EQ(scalar(*open_, "SELECT count(*) FROM federated_identities f JOIN users u"
-                           " ON u.id = f.user_id WHERE u.username = 'gus'"),
+  EXPECT_EQ(scalar(*open_,
+                   "SELECT count(*) FROM federated_identities f JOIN users u"
+                   " ON u.id = f.user_id WHERE u.username = 'gus'"),
             "0");
 }
 
@@ -583,9 +596,9 @@ TEST_F(Federation, APasswordlessUserCannotSignInWithAPasswordNorChangeTheAddress
 TEST_F(Federation, ADisabledUserIsRefused) {
   Person first = person(*open_, "10.13.8.1");
   Pkce pkce;
-  ASSERT_EQ(callback(first, *open_, upstream_sign_in(first, start(first, *open_, pkce), "ann"))
-                .status,
-            303);
+  ASSERT_EQ(
+      callback(first, *open_, upstream_sign_in(first, start(first, *open_, pkce), "ann")).status,
+      303);
   open_->server->database().exec("UPDATE users SET disabled = true WHERE username = 'ann'");
   Person p = person(*open_, "10.13.8.2");
   Pkce pkce2;

@@ -49,16 +49,16 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-std::pair<int, std::string> keyward_with_stdin(const std::vector<std::string>& args,
-                                               const Env& env, const std::string& input) {
+std::pair<int, std::string> keyward_with_stdin(const std::vector<std::string>& args, const Env& env,
+                                               const std::string& input) {
   char tmpl[] = "/tmp/keyward-forge-XXXXXX";
   const std::filesystem::path dir = ::mkdtemp(tmpl);
   { std::ofstream(dir / "stdin", std::ios::binary) << input; }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, (dir / "stdin").c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, (dir / "out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, (dir / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::vector<std::string> argv_strings{KEYWARD_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
@@ -108,12 +108,10 @@ class ForgedUpstream : public ::testing::Test {
                               {"KEYWARD_REGISTRATION", "open"},
                               {"KEYWARD_ARGON2_MEMORY_KIB", "7168"},
                               {"KEYWARD_ARGON2_ITERATIONS", "5"}});
-    upstream_->register_client("keyward", std::string(kSecret),
-                               *issuer_ + "/federation/callback");
+    upstream_->register_client("keyward", std::string(kSecret), *issuer_ + "/federation/callback");
     const auto [code, output] = keyward_with_stdin(
-        {"idp", "add", "--name", "forge", "--issuer", upstream_->issuer(), "--client-id",
-         "keyward", "--client-secret-stdin", "--scopes", "openid email profile",
-         "--button-label", "Forge"},
+        {"idp", "add", "--name", "forge", "--issuer", upstream_->issuer(), "--client-id", "keyward",
+         "--client-secret-stdin", "--scopes", "openid email profile", "--button-label", "Forge"},
         suite_->env(), std::string(kSecret));
     ASSERT_EQ(code, 0) << output;
     suite_->start();
@@ -150,7 +148,9 @@ class ForgedUpstream : public ::testing::Test {
     return b.get(target_of(back));
   }
 
-  static std::string users() { return suite_->database().scalar("SELECT count(*) FROM users").value_or(""); }
+  static std::string users() {
+    return suite_->database().scalar("SELECT count(*) FROM users").value_or("");
+  }
 
   static void expect_refused(Browser& b, const Response& r, std::string_view message,
                              const std::string& users_before) {
@@ -175,9 +175,9 @@ std::string* ForgedUpstream::issuer_ = nullptr;
 TEST_F(ForgedUpstream, EveryForgedIdTokenEndsOnTheLoginPageWithNoSessionAndNoUser) {
   using F = UpstreamProvider::Forgery;
   int n = 0;
-  for (F forgery : {F::ForeignKey, F::UnknownKid, F::WrongIssuer, F::WrongAudience,
-                    F::AzpMismatch, F::SeveralAudiencesWithoutAzp, F::WrongNonce, F::NoNonce,
-                    F::Expired, F::IatInFuture, F::AlgNone, F::Hs256, F::NoSub}) {
+  for (F forgery : {F::ForeignKey, F::UnknownKid, F::WrongIssuer, F::WrongAudience, F::AzpMismatch,
+                    F::SeveralAudiencesWithoutAzp, F::WrongNonce, F::NoNonce, F::Expired,
+                    F::IatInFuture, F::AlgNone, F::Hs256, F::NoSub}) {
     SCOPED_TRACE(static_cast<int>(forgery));
     upstream_->set_forgery(forgery);
     Browser b(port_, "10.14.0." + std::to_string(++n));

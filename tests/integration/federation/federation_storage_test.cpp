@@ -43,11 +43,12 @@ class FederationStorageTest : public StorageTest {
   }
 
   void add_provider(std::string_view name) {
-    db().exec("INSERT INTO identity_providers (name, issuer, client_id, client_secret_sealed,"
-              " scopes, button_label) VALUES ('" +
-              std::string(name) +
-              "', 'https://idp.example', 'keyward', decode(repeat('ab', 40), 'hex'),"
-              " ARRAY['openid','email'], 'Upstream')");
+    db().exec(
+        "INSERT INTO identity_providers (name, issuer, client_id, client_secret_sealed,"
+        " scopes, button_label) VALUES ('" +
+        std::string(name) +
+        "', 'https://idp.example', 'keyward', decode(repeat('ab', 40), 'hex'),"
+        " ARRAY['openid','email'], 'Upstream')");
   }
 
   // A user without a Keyward password, as a federated sign-up makes one.
@@ -106,8 +107,7 @@ TEST_F(FederationStorageTest, AFlowIsUsedOnceByItsBrowserOnlyAndNeverAfterItExpi
 
   const auto old = sign_in_flow("state-2", "browser-1", minutes(10));
   ASSERT_TRUE(flows_->create(old).ok());
-  EXPECT_EQ(flows_->consume(old.key_hash, FlowPurpose::SignIn, old.browser_hash,
-                            kT0 + minutes(10))
+  EXPECT_EQ(flows_->consume(old.key_hash, FlowPurpose::SignIn, old.browser_hash, kT0 + minutes(10))
                 ->outcome,
             FlowConsumption::Expired);
   EXPECT_EQ(db().scalar("SELECT count(*) FROM federation_flows"), "0");
@@ -185,13 +185,15 @@ TEST_F(FederationStorageTest, AnUpstreamIdentityLinksToOneUserAndAUserToOneIdent
 
 TEST_F(FederationStorageTest, UnlinkingTheLastWayToSignInIsRefused) {
   // Alice has a password: her only link can go.
-  ASSERT_EQ(identities_->link({"upstream", "a", alice_, std::nullopt}).value(), LinkOutcome::Linked);
+  ASSERT_EQ(identities_->link({"upstream", "a", alice_, std::nullopt}).value(),
+            LinkOutcome::Linked);
   EXPECT_EQ(identities_->unlink(alice_, "upstream").value(), UnlinkOutcome::Unlinked);
   EXPECT_EQ(identities_->unlink(alice_, "upstream").value(), UnlinkOutcome::NotLinked);
 
   // Carol has none: her last link stays.
   const std::string carol = passwordless("carol");
-  ASSERT_EQ(identities_->link({"upstream", "c1", carol, std::nullopt}).value(), LinkOutcome::Linked);
+  ASSERT_EQ(identities_->link({"upstream", "c1", carol, std::nullopt}).value(),
+            LinkOutcome::Linked);
   ASSERT_EQ(identities_->link({"other", "c2", carol, std::nullopt}).value(), LinkOutcome::Linked);
   EXPECT_EQ(identities_->unlink(carol, "upstream").value(), UnlinkOutcome::Unlinked);
   EXPECT_EQ(identities_->unlink(carol, "other").value(), UnlinkOutcome::LastWayToSignIn);
@@ -201,12 +203,11 @@ TEST_F(FederationStorageTest, UnlinkingTheLastWayToSignInIsRefused) {
 TEST_F(FederationStorageTest, TwoRacingUnlinksOfAPasswordlessUsersTwoLinksLeaveOne) {
   for (int round = 0; round < 10; ++round) {
     const std::string user = passwordless("dora" + std::to_string(round));
-    ASSERT_EQ(identities_->link({"upstream", "d" + std::to_string(round), user, std::nullopt})
-                  .value(),
-              LinkOutcome::Linked);
     ASSERT_EQ(
-        identities_->link({"other", "d" + std::to_string(round), user, std::nullopt}).value(),
+        identities_->link({"upstream", "d" + std::to_string(round), user, std::nullopt}).value(),
         LinkOutcome::Linked);
+    ASSERT_EQ(identities_->link({"other", "d" + std::to_string(round), user, std::nullopt}).value(),
+              LinkOutcome::Linked);
     std::atomic<int> unlinked{0};
     std::latch start(2);
     auto unlink = [&](std::string provider) {
@@ -231,15 +232,20 @@ TEST_F(FederationStorageTest, AUserWithoutAPasswordReadsAsNoneAndSessionsRecordH
 
   SessionRepository sessions(database());
   ASSERT_TRUE(sessions
-                  .start(NewSignedInSession{sha256("s1"), carol, random_bytes(32), kT0,
-                                            kT0 + minutes(60), {}, std::string(kAmrFederated)})
+                  .start(NewSignedInSession{sha256("s1"),
+                                            carol,
+                                            random_bytes(32),
+                                            kT0,
+                                            kT0 + minutes(60),
+                                            {},
+                                            std::string(kAmrFederated)})
                   .ok());
   auto fed = sessions.touch(sha256("s1"), kT0, seconds(3600));
   ASSERT_TRUE(fed.ok() && *fed);
   EXPECT_EQ((*fed)->amr, "fed");
-  ASSERT_TRUE(sessions.sign_in(sha256("s1"), sha256("s2"), alice_, random_bytes(32), kT0,
-                               kT0 + minutes(60))
-                  .ok());
+  ASSERT_TRUE(
+      sessions.sign_in(sha256("s1"), sha256("s2"), alice_, random_bytes(32), kT0, kT0 + minutes(60))
+          .ok());
   EXPECT_EQ(sessions.touch(sha256("s2"), kT0, seconds(3600)).value()->amr, "pwd");
   // A session from before 0009 (amr NULL) was signed in with a password.
   db().exec("UPDATE browser_sessions SET amr = NULL");
@@ -306,9 +312,11 @@ TEST_F(FederatedSignInTest, RegistrationClosedRefusesAndCreatesNothing) {
   EXPECT_EQ(count("federated_identities"), "0");
 }
 
-TEST_F(FederatedSignInTest, AVerifiedAddressOfAnAccountAsksForItsPasswordAndAnUnverifiedOneNeverLinks) {
-  db().exec("UPDATE users SET email = 'alice@example.com', email_verified = true"
-            " WHERE username = 'alice'");
+TEST_F(FederatedSignInTest,
+       AVerifiedAddressOfAnAccountAsksForItsPasswordAndAnUnverifiedOneNeverLinks) {
+  db().exec(
+      "UPDATE users SET email = 'alice@example.com', email_verified = true"
+      " WHERE username = 'alice'");
   for (bool open : {false, true}) {
     accounts::FederatedSignIn rules(*identities_, *users_, clock_, open);
     auto verified = rules.sign_in(upstream("s-1", "Alice@Example.com", true));
