@@ -105,6 +105,28 @@ Result<CommandArgs, std::string> parse_command_args(const std::vector<std::strin
   return out;
 }
 
+Result<CommandArgs, int> parse_subcommand(std::ostream& err, std::string_view name,
+                                          const std::vector<std::string>& words,
+                                          const std::vector<OptionSpec>& specs,
+                                          std::string_view kind, std::string_view usage) {
+  auto parsed = parse_command_args(words, specs);
+  if (!parsed.ok()) {
+    err << "keyward " << name << ": " << parsed.error() << "\n";
+    return keyward::err(kExitUsage);
+  }
+  const size_t want = kind.empty() ? 0 : 1;
+  if (parsed->positional.size() < want) {
+    err << "keyward " << name << ": which " << kind << "? usage: keyward " << name << " " << usage
+        << "\n";
+    return keyward::err(kExitUsage);
+  }
+  if (parsed->positional.size() > want) {
+    err << "keyward " << name << ": unexpected argument '" << parsed->positional[want] << "'\n";
+    return keyward::err(kExitUsage);
+  }
+  return std::move(parsed).value();
+}
+
 std::string read_stdin_value(std::istream& in) {
   std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!value.empty() && value.back() == '\n') {
@@ -388,20 +410,8 @@ int run_client_command(const std::vector<std::string>& args, const server::EnvGe
   const std::string name = "client " + sub;
   std::vector<OptionSpec> specs;
   if (sub == "update") specs = {{"first-party", false}, {"no-first-party", false}};
-  auto parsed = parse_command_args(rest, specs);
-  if (!parsed.ok()) {
-    err << "keyward " << name << ": " << parsed.error() << "\n";
-    return kExitUsage;
-  }
-  const size_t want = needs_id ? 1 : 0;
-  if (parsed->positional.size() != want) {
-    if (parsed->positional.size() < want) {
-      err << "keyward " << name << ": which client? usage: keyward " << name << " ID\n";
-    } else {
-      err << "keyward " << name << ": unexpected argument '" << parsed->positional[want] << "'\n";
-    }
-    return kExitUsage;
-  }
+  auto parsed = parse_subcommand(err, name, rest, specs, needs_id ? "client" : "", "ID");
+  if (!parsed.ok()) return parsed.error();
   if (sub == "update" && parsed->has("first-party") == parsed->has("no-first-party")) {
     err << "keyward " << name << ": say --first-party or --no-first-party (exactly one)\n";
     return kExitUsage;

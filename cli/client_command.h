@@ -4,9 +4,9 @@
 // server/config.h). Output is JSON on stdout; problems go to stderr with a non-zero exit:
 // 2 for bad input (with a message that says why), 1 when the operation itself failed
 // (database unreachable, no such client).
+#include <istream>
 #include <map>
 #include <optional>
-#include <istream>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -50,6 +50,16 @@ struct OptionSpec {
 // adds): how passwords and upstream client secrets reach a command, never through argv,
 // where other local users could read them in the process list.
 [[nodiscard]] std::string read_stdin_value(std::istream& in);
+
+// `keyward <name> [OPERAND] [options]`, name being "client show" and the like: the words
+// after the subcommand parsed with `specs`, with exactly one positional argument when `kind`
+// is set (a missing one is "which <kind>? usage: keyward <name> <usage>") and none when it
+// is empty. The arguments, or kExitUsage once the problem is printed.
+[[nodiscard]] Result<CommandArgs, int> parse_subcommand(std::ostream& err, std::string_view name,
+                                                        const std::vector<std::string>& words,
+                                                        const std::vector<OptionSpec>& specs,
+                                                        std::string_view kind,
+                                                        std::string_view usage);
 
 // What a command needs from the environment: the configuration and the database.
 struct CommandContext {

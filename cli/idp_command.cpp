@@ -118,8 +118,8 @@ Result<NewProvider, std::string> read_registration(const CommandArgs& args, std:
   if (auto problem = credential_problem("--client-id", p.record.client_id, kMaxClientId)) {
     return err(std::move(*problem));
   }
-  auto scopes = federation::parse_provider_scopes(args.single("scopes").value_or(
-      "openid email profile"));
+  auto scopes =
+      federation::parse_provider_scopes(args.single("scopes").value_or("openid email profile"));
   if (!scopes.ok()) return err(std::move(scopes).error());
   p.record.scopes = std::move(scopes).value();
   p.record.button_label =
@@ -232,20 +232,8 @@ int run_idp_command(const std::vector<std::string>& args, const server::EnvGette
   const std::string name = "idp " + sub;
   std::vector<OptionSpec> specs;
   if (sub != "remove") specs = {{"json", false}};
-  auto parsed = parse_command_args(rest, specs);
-  if (!parsed.ok()) {
-    err << "keyward " << name << ": " << parsed.error() << "\n";
-    return kExitUsage;
-  }
-  const size_t want = needs_name ? 1 : 0;
-  if (parsed->positional.size() != want) {
-    if (parsed->positional.size() < want) {
-      err << "keyward " << name << ": which provider? usage: keyward " << name << " NAME\n";
-    } else {
-      err << "keyward " << name << ": unexpected argument '" << parsed->positional[want] << "'\n";
-    }
-    return kExitUsage;
-  }
+  auto parsed = parse_subcommand(err, name, rest, specs, needs_name ? "provider" : "", "NAME");
+  if (!parsed.ok()) return parsed.error();
   const bool as_json = parsed->has("json");
 
   auto context = open_context(name, env, err);

@@ -15,8 +15,8 @@ namespace keyward::cli {
 // the upstream's discovery, a name taken, no such provider), 2 bad usage or configuration.
 // Errors on stderr, prefixed "keyward idp <command>: ".
 [[nodiscard]] int run_idp_command(const std::vector<std::string>& args,
-                                  const server::EnvGetter& env, std::istream& in,
-                                  std::ostream& out, std::ostream& err);
+                                  const server::EnvGetter& env, std::istream& in, std::ostream& out,
+                                  std::ostream& err);
 
 extern const char* const kIdpUsage;
 

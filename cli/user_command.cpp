@@ -250,21 +250,9 @@ int run_user_command(const std::vector<std::string>& args, const server::EnvGett
   const std::string name = "user " + sub;
   std::vector<OptionSpec> specs;
   if (sub == "set-password") specs.push_back({"password-stdin", false});
-  auto parsed = parse_command_args(rest, specs);
-  if (!parsed.ok()) {
-    err << "keyward " << name << ": " << parsed.error() << "\n";
-    return kExitUsage;
-  }
-  const size_t want = needs_name ? 1 : 0;
-  if (parsed->positional.size() != want) {
-    if (parsed->positional.size() < want) {
-      err << "keyward " << name << ": which user? usage: keyward " << name << " USERNAME"
-          << (sub == "set-password" ? " --password-stdin" : "") << "\n";
-    } else {
-      err << "keyward " << name << ": unexpected argument '" << parsed->positional[want] << "'\n";
-    }
-    return kExitUsage;
-  }
+  auto parsed = parse_subcommand(err, name, rest, specs, needs_name ? "user" : "",
+                                 sub == "set-password" ? "USERNAME --password-stdin" : "USERNAME");
+  if (!parsed.ok()) return parsed.error();
   std::optional<std::string> password;
   if (sub == "set-password") {
     if (!parsed->has("password-stdin")) {

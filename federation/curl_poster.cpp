@@ -21,8 +21,7 @@ Result<PostResponse, std::string> CurlPoster::post_form(const std::string& url,
   rs::CurlRequest request;
   request.url = url;
   request.post_body = form_body;
-  request.headers = {"Content-Type: application/x-www-form-urlencoded",
-                     "Accept: application/json"};
+  request.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
   if (!authorization.empty()) request.headers.push_back("Authorization: " + authorization);
   request.limits = options_;
   return perform(request);

@@ -38,7 +38,8 @@ std::string IdTokenError::describe() const {
     case IdTokenFault::NonceMismatch:
       return "ID token refused: the nonce is not the one sent";
     case IdTokenFault::SubjectInvalid:
-      return "ID token refused: sub is missing, not a string, empty, too long or has a control character";
+      return "ID token refused: sub is missing, not a string, empty, too long or has a control "
+             "character";
   }
   return "ID token refused";
 }

@@ -21,8 +21,8 @@ std::optional<std::string> text_claim(const json& claims, const char* name, size
 void take_email(UpstreamIdentity& identity, const json& claims) {
   identity.email = text_claim(claims, "email", kMaxEmail);
   const auto verified = claims.find("email_verified");
-  identity.email_verified = identity.email && verified != claims.end() &&
-                            verified->is_boolean() && verified->get<bool>();
+  identity.email_verified =
+      identity.email && verified != claims.end() && verified->is_boolean() && verified->get<bool>();
 }
 
 void take_missing_names(UpstreamIdentity& identity, const json& claims) {

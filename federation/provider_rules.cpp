@@ -48,16 +48,18 @@ Result<std::vector<std::string>, std::string> parse_provider_scopes(std::string_
     if (token.empty()) continue;
     if (!std::all_of(token.begin(), token.end(),
                      [](char c) { return scope_token_char(static_cast<unsigned char>(c)); })) {
-      return err("the scopes are space-separated RFC 6749 scope tokens (printable ASCII without "
-                 "'\"' or '\\')");
+      return err(
+          "the scopes are space-separated RFC 6749 scope tokens (printable ASCII without "
+          "'\"' or '\\')");
     }
     if (std::find(scopes.begin(), scopes.end(), token) == scopes.end()) {
       scopes.emplace_back(token);
     }
   }
   if (std::find(scopes.begin(), scopes.end(), "openid") == scopes.end()) {
-    return err(std::string("the scopes must include openid (without it the upstream sends no ID "
-                           "token)"));
+    return err(
+        std::string("the scopes must include openid (without it the upstream sends no ID "
+                    "token)"));
   }
   return scopes;
 }

@@ -38,8 +38,8 @@ class StoredProviderRegistry final : public ProviderRegistry {
   // Upstream it hands out. `master_key` is the 32-byte KEYWARD_MASTER_KEY.
   StoredProviderRegistry(storage::Database& database, std::string_view master_key,
                          std::shared_ptr<rs::HttpFetcher> fetcher,
-                         std::shared_ptr<UpstreamPoster> poster, const Clock& clock,
-                         Logger& logger, ProviderRegistryOptions options);
+                         std::shared_ptr<UpstreamPoster> poster, const Clock& clock, Logger& logger,
+                         ProviderRegistryOptions options);
 
   [[nodiscard]] std::vector<ProviderButton> buttons() override;
   [[nodiscard]] std::shared_ptr<Upstream> find(std::string_view name) override;
@@ -69,7 +69,7 @@ class StoredProviderRegistry final : public ProviderRegistry {
   Logger& logger_;
   ProviderRegistryOptions options_;
 
-  std::mutex reload_mutex_;  // one reload at a time
+  std::mutex reload_mutex_;   // one reload at a time
   mutable std::mutex mutex_;  // guards the two below; never held during a reload
   std::shared_ptr<const Snapshot> snapshot_;
   TimePoint next_reload_{};

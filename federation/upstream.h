@@ -24,12 +24,12 @@ namespace keyward::federation {
 
 // One registered upstream, as the server holds it (the secret opened from storage).
 struct ProviderSettings {
-  std::string name;          // the button's and the CLI's name: [a-z0-9-]{1,32}
-  std::string issuer;        // discovery must name exactly this
-  std::string client_id;     // Keyward's client id at the upstream
-  std::string client_secret;  // in memory only; sealed in storage, never logged
+  std::string name;                 // the button's and the CLI's name: [a-z0-9-]{1,32}
+  std::string issuer;               // discovery must name exactly this
+  std::string client_id;            // Keyward's client id at the upstream
+  std::string client_secret;        // in memory only; sealed in storage, never logged
   std::vector<std::string> scopes;  // always contains "openid"
-  std::string button_label;          // "Google": the login page says "Sign in with Google"
+  std::string button_label;         // "Google": the login page says "Sign in with Google"
 };
 
 // What the login page needs to show a button.

@@ -79,8 +79,8 @@ FlowSecrets FlowSecrets::generate() {
 }
 
 UpstreamClient::UpstreamClient(ProviderSettings settings, rs::HttpFetcher& fetcher,
-                               UpstreamPoster& poster, const Clock& clock,
-                               UpstreamOptions options, rs::JwksEventSink jwks_events)
+                               UpstreamPoster& poster, const Clock& clock, UpstreamOptions options,
+                               rs::JwksEventSink jwks_events)
     : settings_(std::move(settings)),
       fetcher_(fetcher),
       poster_(poster),
@@ -151,8 +151,8 @@ Result<UpstreamIdentity, UpstreamError> UpstreamClient::finish(const CallbackPar
   // is what tells a response from this upstream apart from one a mix-up attacker relayed.
   if (callback.iss) {
     if (*callback.iss != settings_.issuer) {
-      return err(fail(Kind::InvalidResponse,
-                      "the authorization response's iss names another issuer"));
+      return err(
+          fail(Kind::InvalidResponse, "the authorization response's iss names another issuer"));
     }
   } else if (metadata.iss_parameter_supported) {
     return err(fail(Kind::InvalidResponse,
@@ -164,10 +164,12 @@ Result<UpstreamIdentity, UpstreamError> UpstreamClient::finish(const CallbackPar
     if (*callback.error == "access_denied") {
       return err(fail(Kind::Cancelled, "the upstream answered error=access_denied"));
     }
-    return err(fail(Kind::Refused, "the upstream answered error=" + loggable_code(*callback.error)));
+    return err(
+        fail(Kind::Refused, "the upstream answered error=" + loggable_code(*callback.error)));
   }
   if (!callback.code || callback.code->empty()) {
-    return err(fail(Kind::InvalidResponse, "the authorization response has neither code nor error"));
+    return err(
+        fail(Kind::InvalidResponse, "the authorization response has neither code nor error"));
   }
 
   auto tokens = redeem_code(metadata, *callback.code, secrets);
@@ -210,10 +212,10 @@ Result<UpstreamClient::Tokens, UpstreamError> UpstreamClient::redeem_code(
     // RFC 6749 §5.2: invalid_grant (a code used twice, expired, or a wrong verifier),
     // invalid_client (our secret is wrong): the upstream said no.
     const auto code_field = body.is_object() ? body.find("error") : body.end();
-    const std::string error_code = body.is_object() && code_field != body.end() &&
-                                           code_field->is_string()
-                                       ? loggable_code(code_field->get<std::string>())
-                                       : "(none)";
+    const std::string error_code =
+        body.is_object() && code_field != body.end() && code_field->is_string()
+            ? loggable_code(code_field->get<std::string>())
+            : "(none)";
     return err(fail(Kind::Refused, status + " error=" + error_code));
   }
   if (response->status != 200) return err(fail(Kind::InvalidResponse, status));

@@ -44,8 +44,8 @@ class UpstreamClient final : public Upstream {
   [[nodiscard]] const ProviderSettings& settings() const override { return settings_; }
   [[nodiscard]] Result<std::string, UpstreamError> authorization_url(
       const FlowSecrets& secrets) override;
-  [[nodiscard]] Result<UpstreamIdentity, UpstreamError> finish(
-      const CallbackParams& callback, const FlowSecrets& secrets) override;
+  [[nodiscard]] Result<UpstreamIdentity, UpstreamError> finish(const CallbackParams& callback,
+                                                               const FlowSecrets& secrets) override;
 
  private:
   struct Discovered {

@@ -14,8 +14,7 @@ using nlohmann::json;
 
 // A member that must be a string when present; nullopt when absent, an error when present
 // with another type.
-Result<std::optional<std::string>, std::string> optional_string(const json& doc,
-                                                                const char* name) {
+Result<std::optional<std::string>, std::string> optional_string(const json& doc, const char* name) {
   const auto it = doc.find(name);
   if (it == doc.end() || it->is_null()) return std::optional<std::string>();
   if (!it->is_string()) return err(std::string(name) + " is not a string");
@@ -54,13 +53,12 @@ Result<UpstreamMetadata, std::string> check(const json& doc, std::string_view is
   if (!named.ok()) return err(std::move(named).error());
   // OIDC Discovery 1.0 §4.3: identical, character for character.
   if (!named->has_value() || **named != issuer) {
-    return err("it names the issuer " + named->value_or("(none)") + ", not " +
-               std::string(issuer));
+    return err("it names the issuer " + named->value_or("(none)") + ", not " + std::string(issuer));
   }
   m.issuer = std::string(issuer);
-  for (auto [field, name] : {std::pair{&m.authorization_endpoint, "authorization_endpoint"},
-                             std::pair{&m.token_endpoint, "token_endpoint"},
-                             std::pair{&m.jwks_uri, "jwks_uri"}}) {
+  for (auto [field, name] :
+       {std::pair{&m.authorization_endpoint, "authorization_endpoint"},
+        std::pair{&m.token_endpoint, "token_endpoint"}, std::pair{&m.jwks_uri, "jwks_uri"}}) {
     auto url = required_endpoint(doc, name, issuer);
     if (!url.ok()) return err(std::move(url).error());
     *field = std::move(url).value();
@@ -91,9 +89,9 @@ Result<UpstreamMetadata, std::string> check(const json& doc, std::string_view is
   if (!auth_methods.ok()) return err(std::move(auth_methods).error());
   if (auth_methods->has_value() && !contains(**auth_methods, "client_secret_basic")) {
     if (!contains(**auth_methods, "client_secret_post")) {
-      return err(std::string(
-          "token_endpoint_auth_methods_supported lists neither client_secret_basic nor "
-          "client_secret_post"));
+      return err(
+          std::string("token_endpoint_auth_methods_supported lists neither client_secret_basic nor "
+                      "client_secret_post"));
     }
     m.client_auth = ClientAuthMethod::ClientSecretPost;
   }
@@ -104,8 +102,8 @@ Result<UpstreamMetadata, std::string> check(const json& doc, std::string_view is
     // We verify RS256, ES256 and EdDSA only (never none or HS*: RFC 8725 §3.1).
     if (std::none_of(m.id_token_signing_algs.begin(), m.id_token_signing_algs.end(),
                      [](const std::string& a) { return jose::parse_alg(a).has_value(); })) {
-      return err(std::string(
-          "id_token_signing_alg_values_supported lists none of RS256, ES256, EdDSA"));
+      return err(
+          std::string("id_token_signing_alg_values_supported lists none of RS256, ES256, EdDSA"));
     }
   }
   const auto iss_supported = doc.find("authorization_response_iss_parameter_supported");

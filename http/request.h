@@ -44,11 +44,12 @@ struct HttpRequest {
   PathParams path_params;    // the matched route's "{name}" segments, decoded
 
   // The value of the route's "{name}" segment; "" when the route has none of that name.
-  [[nodiscard]] std::string_view path_param(std::string_view name) const {
+  [[nodiscard]] const std::string& path_param(std::string_view name) const {
+    static const std::string kNone;
     for (const auto& [n, v] : path_params) {
       if (n == name) return v;
     }
-    return {};
+    return kNone;
   }
 };
 

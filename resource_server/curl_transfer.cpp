@@ -104,8 +104,8 @@ Result<FetchResponse, std::string> curl_perform(const CurlRequest& request) {
   const CURLcode code = curl_easy_perform(h);
   curl_slist_free_all(headers);
   if (transfer.too_large) {
-    return err(what + ": the body is larger than " +
-               std::to_string(request.limits.max_body_size) + " bytes");
+    return err(what + ": the body is larger than " + std::to_string(request.limits.max_body_size) +
+               " bytes");
   }
   if (code != CURLE_OK) return err(what + ": " + curl_easy_strerror(code));
   long status = 0;

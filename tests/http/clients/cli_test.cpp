@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/http/support/browser.h"
+#include "tests/http/support/cli_run.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
 #include "tests/integration/support/test_database.h"
@@ -30,64 +31,13 @@ using std::chrono::seconds;
 
 const std::string kMasterKey = "7777777777777777777777777777777777777777777777777777777777777777";
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-  [[nodiscard]] json json_out() const { return json::parse(out); }
-};
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs `keyward <args>` with `input` on stdin, stdout and stderr kept apart.
-CliRun keyward(const std::vector<std::string>& args, const Env& env,
-               const std::string& input = {}) {
-  char tmpl[] = "/tmp/keyward-cli-XXXXXX";
-  const std::filesystem::path dir = ::mkdtemp(tmpl);
-  { std::ofstream(dir / "stdin", std::ios::binary) << input; }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, (dir / "stdin").c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, (dir / "stdout").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, (dir / "stderr").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> argv_strings{KEYWARD_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto env_strings = child_environment(env, dir / "data");
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, KEYWARD_BINARY, &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot spawn keyward");
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  CliRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = slurp(dir / "stdout");
-  run.err = slurp(dir / "stderr");
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
-  return run;
-}
-
 class ClientCli : public DatabaseTest {
  protected:
   Env env() {
     return {{"KEYWARD_DATABASE_URL", db().conninfo()}, {"KEYWARD_MASTER_KEY", kMasterKey}};
   }
   CliRun run(const std::vector<std::string>& args, const std::string& input = {}) {
-    return keyward(args, env(), input);
+    return run_cli(args, env(), input);
   }
   // Expects exit 2 with exactly this line on stderr and nothing on stdout.
   void expect_refused(const std::vector<std::string>& args, const std::string& message,
@@ -415,7 +365,7 @@ TEST_F(ClientCli, IntrospectPermissionAtCreateAndBySetIntrospect) {
 }
 
 TEST_F(ClientCli, NoDatabaseUrlIsAClearError) {
-  const auto r = keyward({"client", "list"}, {{"KEYWARD_DATABASE_URL", ""}});
+  const auto r = run_cli({"client", "list"}, {{"KEYWARD_DATABASE_URL", ""}});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("KEYWARD_DATABASE_URL"), std::string::npos) << r.err;
 }

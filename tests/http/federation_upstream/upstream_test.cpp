@@ -73,8 +73,8 @@ class UpstreamFlow : public StorageTest {
     record.name = name;
     record.issuer = issuer;
     record.client_id = kClientId;
-    record.client_secret_sealed = federation::seal_provider_secret(
-        federation::provider_secret_key(master_key), name, secret);
+    record.client_secret_sealed =
+        federation::seal_provider_secret(federation::provider_secret_key(master_key), name, secret);
     record.scopes = {"openid", "email", "profile"};
     record.button_label = "Upstream " + name;
     storage::IdentityProviderRepository repository(database());
@@ -206,13 +206,37 @@ TEST_P(ForgedIdToken, IsRefused) {
   EXPECT_TRUE(honest.ok()) << honest.error().log_detail;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryForgery, ForgedIdToken,
-    ::testing::Values(Forgery::ForeignKey, Forgery::UnknownKid, Forgery::WrongIssuer,
-                      Forgery::WrongAudience, Forgery::AzpMismatch,
-                      Forgery::SeveralAudiencesWithoutAzp, Forgery::WrongNonce, Forgery::NoNonce,
-                      Forgery::Expired, Forgery::IatInFuture, Forgery::AlgNone, Forgery::Hs256,
-                      Forgery::NoSub));
+const std::vector<std::pair<Forgery, std::string>> kForgeries = {
+    {Forgery::ForeignKey, "ForeignKey"},
+    {Forgery::UnknownKid, "UnknownKid"},
+    {Forgery::WrongIssuer, "WrongIssuer"},
+    {Forgery::WrongAudience, "WrongAudience"},
+    {Forgery::AzpMismatch, "AzpMismatch"},
+    {Forgery::SeveralAudiencesWithoutAzp, "SeveralAudiencesWithoutAzp"},
+    {Forgery::WrongNonce, "WrongNonce"},
+    {Forgery::NoNonce, "NoNonce"},
+    {Forgery::Expired, "Expired"},
+    {Forgery::IatInFuture, "IatInFuture"},
+    {Forgery::AlgNone, "AlgNone"},
+    {Forgery::Hs256, "Hs256"},
+    {Forgery::NoSub, "NoSub"}};
+
+std::vector<Forgery> every_forgery() {
+  std::vector<Forgery> all;
+  for (const auto& [forgery, name] : kForgeries) all.push_back(forgery);
+  return all;
+}
+
+// Readable test names: EveryForgery/ForgedIdToken.IsRefused/WrongNonce.
+std::string forgery_name(const ::testing::TestParamInfo<Forgery>& info) {
+  for (const auto& [forgery, name] : kForgeries) {
+    if (forgery == info.param) return name;
+  }
+  return "Forgery" + std::to_string(info.index);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryForgery, ForgedIdToken, ::testing::ValuesIn(every_forgery()),
+                         forgery_name);
 
 TEST_F(UpstreamFlow, ForgeriesAreRefusedForTheReasonTheyAreForged) {
   const std::vector<std::pair<Forgery, std::string>> cases = {

@@ -81,8 +81,8 @@ UpstreamProvider::UpstreamProvider()
   router.add(http::Method::Get, "/jwks", [this](const http::HttpRequest&) {
     ++jwks_requests_;
     std::lock_guard lock(mutex_);
-    json keys = {{"keys", json::array({jose::Jwk::from_public_key(key_->public_key(), kid_)
-                                           .to_json()})}};
+    json keys = {
+        {"keys", json::array({jose::Jwk::from_public_key(key_->public_key(), kid_).to_json()})}};
     auto r = http::HttpResponse::json(200, keys);
     r.headers.set("Cache-Control", "public, max-age=300");
     return r;
@@ -212,7 +212,8 @@ http::HttpResponse UpstreamProvider::authorize(const http::HttpRequest& request)
   std::unique_lock lock(mutex_);
   last_authorize_query_ = q;
   const auto client = clients_.find(q["client_id"]);
-  const bool redirect_ok = client != clients_.end() && q["redirect_uri"] == client->second.redirect_uri;
+  const bool redirect_ok =
+      client != clients_.end() && q["redirect_uri"] == client->second.redirect_uri;
   lock.unlock();
   // RFC 6749 §4.1.2.1: an unverified client or redirect URI gets no redirect.
   if (!redirect_ok) return refuse(400, "invalid_request", "unknown client_id or redirect_uri");
@@ -242,8 +243,9 @@ http::HttpResponse UpstreamProvider::authorize(const http::HttpRequest& request)
   return redirect(q["redirect_uri"] + "?" + query_of(response));
 }
 
-std::optional<std::string> UpstreamProvider::authenticated_client(
-    const http::HttpRequest& request, const http::FormParams& form, std::string& why) const {
+std::optional<std::string> UpstreamProvider::authenticated_client(const http::HttpRequest& request,
+                                                                  const http::FormParams& form,
+                                                                  std::string& why) const {
   std::string id;
   std::string secret;
   const auto header = request.headers.get("Authorization");
@@ -320,10 +322,8 @@ http::HttpResponse UpstreamProvider::token(const http::HttpRequest& request) {
 std::string UpstreamProvider::id_token(const Code& code) const {
   std::lock_guard lock(mutex_);
   const long long now = unix_seconds(std::chrono::system_clock::now());
-  json claims = {{"iss", base_},           {"sub", user_.sub},
-                 {"aud", code.client_id},  {"iat", now},
-                 {"exp", now + 600},       {"nonce", code.nonce},
-                 {"auth_time", now}};
+  json claims = {{"iss", base_},     {"sub", user_.sub},    {"aud", code.client_id}, {"iat", now},
+                 {"exp", now + 600}, {"nonce", code.nonce}, {"auth_time", now}};
   if (user_.email && user_.email_in_id_token) {
     claims["email"] = *user_.email;
     claims["email_verified"] = user_.email_verified;
@@ -378,9 +378,8 @@ std::string UpstreamProvider::id_token(const Code& code) const {
       return base64url_encode(json{{"alg", "none"}, {"kid", kid_}}.dump()) + "." +
              base64url_encode(claims.dump()) + ".";
     case Forgery::Hs256: {
-      const std::string input =
-          base64url_encode(json{{"alg", "HS256"}, {"kid", kid_}}.dump()) + "." +
-          base64url_encode(claims.dump());
+      const std::string input = base64url_encode(json{{"alg", "HS256"}, {"kid", kid_}}.dump()) +
+                                "." + base64url_encode(claims.dump());
       return input + "." + base64url_encode(hmac_sha256(public_pem(*key_), input));
     }
     default:
@@ -392,10 +391,9 @@ http::HttpResponse UpstreamProvider::userinfo(const http::HttpRequest& request) 
   ++userinfo_requests_;
   const auto header = request.headers.get("Authorization");
   std::lock_guard lock(mutex_);
-  const auto found =
-      header && header->starts_with("Bearer ")
-          ? access_tokens_.find(std::string(header->substr(7)))
-          : access_tokens_.end();
+  const auto found = header && header->starts_with("Bearer ")
+                         ? access_tokens_.find(std::string(header->substr(7)))
+                         : access_tokens_.end();
   if (found == access_tokens_.end()) {
     http::HttpResponse r;
     r.status = 401;

@@ -57,10 +57,10 @@ class UpstreamProvider {
     SeveralAudiencesWithoutAzp,
     WrongNonce,
     NoNonce,
-    Expired,        // exp an hour ago
-    IatInFuture,    // iat an hour ahead
-    AlgNone,        // unsigned, alg "none"
-    Hs256,          // HMAC-"signed" with the published public key's PEM as the secret
+    Expired,      // exp an hour ago
+    IatInFuture,  // iat an hour ahead
+    AlgNone,      // unsigned, alg "none"
+    Hs256,        // HMAC-"signed" with the published public key's PEM as the secret
     NoSub,
   };
 

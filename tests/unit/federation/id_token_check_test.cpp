@@ -35,19 +35,18 @@ class IdTokenCheck : public ::testing::Test {
   const TimePoint now_ = TimePoint(std::chrono::seconds(1'800'000'000));
 
   json claims() const {
-    return {{"iss", kIssuer},  {"sub", "110169484474386276334"},
-            {"aud", kClient},  {"iat", unix_seconds(now_)},
-            {"exp", unix_seconds(now_) + 3600}, {"nonce", kNonce},
+    return {{"iss", kIssuer},
+            {"sub", "110169484474386276334"},
+            {"aud", kClient},
+            {"iat", unix_seconds(now_)},
+            {"exp", unix_seconds(now_) + 3600},
+            {"nonce", kNonce},
             {"email", "alice@example.com"}};
   }
 
-  federation::IdTokenExpectations expected() const {
-    return {kIssuer, kClient, kNonce, now_, 60s};
-  }
+  federation::IdTokenExpectations expected() const { return {kIssuer, kClient, kNonce, now_, 60s}; }
 
-  static jose::Jwks jwks() {
-    return jose::Jwks::parse(jwks_json({rsa_, ec_, ed_})).value();
-  }
+  static jose::Jwks jwks() { return jose::Jwks::parse(jwks_json({rsa_, ec_, ed_})).value(); }
 
   static std::string sign_with(const TestKey& key, const json& c, std::string typ = "JWT") {
     return sign(key, c, std::move(typ));
@@ -120,7 +119,8 @@ TEST_F(IdTokenCheck, AlgNoneAndHs256AreRefusedWhateverTheyCarry) {
 }
 
 TEST_F(IdTokenCheck, WrongIssuerIsRefused) {
-  for (const std::string& iss : std::vector<std::string>{"https://evil.example.com", kIssuer + "/", ""}) {
+  for (const std::string& iss :
+       std::vector<std::string>{"https://evil.example.com", kIssuer + "/", ""}) {
     json c = claims();
     c["iss"] = iss;
     expect_refused(sign_with(*rsa_, c), IdTokenFault::Jose, Status::JwtIssuerMismatch);
@@ -194,8 +194,8 @@ TEST_F(IdTokenCheck, SubMustBeAUsableString) {
   json c = claims();
   c.erase("sub");
   expect_refused(sign_with(*rsa_, c), IdTokenFault::SubjectInvalid);
-  for (const json& bad : {json(""), json(12345), json(std::string(256, 'a')),
-                          json(std::string("ab\0c", 4))}) {
+  for (const json& bad :
+       {json(""), json(12345), json(std::string(256, 'a')), json(std::string("ab\0c", 4))}) {
     c["sub"] = bad;
     expect_refused(sign_with(*rsa_, c), IdTokenFault::SubjectInvalid);
   }

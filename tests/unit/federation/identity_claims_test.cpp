@@ -12,13 +12,12 @@ namespace {
 using json = nlohmann::json;
 
 TEST(IdentityClaims, ReadsTheStandardClaims) {
-  const auto id = federation::identity_from_claims(
-      "google", {{"sub", "1101"},
-                 {"email", "alice@example.com"},
-                 {"email_verified", true},
-                 {"given_name", "Alice"},
-                 {"family_name", "Liddell"},
-                 {"preferred_username", "alice"}});
+  const auto id = federation::identity_from_claims("google", {{"sub", "1101"},
+                                                              {"email", "alice@example.com"},
+                                                              {"email_verified", true},
+                                                              {"given_name", "Alice"},
+                                                              {"family_name", "Liddell"},
+                                                              {"preferred_username", "alice"}});
   EXPECT_EQ(id.provider, "google");
   EXPECT_EQ(id.subject, "1101");
   EXPECT_EQ(id.email, "alice@example.com");
@@ -40,13 +39,12 @@ TEST(IdentityClaims, EmailVerifiedIsOnlyTheBooleanTrue) {
 }
 
 TEST(IdentityClaims, UnusableValuesAreTreatedAsAbsent) {
-  const auto id = federation::identity_from_claims(
-      "x", {{"sub", "1"},
-            {"email", std::string(321, 'a')},
-            {"email_verified", true},
-            {"given_name", "Al\nice"},
-            {"family_name", 7},
-            {"preferred_username", ""}});
+  const auto id = federation::identity_from_claims("x", {{"sub", "1"},
+                                                         {"email", std::string(321, 'a')},
+                                                         {"email_verified", true},
+                                                         {"given_name", "Al\nice"},
+                                                         {"family_name", 7},
+                                                         {"preferred_username", ""}});
   EXPECT_FALSE(id.email);
   EXPECT_FALSE(id.email_verified);
   EXPECT_FALSE(id.given_name);
