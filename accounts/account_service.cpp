@@ -53,14 +53,16 @@ AccountService::AccountService(storage::AccountRepository& accounts, storage::Us
                                grants::UserAuthenticator& authenticator,
                                EmailVerification* verification, const Clock& clock,
                                grants::Argon2Params params,
-                               std::chrono::seconds session_idle_timeout)
+                               std::chrono::seconds session_idle_timeout,
+                               storage::FederatedIdentityRepository* identities)
     : accounts_(accounts),
       users_(users),
       authenticator_(authenticator),
       verification_(verification),
       clock_(clock),
       params_(params),
-      idle_timeout_(session_idle_timeout) {}
+      idle_timeout_(session_idle_timeout),
+      identities_(identities) {}
 
 AccountResult<std::optional<UserRecord>> AccountService::active_user(std::string_view user_id) {
   auto found = users_.find_by_id(user_id);
@@ -75,7 +77,13 @@ AccountResult<AccountOverview> AccountService::overview(const UserRecord& user) 
   if (!sessions.ok()) return err(unavailable(sessions.error(), "sessions"));
   auto applications = accounts_.applications(user.id, now);
   if (!applications.ok()) return err(unavailable(applications.error(), "applications"));
-  return AccountOverview{std::move(sessions).value(), std::move(applications).value()};
+  AccountOverview out{std::move(sessions).value(), std::move(applications).value(), {}};
+  if (identities_ != nullptr) {
+    auto linked = identities_->list_for_user(user.id);
+    if (!linked.ok()) return err(unavailable(linked.error(), "linked providers"));
+    out.linked_providers = std::move(linked).value();
+  }
+  return out;
 }
 
 AccountResult<bool> AccountService::update_profile(const UserRecord& user, const ProfileForm& form,
@@ -90,7 +98,7 @@ AccountResult<bool> AccountService::update_profile(const UserRecord& user, const
     auto checked = check_password(user, form.current_password, requester.client_ip);
     if (!checked.ok()) {
       auto problem = std::move(checked).error();
-      if (form.current_password.empty()) {
+      if (form.current_password.empty() && user.password_hash) {
         problem.message = "Enter your current password to change your e-mail address.";
       }
       return err(std::move(problem));
@@ -125,6 +133,12 @@ AccountResult<Unit> AccountService::resend_verification(const UserRecord& user,
 AccountResult<std::string> AccountService::check_password(const UserRecord& user,
                                                           std::string_view password,
                                                           std::string_view client_ip) {
+  // A user who signed up through an upstream provider has no Keyward password, so nothing
+  // can prove that whoever holds this session is them beyond the session itself. The
+  // actions that ask for the current password (a new e-mail address, a new password,
+  // deleting the account) are refused until they set one through /recover, which proves
+  // they hold the account's mailbox (docs/accounts.md "Users without a password").
+  if (!user.password_hash) return err(refused(std::string(kNoPasswordYet)));
   if (password.empty()) return err(refused("Enter your current password."));
   auto checked = authenticator_.authenticate(user.username, password, client_ip);
   if (!checked.ok()) {
@@ -146,8 +160,8 @@ AccountResult<std::string> AccountService::check_password(const UserRecord& user
   // stored one now.
   auto fresh = users_.find_by_id(user.id);
   if (!fresh.ok()) return err(unavailable(fresh.error(), "user lookup"));
-  if (!*fresh) return err(refused("This account no longer exists."));
-  return std::move((*fresh)->password_hash);
+  if (!*fresh || !(*fresh)->password_hash) return err(refused("This account no longer exists."));
+  return std::move(*(*fresh)->password_hash);
 }
 
 AccountResult<Unit> AccountService::change_password(
@@ -191,6 +205,24 @@ AccountResult<Unit> AccountService::revoke_application(const UserRecord& user,
   if (!revoked.ok()) return err(unavailable(revoked.error(), "revoke application"));
   if (!*revoked) return err(refused("That application has no access to your account."));
   return Unit{};
+}
+
+AccountResult<Unit> AccountService::unlink_provider(const UserRecord& user,
+                                                    std::string_view provider) {
+  if (identities_ == nullptr) return err(refused("That provider is not linked to your account."));
+  auto unlinked = identities_->unlink(user.id, provider);
+  if (!unlinked.ok()) return err(unavailable(unlinked.error(), "unlink provider"));
+  switch (*unlinked) {
+    case storage::UnlinkOutcome::Unlinked:
+      return Unit{};
+    case storage::UnlinkOutcome::NotLinked:
+      break;
+    case storage::UnlinkOutcome::LastWayToSignIn:
+      return err(refused(
+          "This is the only way to sign in to your account. Set a password first (\"Forgot your "
+          "password?\" on the sign-in page), or link another provider, then unlink this one."));
+  }
+  return err(refused("That provider is not linked to your account."));
 }
 
 AccountResult<Unit> AccountService::delete_account(const UserRecord& user,

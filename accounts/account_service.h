@@ -17,6 +17,7 @@
 #include "grants/password_hash.h"
 #include "grants/user_authenticator.h"
 #include "storage/account_repository.h"
+#include "storage/federated_identity_repository.h"
 #include "storage/user_repository.h"
 
 namespace keyward::accounts {
@@ -33,12 +34,19 @@ struct AccountProblem {
   std::optional<std::chrono::seconds> retry_after;
 };
 
+// What a user without a Keyward password (federated sign-in only) is told when an action
+// needs their current password.
+inline constexpr std::string_view kNoPasswordYet =
+    "Your account has no Keyward password yet. Set one with \"Forgot your password?\" on the "
+    "sign-in page (it is mailed to your address), then try again.";
+
 template <typename T>
 using AccountResult = Result<T, AccountProblem>;
 
 struct AccountOverview {
   std::vector<storage::UserSession> sessions;
   std::vector<storage::ConnectedApplication> applications;
+  std::vector<storage::FederatedIdentity> linked_providers;  // by provider
 };
 
 // The profile form as typed: trimmed and checked by update_profile; empty means unset.
@@ -56,7 +64,8 @@ class AccountService {
   AccountService(storage::AccountRepository& accounts, storage::UserRepository& users,
                  grants::UserAuthenticator& authenticator, EmailVerification* verification,
                  const Clock& clock, grants::Argon2Params params,
-                 std::chrono::seconds session_idle_timeout);
+                 std::chrono::seconds session_idle_timeout,
+                 storage::FederatedIdentityRepository* identities = nullptr);
 
   // The user a session names if it may use the account page: it exists and is not
   // disabled (a disabled user is treated as signed out); nullopt otherwise.
@@ -98,6 +107,11 @@ class AccountService {
   [[nodiscard]] AccountResult<Unit> revoke_application(const storage::UserRecord& user,
                                                        std::string_view client_id);
 
+  // Unlinks the user's identity at `provider`; refused when it is their last way to sign in
+  // (no Keyward password and no other link), or not linked.
+  [[nodiscard]] AccountResult<Unit> unlink_provider(const storage::UserRecord& user,
+                                                    std::string_view provider);
+
   // Checks the password (as change_password does), revokes every grant and deletes the
   // user with everything that hangs on it.
   [[nodiscard]] AccountResult<Unit> delete_account(const storage::UserRecord& user,
@@ -116,6 +130,7 @@ class AccountService {
   const Clock& clock_;
   grants::Argon2Params params_;
   std::chrono::seconds idle_timeout_;
+  storage::FederatedIdentityRepository* identities_;  // null: no federation composed
 };
 
 }  // namespace keyward::accounts

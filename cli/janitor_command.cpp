@@ -50,6 +50,7 @@ int run_janitor_command(const server::Config& config, std::span<const std::strin
   std::printf("mail_requests %zu\n", counts->mail_requests);
   std::printf("mail_outbox %zu\n", counts->mail_outbox);
   std::printf("registration_tokens %zu\n", counts->registration_tokens);
+  std::printf("federation_flows %zu\n", counts->federation_flows);
   std::printf("total %zu\n", counts->total());
   return 0;
 }

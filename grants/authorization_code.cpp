@@ -140,6 +140,7 @@ OAuthResult<TokenResponse> AuthorizationCodeGrant::handle(const TokenRequest& re
     id.user = user;
     id.scope = scope;
     id.auth_time = c.auth_time;
+    id.amr = c.amr;
     id.nonce = c.nonce;
     id.access_token = access->token;
     auto id_token = id_tokens_.issue(id);

@@ -82,6 +82,7 @@ AuthorizeResult<AuthorizationResponse> Authorizer::issue_code(const Authorizatio
   row.code_challenge = request.code_challenge;
   row.nonce = request.nonce;
   row.auth_time = user.auth_time;
+  row.amr = user.amr;
   row.expires_at = now + config_.code_ttl;
 
   auto stored = codes_.create_with_grant(grant, row);

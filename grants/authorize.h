@@ -29,6 +29,7 @@ struct SignedIn {
   std::string user_id;
   TimePoint auth_time;
   std::string session_id_hash;  // the grant records it, so logout can revoke it
+  std::string amr = "pwd";      // how the session was signed in (RFC 8176): "pwd" or "fed"
 };
 
 // What the request needs before a code can be issued.

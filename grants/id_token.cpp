@@ -67,6 +67,7 @@ OAuthResult<std::string> IdTokenIssuer::issue(const IdTokenClaims& c) const {
   claims[wire::kIat] = unix_seconds(now);
   claims[wire::kExp] = unix_seconds(now + config_.ttl);
   claims[wire::kAuthTime] = unix_seconds(c.auth_time);
+  if (!c.amr.empty()) claims[wire::kAmr] = json::array({c.amr});
   if (c.nonce) claims[wire::kNonce] = *c.nonce;
   if (!c.access_token.empty()) claims[wire::kAtHash] = at_hash(c.access_token, key->alg);
   return key->id_token.sign(claims);

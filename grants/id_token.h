@@ -24,13 +24,14 @@ namespace keyward::grants {
 
 // Every claim an ID token (IdTokenIssuer::issue) or a UserInfo answer (user_claims) may
 // carry, OIDC Core §2 and §5.1: what discovery lists as claims_supported (OIDC Discovery §3).
-inline constexpr std::array<std::string_view, 15> kSupportedClaims = {
+inline constexpr std::array<std::string_view, 16> kSupportedClaims = {
     wire::kSub,
     wire::kIss,
     wire::kAud,
     wire::kExp,
     wire::kIat,
     wire::kAuthTime,
+    wire::kAmr,
     wire::kNonce,
     wire::kAzp,
     wire::kAtHash,
@@ -63,6 +64,9 @@ struct IdTokenClaims {
   TimePoint auth_time;
   std::optional<std::string> nonce;  // echoed exactly when the request had one
   std::string access_token;          // for at_hash; empty: no at_hash
+  // RFC 8176 §2: how the user signed in ("pwd" or "fed"), sent as a one-element array;
+  // empty: no amr claim.
+  std::string amr;
 };
 
 class IdTokenIssuer {
@@ -70,7 +74,7 @@ class IdTokenIssuer {
   // The keys and the clock must outlive the issuer.
   IdTokenIssuer(const SigningKeys& keys, const Clock& clock, IdTokenConfig config);
 
-  // iss, sub, aud (the client, as a string), exp, iat, auth_time, nonce, at_hash, azp,
+  // iss, sub, aud (the client, as a string), exp, iat, auth_time, amr, nonce, at_hash, azp,
   // and the user claims of the scope. temporarily_unavailable while no key is active.
   [[nodiscard]] OAuthResult<std::string> issue(const IdTokenClaims& claims) const;
 

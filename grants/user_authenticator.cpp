@@ -48,13 +48,17 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
   auto allowed = throttle_.begin_attempt(account, client_ip);
   if (!allowed.ok()) return err(std::move(allowed).error());
 
-  // An unknown user is checked against a dummy hash with the same parameters, so it
-  // takes as long as a wrong password.
-  const PasswordCheck check =
-      verify_password(user ? user->password_hash : dummy_password_hash(params_), password, params_);
-  if (!user || check == PasswordCheck::Mismatch) {
+  // An unknown user, and a user without a Keyward password (federated sign-in only), is
+  // checked against a dummy hash with the same parameters and then refused, so either
+  // takes as long as a wrong password and gets its answer.
+  const bool has_password = user && user->password_hash;
+  const PasswordCheck check = verify_password(
+      has_password ? *user->password_hash : dummy_password_hash(params_), password, params_);
+  if (!has_password || check == PasswordCheck::Mismatch) {
     return err(OAuthError::invalid_grant(kInvalidCredentials,
-                                         user ? "wrong password for " + account : "unknown user"));
+                                         !user          ? "unknown user"
+                                         : has_password ? "wrong password for " + account
+                                                        : "no password set for " + account));
   }
   // Disabled users get no tokens. The answer is the one a wrong password gets
   // (and the attempt stays counted): only the password's holder reaches this line, but
@@ -71,7 +75,7 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
     // store a new one now that we hold the password. Only if the hash is still the one
     // we verified (a concurrent set-password wins), and a failure here costs nothing but
     // another try at the next login.
-    (void)users_.replace_password_hash(user->id, user->password_hash,
+    (void)users_.replace_password_hash(user->id, *user->password_hash,
                                        hash_password(password, params_));
   }
   return to_user(*user);

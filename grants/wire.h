@@ -93,6 +93,7 @@ inline constexpr std::string_view kAtJwt = "at+jwt";  // RFC 9068 §2.1 typ
 // and email scopes release (OIDC Core §5.1, §5.4).
 inline constexpr std::string_view kAzp = "azp";
 inline constexpr std::string_view kAuthTime = "auth_time";
+inline constexpr std::string_view kAmr = "amr";  // RFC 8176
 inline constexpr std::string_view kAtHash = "at_hash";
 inline constexpr std::string_view kJwt = "JWT";  // an ID token's typ
 inline constexpr std::string_view kPreferredUsername = "preferred_username";

@@ -8,8 +8,10 @@
 
 #include "accounts/account_service.h"
 #include "accounts/email_verification.h"
+#include "accounts/federated_sign_in.h"
 #include "accounts/password_recovery.h"
 #include "accounts/registration.h"
+#include "federation/stored_provider_registry.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
 #include "grants/client_announcement.h"
@@ -42,6 +44,9 @@
 #include "server/endpoints/authorize.h"
 #include "server/endpoints/consent.h"
 #include "server/endpoints/discovery.h"
+#include "server/endpoints/federation_callback.h"
+#include "server/endpoints/federation_link.h"
+#include "server/endpoints/federation_start.h"
 #include "server/endpoints/introspection.h"
 #include "server/endpoints/jwks.h"
 #include "server/endpoints/login.h"
@@ -63,6 +68,8 @@
 #include "storage/consent_repository.h"
 #include "storage/database.h"
 #include "storage/dynamic_client_repository.h"
+#include "storage/federated_identity_repository.h"
+#include "storage/federation_flow_repository.h"
 #include "storage/grant_repository.h"
 #include "storage/listener.h"
 #include "storage/mail_outbox_repository.h"
@@ -132,6 +139,12 @@ struct App::Parts {
   std::shared_ptr<const BrowserFlow> browser_flow;  // set by add_browser_routes
   // The account page: after the users, sessions, grants and mails it acts on.
   std::unique_ptr<storage::AccountRepository> account_store;
+  // Federated sign-in (docs/federation.md): the upstream providers, the flows under way,
+  // the links, and the rules of who signs in; before the account page, which lists links.
+  std::unique_ptr<federation::ProviderRegistry> providers;  // null: federation not composed
+  std::unique_ptr<storage::FederatedIdentityRepository> federated_identities;
+  std::unique_ptr<storage::FederationFlowRepository> federation_flows;
+  std::unique_ptr<accounts::FederatedSignIn> federated_sign_in;
   std::unique_ptr<accounts::AccountService> account_service;
   // Dynamic client registration (KEYWARD_DCR token or open).
   std::unique_ptr<storage::DynamicClientRepository> dynamic_clients;
@@ -303,11 +316,15 @@ void App::Parts::add_health_routes(Logger& logger) {
 void App::Parts::add_browser_routes(const Config& config,
                                     std::shared_ptr<const Templates> templates, Logger& logger) {
   http::Router& router = service->router();
+  federated_identities = std::make_unique<storage::FederatedIdentityRepository>(*database);
+  federation_flows = std::make_unique<storage::FederationFlowRepository>(*database);
+  federated_sign_in = std::make_unique<accounts::FederatedSignIn>(*federated_identities, *users,
+                                                                  clock, config.registration_open);
   auto flow = std::make_shared<const BrowserFlow>(BrowserFlow{
       *authorizer, *user_auth, *client_cache, *id_tokens, *session_store, *users,
       std::move(templates), clock,
       SessionPolicy::for_issuer(config.issuer, config.session_ttl, config.session_idle_timeout),
-      logger, config.registration_open});
+      logger, config.registration_open, providers.get()});
   browser_flow = flow;
   add_authorize_routes(router, flow);
   add_login_route(router, flow);
@@ -320,9 +337,16 @@ void App::Parts::add_browser_routes(const Config& config,
       *account_store, *users, *user_auth, email_verification.get(), clock,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                            config.argon2_parallelism},
-      config.session_idle_timeout);
+      config.session_idle_timeout, federated_identities.get());
   add_account_page_routes(
       router, std::make_shared<const AccountEndpoint>(AccountEndpoint{flow, *account_service}));
+  if (providers) {
+    auto federation = std::make_shared<const FederationFlowContext>(
+        FederationFlowContext{flow, *providers, *federation_flows, *federated_sign_in});
+    add_federation_start_route(router, federation);
+    add_federation_callback_route(router, federation);
+    add_federation_link_routes(router, federation);
+  }
 }
 
 // POST /token with its grants, /introspect, /revoke, all on the worker pool.
@@ -471,6 +495,12 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   http::Router& router = p.service->router();
   p.add_health_routes(logger);
   add_jwks_route(router, p.key_manager, jwks_max_age(config.key_publication_delay));
+  // The upstream providers (`keyward idp`): read from storage on first use, reloaded every
+  // 30 s; the redirect URI registered upstream is {issuer}/federation/callback.
+  federation::ProviderRegistryOptions provider_options;
+  provider_options.keyward_issuer = config.issuer;
+  p.providers = federation::make_provider_registry(*p.database, master_key->bytes, p.clock, logger,
+                                                   provider_options);
   p.add_browser_routes(config, std::move(templates).value(), logger);
   p.add_token_routes(logger);
   p.add_account_routes(config);

@@ -62,7 +62,9 @@ void JanitorSchedule::run() {
                                {"account_links", counts->account_links},
                                {"mail_requests", counts->mail_requests},
                                {"mail_outbox", counts->mail_outbox},
-                               {"registration_tokens", counts->registration_tokens}});
+                               {"registration_tokens", counts->registration_tokens},
+
+                               {"federation_flows", counts->federation_flows}});
     } catch (const std::exception& e) {
       // Never let housekeeping take the server down.
       logger_.error("janitor failed", {{"exception", e.what()}});

@@ -20,7 +20,7 @@ using detail::to_micros;
 constexpr std::array kStatements{
     // $1 grant id, $2 client, $3 user, $4 session digest (hex or NULL), $5 scopes,
     // $6 created, $7 grant expiry, $8 code digest, $9 redirect_uri, $10 challenge (or
-    // NULL), $11 nonce (or NULL), $12 auth_time, $13 code expiry. The session digest comes
+    // NULL), $11 nonce (or NULL), $12 auth_time, $13 code expiry, $14 amr. The session digest comes
     // as hex so that NULL needs no second statement.
     detail::PreparedStatement{
         "codes_insert_with_grant",
@@ -30,11 +30,11 @@ constexpr std::array kStatements{
         "   " SQL_TS(7) ") RETURNING id)"
         " INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id,"
         "   redirect_uri, code_challenge, code_challenge_method, nonce, scopes,"
-        "   session_id_hash, auth_time, created_at, expires_at)"
+        "   session_id_hash, auth_time, created_at, expires_at, amr)"
         " SELECT $8, g.id, $2, $3::uuid, $9, $10::text,"
         "   CASE WHEN $10::text IS NULL THEN NULL ELSE 'S256' END, $11,"
         "   string_to_array($5, ' '), decode($4, 'hex'), " SQL_TS(12) ", " SQL_TS(6) ", " SQL_TS(13)
-        " FROM g"},
+        ", $14 FROM g"},
     // $1 digest, $2 client, $3 now. Locks the row: a concurrent consumption waits, then
     // re-checks consumed_at IS NULL (EvalPlanQual), finds it set and updates nothing.
     detail::PreparedStatement{
@@ -47,13 +47,13 @@ constexpr std::array kStatements{
         " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id AND u.disabled)"
         " RETURNING c.grant_id, c.client_id, c.user_id::text, c.redirect_uri, c.code_challenge,"
         " c.nonce, array_to_string(c.scopes, ' '), c.session_id_hash, "
-        SQL_MICROS("c.auth_time") ", " SQL_MICROS("g.expires_at")},
+        SQL_MICROS("c.auth_time") ", " SQL_MICROS("g.expires_at") ", COALESCE(c.amr, 'pwd')"},
     // Why a consumption did not happen: every fact, evaluated at $2.
     detail::PreparedStatement{
         "codes_classify",
         "SELECT c.grant_id, c.client_id, c.user_id::text, c.redirect_uri, c.code_challenge,"
         " c.nonce, array_to_string(c.scopes, ' '), c.session_id_hash, "
-        SQL_MICROS("c.auth_time") ", " SQL_MICROS("g.expires_at") ","
+        SQL_MICROS("c.auth_time") ", " SQL_MICROS("g.expires_at") ", COALESCE(c.amr, 'pwd'),"
         " c.consumed_at IS NOT NULL, c.expires_at > " SQL_TS(2) ","
         " (g.revoked_at IS NULL AND g.expires_at > " SQL_TS(2) "), COALESCE(u.disabled, false)"
         " FROM authorization_codes c JOIN grants g ON g.id = c.grant_id"
@@ -69,7 +69,7 @@ const char* text_or_null(const std::optional<std::string>& value) {
   return value ? value->c_str() : nullptr;
 }
 
-// Columns 0-9 of codes_consume and codes_classify.
+// Columns 0-10 of codes_consume and codes_classify.
 CodeRecord read_code(const pqxx::row& row) {
   CodeRecord c;
   c.grant_id = row[0].as<std::string>();
@@ -82,6 +82,7 @@ CodeRecord read_code(const pqxx::row& row) {
   c.session_id_hash = detail::read_optional_bytes(row[7]);
   c.auth_time = detail::read_time(row[8]);
   c.grant_expires_at = detail::read_time(row[9]);
+  c.amr = row[10].as<std::string>();
   return c;
 }
 
@@ -103,7 +104,7 @@ Result<Unit, StorageError> CodeRepository::create_with_grant(const NewGrant& g, 
                      text_or_null(session_hex), join_scopes(g.scopes), to_micros(g.created_at),
                      to_micros(g.expires_at), pqxx::binarystring(c.code_hash), c.redirect_uri,
                      text_or_null(c.code_challenge), text_or_null(c.nonce), to_micros(c.auth_time),
-                     to_micros(c.expires_at));
+                     to_micros(c.expires_at), c.amr);
   });
 }
 
@@ -128,10 +129,10 @@ Result<CodeConsumption, StorageError> CodeRepository::consume(std::string_view c
     if (rows.empty()) return out;  // NotFound
     const auto& row = rows[0];
     CodeRecord code = read_code(row);
-    const bool already_consumed = row[10].as<bool>();
-    const bool unexpired = row[11].as<bool>();
-    const bool grant_live = row[12].as<bool>();
-    const bool user_disabled = row[13].as<bool>();
+    const bool already_consumed = row[11].as<bool>();
+    const bool unexpired = row[12].as<bool>();
+    const bool grant_live = row[13].as<bool>();
+    const bool user_disabled = row[14].as<bool>();
     // Another client can neither redeem it nor, by presenting it, revoke its grant.
     if (code.client_id != client) {
       out.outcome = Outcome::WrongClient;

@@ -28,7 +28,8 @@ struct NewCode {
   // none (a confidential client may omit PKCE).
   std::optional<std::string> code_challenge;
   std::optional<std::string> nonce;  // OIDC Core §3.1.2.1, carried into the ID token
-  TimePoint auth_time;               // when the user last entered a password
+  TimePoint auth_time;               // when the user last signed in to the browser
+  std::string amr = "pwd";           // how: "pwd" or "fed" (session_repository.h kAmr*)
   TimePoint expires_at;
 };
 
@@ -44,6 +45,7 @@ struct CodeRecord {
   std::vector<std::string> scopes;
   std::optional<std::string> session_id_hash;
   TimePoint auth_time;
+  std::string amr;             // "pwd" or "fed"; codes made before 0009 read as "pwd"
   TimePoint grant_expires_at;  // bounds every token issued from the code
 };
 

@@ -66,6 +66,9 @@ constexpr std::array kStatements{
         "janitor_registration_tokens",
         BATCH("registration_tokens", "id",
               "expires_at <= " SQL_TS(1) " OR (max_uses IS NOT NULL AND uses >= max_uses)")},
+    detail::PreparedStatement{
+        "janitor_federation_flows",
+        BATCH("federation_flows", "key_hash", "expires_at <= " SQL_TS(1))},
 };
 // clang-format on
 
@@ -116,6 +119,7 @@ Result<JanitorCounts, StorageError> Janitor::run_once(TimePoint now) {
       counts.mail_outbox =
           drain("janitor_mail_outbox", to_micros(now - std::chrono::hours(24)), batch);
       counts.registration_tokens = drain("janitor_registration_tokens", now_micros, batch);
+      counts.federation_flows = drain("janitor_federation_flows", now_micros, batch);
     } catch (...) {
       // The connection goes back to the pool: it must not keep the lock. If the
       // connection itself broke, PostgreSQL has released the lock already.

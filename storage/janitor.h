@@ -35,11 +35,12 @@ struct JanitorCounts {
   std::size_t mail_requests = 0;          // older than the hour the mail limits count
   std::size_t mail_outbox = 0;            // unsent mails older than their links (a day)
   std::size_t registration_tokens = 0;    // initial access tokens expired or used up
+  std::size_t federation_flows = 0;       // upstream sign-ins and link offers never finished
 
   [[nodiscard]] std::size_t total() const {
     return authorization_codes + refresh_tokens + revoked_access_tokens + grants +
            browser_sessions + login_throttle + account_links + mail_requests + mail_outbox +
-           registration_tokens;
+           registration_tokens + federation_flows;
   }
 };
 

@@ -20,13 +20,13 @@ constexpr std::array kStatements{
         "INSERT INTO browser_sessions (id_hash, csrf_secret, created_at, last_seen_at,"
         " expires_at) VALUES ($1, $2, " SQL_TS(3) ", " SQL_TS(3) ", " SQL_TS(4) ")"},
     // $1 digest, $2 user, $3 CSRF secret, $4 now, $5 absolute expiry, $6 user agent,
-    // $7 address.
+    // $7 address, $8 amr.
     detail::PreparedStatement{
         "sessions_start",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
-        " last_seen_at, expires_at, user_agent, ip_address)"
+        " last_seen_at, expires_at, user_agent, ip_address, amr)"
         " VALUES ($1, $2::uuid, $3, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ","
-        " $6, $7)"},
+        " $6, $7, $8)"},
     // $1 digest, $2 now, $3 idle timeout in seconds.
     detail::PreparedStatement{
         "sessions_touch",
@@ -34,15 +34,16 @@ constexpr std::array kStatements{
         " WHERE id_hash = $1 AND expires_at > " SQL_TS(2)
         " AND last_seen_at > " SQL_TS(2) " - $3::bigint * INTERVAL '1 second'"
         " RETURNING id_hash, user_id::text, csrf_secret, " SQL_MICROS("auth_time") ", "
-        SQL_MICROS("created_at") ", " SQL_MICROS("last_seen_at") ", " SQL_MICROS("expires_at")},
+        SQL_MICROS("created_at") ", " SQL_MICROS("last_seen_at") ", " SQL_MICROS("expires_at")
+        ", COALESCE(amr, 'pwd')"},
     // $1 old digest, $2 new digest, $3 user, $4 now, $5 absolute expiry, $6 new CSRF secret,
-    // $7 user agent, $8 address.
+    // $7 user agent, $8 address, $9 amr.
     detail::PreparedStatement{
         "sessions_sign_in_insert",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
-        " last_seen_at, expires_at, user_agent, ip_address)"
+        " last_seen_at, expires_at, user_agent, ip_address, amr)"
         " SELECT $2, $3::uuid, $6, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ","
-        " $7, $8 FROM browser_sessions WHERE id_hash = $1"},
+        " $7, $8, $9 FROM browser_sessions WHERE id_hash = $1"},
     detail::PreparedStatement{
         "sessions_move_grants",
         "UPDATE grants SET session_id_hash = $2"
@@ -78,6 +79,7 @@ SessionRecord read_session(const pqxx::row& row) {
   s.created_at = detail::read_time(row[4]);
   s.last_seen_at = detail::read_time(row[5]);
   s.expires_at = detail::read_time(row[6]);
+  s.amr = row[7].as<std::string>();
   return s;
 }
 
@@ -105,7 +107,7 @@ Result<bool, StorageError> SessionRepository::start(const NewSignedInSession& s)
     const detail::NullableText address(clipped(s.origin.ip_address, kMaxIpAddress));
     tx.exec_prepared("sessions_start", pqxx::binarystring(s.id_hash), s.user_id,
                      pqxx::binarystring(s.csrf_secret), to_micros(s.now), to_micros(s.expires_at),
-                     agent.get(), address.get());
+                     agent.get(), address.get(), s.amr);
     return true;
   });
 }
@@ -122,12 +124,10 @@ Result<std::optional<SessionRecord>, StorageError> SessionRepository::touch(
       detail::Retry::OnceIfBroken);
 }
 
-Result<bool, StorageError> SessionRepository::sign_in(std::string_view old_hash,
-                                                      std::string_view new_hash,
-                                                      std::string_view user_id,
-                                                      std::string_view csrf_secret, TimePoint now,
-                                                      TimePoint expires_at,
-                                                      const SessionOrigin& origin) {
+Result<bool, StorageError> SessionRepository::sign_in(
+    std::string_view old_hash, std::string_view new_hash, std::string_view user_id,
+    std::string_view csrf_secret, TimePoint now, TimePoint expires_at, const SessionOrigin& origin,
+    std::string_view amr) {
   const pqxx::binarystring old_digest{std::string(old_hash)};
   const pqxx::binarystring new_digest{std::string(new_hash)};
   const pqxx::binarystring secret{std::string(csrf_secret)};
@@ -136,9 +136,9 @@ Result<bool, StorageError> SessionRepository::sign_in(std::string_view old_hash,
   const detail::NullableText agent(clipped(origin.user_agent, kMaxUserAgent));
   const detail::NullableText address(clipped(origin.ip_address, kMaxIpAddress));
   return pool_.transact([&](pqxx::work& tx) {
-    const auto inserted =
-        tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user, now_micros,
-                         to_micros(expires_at), secret, agent.get(), address.get());
+    const auto inserted = tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user,
+                                           now_micros, to_micros(expires_at), secret, agent.get(),
+                                           address.get(), std::string(amr));
     if (inserted.affected_rows() == 0) return false;
     tx.exec_prepared("sessions_move_grants", old_digest, new_digest, user);
     tx.exec_prepared("sessions_revoke_grants", old_digest, now_micros);

@@ -35,6 +35,11 @@ struct SessionOrigin {
 inline constexpr size_t kMaxUserAgent = 512;  // migrations/0008_accounts.sql
 inline constexpr size_t kMaxIpAddress = 64;
 
+// How a session was signed in (RFC 8176 §2, migrations/0009_federation.sql): with the
+// user's Keyward password, or through an upstream provider (federation).
+inline constexpr std::string_view kAmrPassword = "pwd";
+inline constexpr std::string_view kAmrFederated = "fed";
+
 struct NewSignedInSession {
   std::string id_hash;  // SHA-256 of the cookie value, 32 bytes
   std::string user_id;
@@ -42,6 +47,7 @@ struct NewSignedInSession {
   TimePoint now;            // created_at, last_seen_at and auth_time
   TimePoint expires_at;     // the absolute lifetime
   SessionOrigin origin;
+  std::string amr = std::string(kAmrPassword);  // how the user signed in
 };
 
 struct SessionRecord {
@@ -49,6 +55,9 @@ struct SessionRecord {
   std::optional<std::string> user_id;  // nullopt until somebody signs in
   std::string csrf_secret;
   std::optional<TimePoint> auth_time;  // set exactly when user_id is
+  // kAmrPassword or kAmrFederated; sessions signed in before 0009 (always with a password)
+  // read as kAmrPassword.
+  std::string amr = std::string(kAmrPassword);
   TimePoint created_at;
   TimePoint last_seen_at;
   TimePoint expires_at;
@@ -77,16 +86,14 @@ class SessionRepository {
   // a new CSRF secret `csrf_secret` (a token minted before sign-in, perhaps by whoever
   // planted the anonymous session, must not validate after it; a form another tab
   // rendered before is refused and that tab reloads), auth_time = now and a fresh
-  // absolute lifetime `expires_at`, and the `origin` of this sign-in. Grants the same user was
-  // given in the old session move to the new one (logout still finds them); another user's grants
-  // in it are revoked as at logout (switching accounts signs the first one out). One transaction.
-  // false when the old session no longer exists.
-  [[nodiscard]] Result<bool, StorageError> sign_in(std::string_view old_hash,
-                                                   std::string_view new_hash,
-                                                   std::string_view user_id,
-                                                   std::string_view csrf_secret, TimePoint now,
-                                                   TimePoint expires_at,
-                                                   const SessionOrigin& origin = {});
+  // absolute lifetime `expires_at`, the `origin` of this sign-in and how it was made (`amr`).
+  // Grants the same user was given in the old session move to the new one (logout still finds
+  // them); another user's grants in it are revoked as at logout (switching accounts signs the first
+  // one out). One transaction. false when the old session no longer exists.
+  [[nodiscard]] Result<bool, StorageError> sign_in(
+      std::string_view old_hash, std::string_view new_hash, std::string_view user_id,
+      std::string_view csrf_secret, TimePoint now, TimePoint expires_at,
+      const SessionOrigin& origin = {}, std::string_view amr = kAmrPassword);
 
   // Logout: revokes every grant given in the session except those holding
   // offline_access, and deletes the session. One transaction. Returns the user who was

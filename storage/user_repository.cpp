@@ -19,8 +19,8 @@ using detail::NullableText;
 constexpr std::array kStatements{
     detail::PreparedStatement{
         "users_insert",
-        "INSERT INTO users (username, email, given_name, family_name, password_hash)"
-        " VALUES (lower($1), $2, $3, $4, $5) RETURNING " USER_RECORD_COLUMNS},
+        "INSERT INTO users (username, email, given_name, family_name, password_hash,"
+        " email_verified) VALUES (lower($1), $2, $3, $4, $5, $6) RETURNING " USER_RECORD_COLUMNS},
     detail::PreparedStatement{"users_find_by_username",
                               "SELECT " USER_RECORD_COLUMNS " FROM users WHERE username = lower($1)"},
     detail::PreparedStatement{"users_find_by_id",
@@ -93,7 +93,7 @@ Result<UserRecord, StorageError> UserRepository::insert(const NewUser& user) {
     return detail::read_user_record(
         tx.exec_prepared1("users_insert", user.username, NullableText(user.email).get(),
                           NullableText(user.given_name).get(), NullableText(user.family_name).get(),
-                          user.password_hash));
+                          NullableText(user.password_hash).get(), user.email_verified));
   });
 }
 

@@ -21,7 +21,9 @@ struct UserRecord {
   std::optional<std::string> email;
   bool email_verified = false;
   std::optional<std::string> given_name, family_name;
-  std::string password_hash;  // Argon2id PHC string
+  // Argon2id PHC string; nullopt for a user who has no Keyward password (signed up through
+  // an upstream provider, migrations/0009_federation.sql): no password verifies.
+  std::optional<std::string> password_hash;
   bool disabled = false;
   TimePoint created_at{};
   TimePoint updated_at{};
@@ -33,7 +35,9 @@ struct NewUser {
   std::string username;  // lower-cased by the database
   std::optional<std::string> email;
   std::optional<std::string> given_name, family_name;
-  std::string password_hash;
+  std::optional<std::string> password_hash;  // nullopt: no Keyward password (federated)
+  // Only when something proved the address: an upstream provider that says so.
+  bool email_verified = false;
 };
 
 // What ending a user's access took away (DESIGN.md "Tokens": revoking a grant kills every

@@ -152,6 +152,11 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
     if (!revoked.ok()) return refused(endpoint, request, who, revoked.error());
     return done("application");
   }
+  if (action == "unlink_provider") {
+    auto unlinked = service.unlink_provider(who.user, text(browser_wire::kProviderField));
+    if (!unlinked.ok()) return refused(endpoint, request, who, unlinked.error());
+    return done("provider");
+  }
   if (action == "delete_account") {
     auto deleted =
         service.delete_account(who.user, text(browser_wire::kPasswordField), request.client_ip);

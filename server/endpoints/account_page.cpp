@@ -28,6 +28,7 @@ constexpr DoneText kDoneTexts[] = {
     {"password", "Your password is changed. Every other browser and application was signed out."},
     {"session", "That browser is signed out."},
     {"application", "The application's access to your account is revoked."},
+    {"provider", "The provider is unlinked: it no longer signs you in to this account."},
 };
 
 // "2026-12-07 00:15 UTC": the server knows no time zone of the user's.
@@ -62,6 +63,24 @@ json applications_view(const accounts::AccountOverview& overview, const std::str
     out.push_back({{"client_id", app.client_id},
                    {"name", app.client_name.empty() ? app.client_id : app.client_name},
                    {"scopes", scope_views(grants::to_scope_set(app.scopes))},
+                   {"csrf_token", csrf}});
+  }
+  return out;
+}
+
+// A user without a password keeps their last link: no Unlink button is offered for it
+// (the account service refuses it too).
+json providers_view(const storage::UserRecord& user, const accounts::AccountOverview& overview,
+                    const std::string& csrf) {
+  const bool can_unlink = user.password_hash || overview.linked_providers.size() > 1;
+  json out = json::array();
+  for (const auto& p : overview.linked_providers) {
+    out.push_back({{"provider", p.provider},
+                   {"label", p.provider_label},
+                   {"email", p.email ? json(*p.email) : json(nullptr)},
+                   {"linked", when(p.created_at)},
+                   {"last_used", when(p.last_used_at)},
+                   {"can_unlink", can_unlink},
                    {"csrf_token", csrf}});
   }
   return out;
@@ -112,7 +131,10 @@ http::HttpResponse account_page(const BrowserFlow& flow, const storage::UserReco
                {"no_email", !user.email},
                {"sessions", sessions_view(overview, session, csrf)},
                {"applications", applications_view(overview, csrf)},
-               {"no_applications", overview.applications.empty()}};
+               {"no_applications", overview.applications.empty()},
+               {"providers", providers_view(user, overview, csrf)},
+               {"has_providers", !overview.linked_providers.empty()},
+               {"has_password", user.password_hash.has_value()}};
   return http::HttpResponse::html(state.status, flow.templates->render(Page::Account, view));
 }
 

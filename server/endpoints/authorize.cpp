@@ -11,7 +11,7 @@ http::HttpResponse continue_authorization(const BrowserFlow& flow, const http::H
                                           const std::optional<storage::SessionRecord>& s) {
   std::optional<grants::SignedIn> signed_in;
   if (s && s->user_id && s->auth_time) {
-    signed_in = grants::SignedIn{*s->user_id, *s->auth_time, s->id_hash};
+    signed_in = grants::SignedIn{*s->user_id, *s->auth_time, s->id_hash, s->amr};
   }
   auto step = flow.authorizer.next_step(r, signed_in);
   if (!step.ok()) return authorize_error(flow, request, step.error());

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "federation/provider_registry.h"
 #include "grants/authorize.h"
 #include "grants/client_cache.h"
 #include "grants/id_token.h"
@@ -41,6 +42,8 @@ struct BrowserFlow {
   Logger& logger;
   // KEYWARD_REGISTRATION=open: /signup is served and the login page links to it.
   bool registration_open = false;
+  // The upstream providers whose buttons the login pages show; null: none.
+  federation::ProviderRegistry* providers = nullptr;
 };
 
 }  // namespace keyward::server

@@ -157,9 +157,35 @@ void allow_form_redirect(http::HttpResponse& response, std::string_view uri) {
   response.headers.set("Content-Security-Policy", value);
 }
 
+namespace {
+
+// The login pages' provider buttons ({name, label}) and whether there are any.
+void add_provider_buttons(const BrowserFlow& flow, json& view) {
+  json buttons = json::array();
+  if (flow.providers != nullptr) {
+    for (const auto& button : flow.providers->buttons()) {
+      buttons.push_back({{"name", button.name}, {"label", button.label}});
+    }
+  }
+  view["has_providers"] = !buttons.empty();
+  view["providers"] = std::move(buttons);
+}
+
+void allow_provider_redirects(const BrowserFlow& flow, http::HttpResponse& response) {
+  if (flow.providers == nullptr) return;
+  for (const auto& button : flow.providers->buttons()) {
+    if (auto upstream = flow.providers->find(button.name)) {
+      allow_form_redirect(response, upstream->settings().issuer);
+    }
+  }
+}
+
+}  // namespace
+
 http::HttpResponse login_page(const BrowserFlow& flow, const AuthorizationRequest& r,
                               std::string_view login_csrf_secret, int status,
-                              std::string_view username, std::string_view error) {
+                              std::string_view username, std::string_view error,
+                              std::string_view root) {
   json view = {{"title", "Sign in"},
                {"client_name", client_display_name(r.client)},
                {"csrf_token", csrf_token(login_csrf_secret)},
@@ -169,16 +195,19 @@ http::HttpResponse login_page(const BrowserFlow& flow, const AuthorizationReques
                {"signup_href",
                 flow.registration_open
                     ? json(with_query(std::string(browser_wire::kSignupPath).substr(1), r.params))
-                    : json(nullptr)}};
+                    : json(nullptr)},
+               {"root", std::string(root)}};
+  add_provider_buttons(flow, view);
   auto response = http::HttpResponse::html(status, flow.templates->render(Page::Login, view));
   allow_form_redirect(response, r.redirect_uri);
+  allow_provider_redirects(flow, response);
   response.log_client_id = r.client.id;
   return response;
 }
 
 http::HttpResponse account_login_page(const BrowserFlow& flow, std::string_view login_csrf_secret,
-                                      int status, std::string_view username,
-                                      std::string_view error) {
+                                      int status, std::string_view username, std::string_view error,
+                                      std::string_view root) {
   json view = {{"title", "Sign in to your account"},
                {"client_name", nullptr},
                {"return_to", std::string(browser_wire::kReturnToAccount)},
@@ -189,8 +218,12 @@ http::HttpResponse account_login_page(const BrowserFlow& flow, std::string_view 
                // Sign-up without an authorization request ends on the account page too.
                {"signup_href", flow.registration_open
                                    ? json(std::string(browser_wire::kSignupPath).substr(1))
-                                   : json(nullptr)}};
-  return http::HttpResponse::html(status, flow.templates->render(Page::Login, view));
+                                   : json(nullptr)},
+               {"root", std::string(root)}};
+  add_provider_buttons(flow, view);
+  auto response = http::HttpResponse::html(status, flow.templates->render(Page::Login, view));
+  allow_provider_redirects(flow, response);
+  return response;
 }
 
 json scope_views(const grants::ScopeSet& scope) {

@@ -24,17 +24,22 @@ namespace keyward::server {
                                                   const grants::OAuthError& error);
 
 // The login page for `r` (with `error` shown above the form when set); its CSRF token
-// comes from `login_csrf_secret`.
+// comes from `login_csrf_secret`. It shows a button per upstream provider
+// (BrowserFlow::providers). `root` leads from the page's path to Keyward's root: "" for the
+// pages at the root, "../" for those under /federation/ (the links are relative, since
+// Keyward may be served under a path, and CSP's base-uri 'none' rules out <base>).
 [[nodiscard]] http::HttpResponse login_page(const BrowserFlow& flow,
                                             const grants::AuthorizationRequest& r,
                                             std::string_view login_csrf_secret, int status,
-                                            std::string_view username, std::string_view error);
+                                            std::string_view username, std::string_view error,
+                                            std::string_view root = "");
 // The login page without a client, for the account page: it names no application and
 // returns to /account (return_to=account) after sign-in.
 [[nodiscard]] http::HttpResponse account_login_page(const BrowserFlow& flow,
                                                     std::string_view login_csrf_secret, int status,
                                                     std::string_view username,
-                                                    std::string_view error);
+                                                    std::string_view error,
+                                                    std::string_view root = "");
 // Each scope in plain words ({title, detail}), Keyward's own first, as the consent page
 // shows them.
 [[nodiscard]] nlohmann::json scope_views(const grants::ScopeSet& scope);

@@ -17,11 +17,20 @@ inline constexpr std::string_view kRecoverPath = "/recover";
 inline constexpr std::string_view kResetPath = "/reset";
 // Where a browser signed up without an authorization request goes (the account page).
 inline constexpr std::string_view kAccountPath = "/account";
+// Federated sign-in (docs/federation.md): the login page's provider buttons post to start,
+// the upstream sends the browser back to callback (the exact redirect URI registered there:
+// {issuer}/federation/callback), and link asks for a Keyward password before linking.
+inline constexpr std::string_view kFederationStartPath = "/federation/start";
+inline constexpr std::string_view kFederationCallbackPath = "/federation/callback";
+inline constexpr std::string_view kFederationLinkPath = "/federation/link";
 
 // Cookies (session_cookie.h); with an https issuer both names take the __Host- prefix.
 inline constexpr std::string_view kSessionCookie = "keyward_session";
 inline constexpr std::string_view kLoginCookie = "keyward_login";
 inline constexpr std::string_view kHostPrefix = "__Host-";
+// The binding of an upstream flow, and of a pending link, to the browser that started it.
+inline constexpr std::string_view kFederationCookie = "keyward_federation";
+inline constexpr std::string_view kFederationLinkCookie = "keyward_federation_link";
 
 // Fields of our own forms, never part of the authorization or logout request they carry.
 inline constexpr std::string_view kCsrfField = "csrf_token";
@@ -36,9 +45,11 @@ inline constexpr std::string_view kFamilyNameField = "family_name";
 // The login form without a client (the account page's): where to go after sign-in, one of
 // a closed set of our own pages, never a URL (no open redirect).
 inline constexpr std::string_view kReturnToField = "return_to";
+// The provider button's value (identity_providers.name).
+inline constexpr std::string_view kProviderField = "provider";
 inline constexpr std::string_view kOwnFields[] = {kCsrfField,       kUsernameField, kPasswordField,
                                                   kDecisionField,   kEmailField,    kGivenNameField,
-                                                  kFamilyNameField, kReturnToField};
+                                                  kFamilyNameField, kReturnToField, kProviderField};
 // The recovery and link forms' fields (they carry no authorization request).
 inline constexpr std::string_view kAccountField = "account";  // a username or an address
 inline constexpr std::string_view kTokenField = "token";

@@ -33,7 +33,7 @@ http::HttpResponse handle_consent(const http::HttpRequest& request, const Browse
     return authorize_error(flow, request, remembered.error());
   }
   auto issued = flow.authorizer.issue_code(
-      r, grants::SignedIn{*session.user_id, *session.auth_time, session.id_hash});
+      r, grants::SignedIn{*session.user_id, *session.auth_time, session.id_hash, session.amr});
   if (!issued.ok()) return authorize_error(flow, request, issued.error());
   auto response = redirect_to(with_query(issued->redirect_uri, issued->params), 303);
   response.log_client_id = r.client.id;

@@ -42,6 +42,9 @@ SessionPolicy SessionPolicy::for_issuer(std::string_view issuer, std::chrono::se
     p.secure = true;
     p.cookie_name = std::string(browser_wire::kHostPrefix) + p.cookie_name;
     p.login_cookie_name = std::string(browser_wire::kHostPrefix) + p.login_cookie_name;
+    p.federation_cookie_name = std::string(browser_wire::kHostPrefix) + p.federation_cookie_name;
+    p.federation_link_cookie_name =
+        std::string(browser_wire::kHostPrefix) + p.federation_link_cookie_name;
   }
   return p;
 }
@@ -85,6 +88,17 @@ void clear_session_cookie(http::HttpResponse& response, const SessionPolicy& pol
 
 void clear_login_cookie(http::HttpResponse& response, const SessionPolicy& policy) {
   add_cookie(response, policy, policy.login_cookie_name, "", std::chrono::seconds(0));
+}
+
+void set_flow_cookie(http::HttpResponse& response, const SessionPolicy& policy,
+                     std::string_view name, std::string_view value, std::chrono::seconds max_age) {
+  add_cookie(response, policy, name, value, max_age);
+}
+
+std::optional<std::string> flow_cookie(const http::HttpRequest& request, std::string_view name) {
+  const auto cookie = request.cookies.get(name);
+  if (!cookie || !is_session_id(*cookie)) return std::nullopt;
+  return std::string(*cookie);
 }
 
 }  // namespace keyward::server

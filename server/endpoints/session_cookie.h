@@ -25,6 +25,8 @@ namespace keyward::server {
 struct SessionPolicy {
   std::string cookie_name{browser_wire::kSessionCookie};
   std::string login_cookie_name{browser_wire::kLoginCookie};
+  std::string federation_cookie_name{browser_wire::kFederationCookie};
+  std::string federation_link_cookie_name{browser_wire::kFederationLinkCookie};
   bool secure = false;
   std::chrono::seconds lifetime{12 * 3600};       // absolute, from sign-in
   std::chrono::seconds idle_timeout{3600};        // since the session was last used
@@ -60,5 +62,14 @@ void clear_session_cookie(http::HttpResponse& response, const SessionPolicy& pol
 // Sign-in ends the pre-login cookie: a login page rendered before it (another tab) is then
 // stale, like every other form, and the next login page starts a fresh one.
 void clear_login_cookie(http::HttpResponse& response, const SessionPolicy& policy);
+
+// A cookie of one of the federation flows (`name`: policy.federation_cookie_name or
+// federation_link_cookie_name): a random_token() value with the session cookie's
+// attributes, so only this browser, over this host, sends it back. Max-Age 0 clears it.
+void set_flow_cookie(http::HttpResponse& response, const SessionPolicy& policy,
+                     std::string_view name, std::string_view value, std::chrono::seconds max_age);
+// The cookie's value when it is a well-formed random_token(); nullopt otherwise.
+[[nodiscard]] std::optional<std::string> flow_cookie(const http::HttpRequest& request,
+                                                     std::string_view name);
 
 }  // namespace keyward::server

@@ -44,6 +44,8 @@ std::string_view page_file(Page page) {
       return "reset.html";
     case Page::Account:
       return "account.html";
+    case Page::FederationLink:
+      return "federation_link.html";
   }
   return "error.html";
 }

@@ -23,14 +23,15 @@ enum class Page {
   Consent,
   Error,
   Logout,
-  Signup,   // GET/POST /signup
-  Notice,   // a title and a message after an account action ("check your mail", ...)
-  Verify,   // GET /verify-email: confirm the address the link proves
-  Recover,  // GET/POST /recover
-  Reset,    // GET/POST /reset
-  Account,  // GET /account and its forms
+  Signup,          // GET/POST /signup
+  Notice,          // a title and a message after an account action ("check your mail", ...)
+  Verify,          // GET /verify-email: confirm the address the link proves
+  Recover,         // GET/POST /recover
+  Reset,           // GET/POST /reset
+  Account,         // GET /account and its forms
+  FederationLink,  // GET/POST /federation/link: confirm a link with the Keyward password
 };
-inline constexpr size_t kPageCount = 10;
+inline constexpr size_t kPageCount = 11;
 
 // "login.html", ...
 [[nodiscard]] std::string_view page_file(Page page);

@@ -14,6 +14,7 @@ const std::vector<PreparedStatement>& all_statements() {
           consent_repository_statements(), account_repository_statements(),
           mail_outbox_repository_statements(), account_link_repository_statements(),
           mail_request_repository_statements(), identity_provider_repository_statements(),
+          federated_identity_repository_statements(), federation_flow_repository_statements(),
           // Dynamic client registration (migration 0010).
           registration_token_repository_statements(), dynamic_client_repository_statements()})
       all.insert(all.end(), list.begin(), list.end());

@@ -16,6 +16,8 @@ struct PreparedStatement {
 
 // One function per repository, defined next to the code that uses the statements.
 [[nodiscard]] std::span<const PreparedStatement> key_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> federated_identity_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> federation_flow_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> client_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> user_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> throttle_repository_statements();

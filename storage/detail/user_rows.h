@@ -23,7 +23,7 @@ namespace keyward::storage::detail {
   user.email_verified = row[3].as<bool>();
   user.given_name = read_optional_text(row[4]);
   user.family_name = read_optional_text(row[5]);
-  user.password_hash = row[6].as<std::string>();
+  user.password_hash = read_optional_text(row[6]);
   user.disabled = row[7].as<bool>();
   user.created_at = read_time(row[8]);
   user.updated_at = read_time(row[9]);

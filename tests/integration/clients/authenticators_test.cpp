@@ -326,19 +326,36 @@ TEST_F(UserAuthenticatorTest, WrongPasswordUnknownUserAndDisabledUserLookAlike) 
 
 TEST_F(UserAuthenticatorTest, RehashesOnLoginWhenParametersGrew) {
   const auto alice = add_user("alice", "correct horse", kWeak);
-  ASSERT_NE(alice.password_hash.find("m=1024,t=1,p=1"), std::string::npos);
+  ASSERT_NE(alice.password_hash->find("m=1024,t=1,p=1"), std::string::npos);
 
   // Same parameters: the hash is left alone.
   ASSERT_TRUE(authenticator(kWeak).authenticate("alice", "correct horse", "").ok());
   EXPECT_EQ(users_->find_by_username("alice").value()->password_hash, alice.password_hash);
 
   ASSERT_TRUE(authenticator(kStronger).authenticate("alice", "correct horse", "").ok());
-  const auto rehashed = users_->find_by_username("alice").value()->password_hash;
+  const auto rehashed = users_->find_by_username("alice").value()->password_hash.value_or("");
   EXPECT_NE(rehashed, alice.password_hash);
   EXPECT_NE(rehashed.find("m=2048,t=2,p=1"), std::string::npos) << rehashed;
   EXPECT_EQ(verify_password(rehashed, "correct horse", kStronger), PasswordCheck::Match);
   // And the new hash still signs in.
   EXPECT_TRUE(authenticator(kStronger).authenticate("alice", "correct horse", "").ok());
+}
+
+TEST_F(UserAuthenticatorTest, AUserWithoutAPasswordGetsTheWrongPasswordAnswer) {
+  // Signed up through an upstream provider (migrations/0009): no Keyward password. Any
+  // password, even the empty one, gets the answer a wrong password gets, and is counted.
+  storage::NewUser carol;
+  carol.username = "carol";
+  ASSERT_TRUE(users_->insert(carol).ok());
+  auto auth = authenticator();
+  for (const char* guess : {"", "anything", "$argon2id$v=19$m=1024,t=1,p=1$"}) {
+    const auto result = auth.authenticate("carol", guess, "192.0.2.7");
+    expect_invalid_credentials(result);
+    if (!result.ok()) {
+      EXPECT_EQ(result.error().log_detail, "no password set for carol");
+    }
+  }
+  EXPECT_EQ(db().scalar("SELECT failures FROM login_throttle WHERE key LIKE '%carol%'"), "3");
 }
 
 TEST_F(UserAuthenticatorTest, AccountThrottleGrowsAndSuccessClearsIt) {

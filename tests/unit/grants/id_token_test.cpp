@@ -56,6 +56,7 @@ TEST_F(IdTokenIssuing, OidcCore_2_SignedTokenCarriesEveryClaim) {
   c.auth_time = TimePoint(std::chrono::seconds(1'799'999'000));
   c.nonce = "n-0S6";
   c.access_token = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+  c.amr = "fed";
   auto token = issuer_.issue(c);
   ASSERT_TRUE(token.ok());
   auto jwt = jose::Jwt::parse(*token);
@@ -70,6 +71,7 @@ TEST_F(IdTokenIssuing, OidcCore_2_SignedTokenCarriesEveryClaim) {
                                  {"iat", 1'800'000'000},
                                  {"exp", 1'800'000'600},
                                  {"auth_time", 1'799'999'000},
+                                 {"amr", json::array({"fed"})},
                                  {"nonce", "n-0S6"},
                                  {"at_hash", "77QmUPtjPfzWtF2AnpK9RQ"},
                                  {"email", "alice@example.com"},
@@ -90,6 +92,7 @@ TEST_F(IdTokenIssuing, NoNonceNoAtHashWhenNotGiven) {
   const auto claims = jose::Jwt::parse(*token)->claims();
   EXPECT_FALSE(claims.contains("nonce"));
   EXPECT_FALSE(claims.contains("at_hash"));
+  EXPECT_FALSE(claims.contains("amr")) << "RFC 8176: no method known, no claim";
 }
 
 TEST_F(IdTokenIssuing, RpInitiatedLogout_2_HintsThatAreNotOurIdTokensAreRefused) {

@@ -52,9 +52,10 @@ TEST(Discovery, ClaimsSupportedAreExactlyWhatIdTokensAndUserinfoCarry) {
   const FixedClock clock(kNow);
   const grants::IdTokenIssuer issuer(keys, clock, {std::string(kIssuer), seconds(600)});
   const grants::ScopeSet every_scope(grants::kKnownScopes.begin(), grants::kKnownScopes.end());
-  // Everything an ID token can carry: every scope, a nonce, an access token for at_hash.
+  // Everything an ID token can carry: every scope, a nonce, an access token for at_hash,
+  // how the user signed in.
   const auto id_token =
-      issuer.issue({"client", grants::test::alice(), every_scope, kNow, "n-1", "at"});
+      issuer.issue({"client", grants::test::alice(), every_scope, kNow, "n-1", "at", "fed"});
   ASSERT_TRUE(id_token.ok());
   auto jwt = jose::Jwt::parse(*id_token);
   ASSERT_TRUE(jwt.ok());
