@@ -107,7 +107,7 @@ constexpr std::array kStatements{
     // $1 user, $2 the hash that was verified.
     detail::PreparedStatement{
         "account_lock_user",
-        "SELECT 1 FROM users WHERE id = $1::uuid AND password_hash = $2 FOR UPDATE"},
+        "SELECT 1 FROM users WHERE id = $1::uuid AND password_hash IS NOT DISTINCT FROM $2 FOR UPDATE"},
     detail::PreparedStatement{
         "account_delete_user",
         "DELETE FROM users WHERE id = $1::uuid"},
@@ -246,12 +246,12 @@ Result<bool, StorageError> AccountRepository::revoke_application(std::string_vie
   });
 }
 
-Result<bool, StorageError> AccountRepository::delete_user(std::string_view user_id,
-                                                          std::string_view password_hash,
-                                                          TimePoint now) {
+Result<bool, StorageError> AccountRepository::delete_user(
+    std::string_view user_id, const std::optional<std::string>& password_hash, TimePoint now) {
   const std::string user(user_id);
+  const detail::NullableText hash(password_hash);
   return pool_.transact([&](pqxx::work& tx) {
-    if (tx.exec_prepared("account_lock_user", user, std::string(password_hash)).empty()) {
+    if (tx.exec_prepared("account_lock_user", user, hash.get()).empty()) {
       return false;
     }
     tx.exec_prepared("account_revoke_user_grants", user, to_micros(now));

@@ -91,11 +91,11 @@ class AccountRepository {
 
   // Revokes every grant of the user (introspection then calls their access tokens
   // inactive even before the rows go), then deletes the user if its password hash is
-  // still `password_hash`; sessions, grants, consents, codes and links go with it (ON
-  // DELETE CASCADE). false when the hash had changed (nothing done). One transaction.
-  [[nodiscard]] Result<bool, StorageError> delete_user(std::string_view user_id,
-                                                       std::string_view password_hash,
-                                                       TimePoint now);
+  // still `password_hash` (nullopt: still none, a federated-only user); sessions, grants,
+  // consents, codes and links go with it (ON DELETE CASCADE). false when the hash had
+  // changed (nothing done). One transaction.
+  [[nodiscard]] Result<bool, StorageError> delete_user(
+      std::string_view user_id, const std::optional<std::string>& password_hash, TimePoint now);
 
   // `keyward user verify-email`: marks the user's e-mail verified.
   [[nodiscard]] Result<EmailVerificationMark, StorageError> mark_email_verified(

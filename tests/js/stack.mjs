@@ -134,6 +134,23 @@ export class Stack {
     return r.stdout;
   }
 
+  // As run, without blocking this process: for commands that call back into a server running
+  // in it (`keyward idp add` fetches the discovery document of tests/js/oidc_upstream.mjs).
+  runAsync(args, input) {
+    return new Promise((resolve, reject) => {
+      const child = spawn(KEYWARD, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { out += d; });
+      child.on('error', reject);
+      child.on('close', (code) => {
+        if (code === 0) resolve(out);
+        else reject(new Error(`keyward ${args.join(' ')}: ${out}`));
+      });
+      child.stdin.end(input ?? '');
+    });
+  }
+
   // `keyward client create ...`'s JSON.
   createClient(args) {
     const text = this.run(['client', 'create', ...args]);
