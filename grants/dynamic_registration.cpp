@@ -195,6 +195,15 @@ OAuthResult<ClientMetadata> read_client_metadata(std::string_view body, Registra
   auto scope = string_member(doc, name::kScope);
   if (!scope.ok()) return err(scope.error());
   registration.scope = scope->value_or(code_flow ? std::string(kOpenIdScope) : std::string());
+  // The admin API's scopes are the operator's to give (docs/admin-api.md), whatever the
+  // policy: an initial access token is not admin power.
+  if (auto scopes = parse_scope(registration.scope)) {
+    for (const auto& s : *scopes) {
+      if (is_admin_scope(s)) {
+        return err(bad("the scope '" + s + "' is the admin API's: only the operator grants it"));
+      }
+    }
+  }
   if (policy == RegistrationPolicy::Open) {
     if (auto scopes = parse_scope(registration.scope)) {
       for (const auto& s : *scopes) {

@@ -40,6 +40,10 @@ std::string format_scope(const ScopeSet& scopes) {
   return out;
 }
 
+bool is_admin_scope(std::string_view scope) {
+  return scope.substr(0, kAdminScopePrefix.size()) == kAdminScopePrefix;
+}
+
 bool is_subset(const ScopeSet& requested, const ScopeSet& allowed) {
   return std::includes(allowed.begin(), allowed.end(), requested.begin(), requested.end());
 }

@@ -24,6 +24,10 @@ inline constexpr std::string_view kOfflineAccessScope = "offline_access";
 // All of them, in the order discovery lists them (scopes_supported, OIDC Discovery §3).
 inline constexpr std::array<std::string_view, 4> kKnownScopes = {kOpenIdScope, kProfileScope,
                                                                  kEmailScope, kOfflineAccessScope};
+// The admin API's scopes (server/admin/admin_access.h): `keyward:admin` and the part scopes
+// `keyward:admin:clients`, …. Only an operator, or a caller that already holds
+// `keyward:admin`, may give a client one of them.
+inline constexpr std::string_view kAdminScopePrefix = "keyward:admin";
 
 // nullopt when a token has a forbidden character or the string has empty tokens
 // (two spaces, leading or trailing space).
@@ -31,5 +35,7 @@ inline constexpr std::array<std::string_view, 4> kKnownScopes = {kOpenIdScope, k
 [[nodiscard]] std::string format_scope(const ScopeSet& scopes);
 [[nodiscard]] bool is_subset(const ScopeSet& requested, const ScopeSet& allowed);
 [[nodiscard]] ScopeSet to_scope_set(const std::vector<std::string>& scopes);
+// Whether `scope` starts with kAdminScopePrefix (any admin scope, and any look-alike).
+[[nodiscard]] bool is_admin_scope(std::string_view scope);
 
 }  // namespace keyward::grants

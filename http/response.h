@@ -16,6 +16,9 @@ struct HttpResponse {
   // For the access log only, never sent: the OAuth client this request was for, once an
   // endpoint knows it (Observability in DESIGN.md).
   std::string log_client_id;
+  // For the server log only, never sent: why a 5xx answer happened, when the endpoint knows
+  // more than it may say (the admin API's "the server log has the details").
+  std::string log_error;
 
   // application/json; nlohmann's dump with invalid UTF-8 replaced, never thrown.
   [[nodiscard]] static HttpResponse json(int status, const nlohmann::json& doc);

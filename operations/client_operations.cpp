@@ -144,27 +144,44 @@ Result<Changed<CreatedClient>, OperationError> ClientOperations::create(
   return Changed<CreatedClient>{std::move(created), std::move(warning)};
 }
 
+// Checked before anything is written, so a refused change stores nothing; the two settings
+// are two statements, and a storage failure between them still announces the first.
 Result<Changed<storage::ClientRecord>, OperationError> ClientOperations::update(
     const std::string& client_id, const ClientUpdate& update) {
+  auto current = show(client_id);
+  if (!current.ok()) return err(current.error());
+  if (update.may_introspect.value_or(false) && !current->confidential) {
+    return err(OperationError::invalid(
+        "client '" + client_id + "' is public: only a confidential client can introspect",
+        "may_introspect"));
+  }
   storage::ClientRepository repository(database_);
+  bool written = false;
+  const auto failed =
+      [&](OperationError error) -> Result<Changed<storage::ClientRecord>, OperationError> {
+    if (written) (void)announce(client_id);
+    return err(std::move(error));
+  };
   if (update.first_party) {
     auto updated = repository.set_first_party(client_id, *update.first_party);
-    if (!updated.ok()) return err(OperationError::from_storage(updated.error()));
-    if (!*updated) return err(OperationError::not_found(no_such_client(client_id)));
+    if (!updated.ok()) return failed(OperationError::from_storage(updated.error()));
+    if (!*updated) return failed(OperationError::not_found(no_such_client(client_id)));
+    written = true;
   }
   if (update.may_introspect) {
     auto updated = repository.set_may_introspect(client_id, *update.may_introspect);
     if (!updated.ok() && updated.error().code == storage::StorageErrorCode::CheckViolation) {
-      return err(OperationError::invalid(
+      return failed(OperationError::invalid(
           "client '" + client_id + "' is public: only a confidential client can introspect",
           "may_introspect"));
     }
-    if (!updated.ok()) return err(OperationError::from_storage(updated.error()));
-    if (!*updated) return err(OperationError::not_found(no_such_client(client_id)));
+    if (!updated.ok()) return failed(OperationError::from_storage(updated.error()));
+    if (!*updated) return failed(OperationError::not_found(no_such_client(client_id)));
+    written = true;
   }
+  auto warning = announce(client_id);
   auto found = show(client_id);
   if (!found.ok()) return err(found.error());
-  auto warning = announce(client_id);
   return Changed<storage::ClientRecord>{std::move(found).value(), std::move(warning)};
 }
 

@@ -1,5 +1,7 @@
 #include "server/admin/admin_access.h"
 
+#include <algorithm>
+
 #include "grants/access_token_verification.h"
 #include "grants/wire.h"
 
@@ -72,6 +74,16 @@ bool AdminAccess::allows(const AdminCaller& caller, AdminPart part) {
     return false;
   }
   return caller.scopes.count(std::string(part_scope(part))) > 0;
+}
+
+bool AdminAccess::may_manage(const AdminCaller& caller, const std::vector<std::string>& scopes,
+                             const std::vector<std::string>& audiences) const {
+  if (caller.scopes.count(std::string(kAdminScope)) > 0) return true;
+  const bool admin_scope = std::any_of(scopes.begin(), scopes.end(),
+                                       [](const auto& s) { return grants::is_admin_scope(s); });
+  const bool admin_audience =
+      std::find(audiences.begin(), audiences.end(), audience_) != audiences.end();
+  return !admin_scope && !admin_audience;
 }
 
 }  // namespace keyward::server::admin

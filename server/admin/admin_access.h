@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -51,6 +52,12 @@ class AdminAccess {
   // The caller behind `token`, or why not.
   [[nodiscard]] Result<AdminCaller, AccessProblem> authenticate(std::string_view token) const;
   [[nodiscard]] static bool allows(const AdminCaller& caller, AdminPart part);
+  // Whether `caller` may create, change, rotate the secret of or delete a client with these
+  // scopes and audiences. A client with any admin scope (grants::is_admin_scope) or the
+  // admin audience holds admin power, and only a caller holding kAdminScope may grant or
+  // touch it: else `keyward:admin:clients` could mint itself a full-admin client.
+  [[nodiscard]] bool may_manage(const AdminCaller& caller, const std::vector<std::string>& scopes,
+                                const std::vector<std::string>& audiences) const;
 
  private:
   const grants::SigningKeys& keys_;

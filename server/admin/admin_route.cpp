@@ -32,14 +32,18 @@ http::HttpResponse unauthorized(std::string_view detail, bool token_sent) {
   return r;
 }
 
+http::HttpResponse insufficient_scope(std::string_view scope, std::string_view detail) {
+  auto r = problem(403, "insufficient-scope", detail);
+  r.headers.set("WWW-Authenticate", std::string(kChallenge) +
+                                        ", error=\"insufficient_scope\", scope=\"" +
+                                        std::string(scope) + "\"");
+  return r;
+}
+
 http::HttpResponse forbidden(AdminPart part) {
   const std::string scope(part_scope(part));
-  auto r = problem(
-      403, "insufficient-scope",
-      "the access token lacks the scope " + scope + " (or " + std::string(kAdminScope) + ")");
-  r.headers.set("WWW-Authenticate", std::string(kChallenge) +
-                                        ", error=\"insufficient_scope\", scope=\"" + scope + "\"");
-  return r;
+  return insufficient_scope(scope, "the access token lacks the scope " + scope + " (or " +
+                                       std::string(kAdminScope) + ")");
 }
 
 http::HttpResponse run(const std::shared_ptr<AdminApi>& api, AdminPart part,
@@ -75,9 +79,11 @@ http::HttpResponse run(const std::shared_ptr<AdminApi>& api, AdminPart part,
   http::HttpResponse response = handler(request, *caller, *api);
   response.log_client_id = caller->client_id;
   if (response.status >= 500) {
-    api->logger.error("admin operation failed", {{"request_id", request.request_id},
-                                                 {"client_id", caller->client_id},
-                                                 {"path", request.path}});
+    Logger::Fields fields{{"request_id", request.request_id},
+                          {"client_id", caller->client_id},
+                          {"path", request.path}};
+    if (!response.log_error.empty()) fields["error"] = response.log_error;
+    api->logger.error("admin operation failed", fields);
   }
   return response;
 }
@@ -93,6 +99,10 @@ void add_admin_route(http::Router& router, const std::shared_ptr<AdminApi>& api,
         return run(api, part, handler, request);
       },
       http::Execution::Worker);
+}
+
+http::HttpResponse admin_power_refused(std::string_view detail) {
+  return insufficient_scope(kAdminScope, detail);
 }
 
 void log_change(AdminApi& api, const AdminCaller& caller, std::string_view action,

@@ -33,6 +33,10 @@ void add_admin_route(http::Router& router, const std::shared_ptr<AdminApi>& api,
 void log_change(AdminApi& api, const AdminCaller& caller, std::string_view action,
                 std::string_view target, const std::vector<std::string>& changed = {});
 
+// 403 insufficient-scope naming kAdminScope: the caller may not grant or touch admin power
+// (AdminAccess::may_manage).
+[[nodiscard]] http::HttpResponse admin_power_refused(std::string_view detail);
+
 // 200 application/json with Cache-Control: no-store.
 [[nodiscard]] http::HttpResponse json_answer(int status, const nlohmann::ordered_json& doc);
 

@@ -2,6 +2,9 @@
 // rotate the secret, delete; through operations::ClientOperations, like `keyward client`.
 #include "server/admin/client_routes.h"
 
+#include <optional>
+
+#include "grants/scope.h"
 #include "server/admin/admin_route.h"
 
 namespace keyward::server::admin {
@@ -11,6 +14,24 @@ namespace {
 using http::HttpRequest;
 using http::HttpResponse;
 using nlohmann::ordered_json;
+
+constexpr std::string_view kGrantRefused =
+    "only a caller with keyward:admin may give a client an admin scope (keyward:admin*) or "
+    "the admin audience";
+constexpr std::string_view kTouchRefused =
+    "only a caller with keyward:admin may change, rotate the secret of or delete a client that "
+    "has an admin scope (keyward:admin*) or the admin audience";
+
+// Why the caller may not change client `id` (404, 403, …), or nothing when it may.
+std::optional<HttpResponse> refused_change(const std::string& id, const AdminCaller& caller,
+                                           AdminApi& api) {
+  auto client = api.clients.show(id);
+  if (!client.ok()) return problem_for(client.error());
+  if (!api.access.may_manage(caller, client->scopes, client->audiences)) {
+    return admin_power_refused(kTouchRefused);
+  }
+  return std::nullopt;
+}
 
 HttpResponse list(const HttpRequest& request, const AdminCaller&, AdminApi& api) {
   auto read = read_list_query(request, {"name", "grant_type"});
@@ -56,6 +77,11 @@ HttpResponse create(const HttpRequest& request, const AdminCaller& caller, Admin
   registration.first_party = bool_field(body, "first_party").value_or(false);
   registration.token_endpoint_auth_method = string_field(body, "token_endpoint_auth_method");
   registration.may_introspect = bool_field(body, "may_introspect").value_or(false);
+  // A scope string that does not parse is refused by create() below (400).
+  const auto scopes = grants::parse_scope(registration.scope).value_or(grants::ScopeSet{});
+  if (!api.access.may_manage(caller, {scopes.begin(), scopes.end()}, registration.audiences)) {
+    return admin_power_refused(kGrantRefused);
+  }
   auto created = api.clients.create(registration, api.client_secret_key);
   if (!created.ok()) return problem_for(created.error());
   const auto& client = created->value.client;
@@ -86,6 +112,7 @@ HttpResponse update(const HttpRequest& request, const AdminCaller& caller, Admin
   change.first_party = bool_field(body, "first_party");
   change.may_introspect = bool_field(body, "may_introspect");
   const std::string& id = request.path_param("client_id");
+  if (auto refused = refused_change(id, caller, api)) return *refused;
   auto updated = api.clients.update(id, change);
   if (!updated.ok()) return problem_for(updated.error());
   std::vector<std::string> changed;
@@ -100,6 +127,7 @@ HttpResponse rotate_secret(const HttpRequest& request, const AdminCaller& caller
   KEYWARD_ADMIN_BODY(body, request, {}, /*empty_allowed=*/true)
   (void)body;
   const std::string& id = request.path_param("client_id");
+  if (auto refused = refused_change(id, caller, api)) return *refused;
   auto rotated = api.clients.rotate_secret(id, api.client_secret_key);
   if (!rotated.ok()) return problem_for(rotated.error());
   log_change(api, caller, "client.rotate_secret", id);
@@ -110,6 +138,7 @@ HttpResponse rotate_secret(const HttpRequest& request, const AdminCaller& caller
 
 HttpResponse remove(const HttpRequest& request, const AdminCaller& caller, AdminApi& api) {
   const std::string& id = request.path_param("client_id");
+  if (auto refused = refused_change(id, caller, api)) return *refused;
   auto removed = api.clients.remove(id);
   if (!removed.ok()) return problem_for(removed.error());
   log_change(api, caller, "client.delete", id);

@@ -2,6 +2,21 @@
 
 namespace keyward::server::admin {
 
+namespace {
+
+// What the log may say about a storage failure: its kind, the constraint, and the first
+// line of PostgreSQL's message (the DETAIL lines that follow may quote values).
+std::string storage_log_text(const operations::OperationError& error) {
+  if (!error.storage) return error.message;
+  const auto& failure = *error.storage;
+  std::string text = std::string(storage::to_string(failure.code)) + ": " +
+                     failure.message.substr(0, failure.message.find('\n'));
+  if (!failure.constraint.empty()) text += " (constraint " + failure.constraint + ")";
+  return text;
+}
+
+}  // namespace
+
 http::HttpResponse problem(int status, std::string_view slug, std::string_view detail,
                            const std::vector<FieldProblem>& errors) {
   nlohmann::ordered_json doc;
@@ -37,12 +52,15 @@ http::HttpResponse problem_for(const operations::OperationError& error) {
     case OperationErrorKind::Unavailable: {
       auto r = problem(503, "unavailable", "the database cannot be reached; try again");
       r.headers.set("Retry-After", "1");
+      r.log_error = storage_log_text(error);
       return r;
     }
     case OperationErrorKind::Failed:
       break;
   }
-  return problem(500, "server-error", "the operation failed; the server log has the details");
+  auto r = problem(500, "server-error", "the operation failed; the server log has the details");
+  r.log_error = storage_log_text(error);
+  return r;
 }
 
 }  // namespace keyward::server::admin

@@ -320,6 +320,14 @@ TEST_F(AdminApi, ClientInputIsCheckedBeforeAnythingChanges) {
   expect_problem(call("POST", "/admin/v1/clients/" + spa + "/secret"), 409, "conflict");
   r = call("PATCH", "/admin/v1/clients/" + spa, "admin", json{{"may_introspect", true}}.dump());
   expect_problem(r, 400, "invalid-request");
+  // A refused PATCH stores none of its settings, not even those that were acceptable.
+  r = call("PATCH", "/admin/v1/clients/" + spa, "admin",
+           json{{"first_party", true}, {"may_introspect", true}}.dump());
+  expect_problem(r, 400, "invalid-request");
+  r = call("GET", "/admin/v1/clients/" + spa);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["first_party"], false);
+  EXPECT_EQ(r.json()["may_introspect"], false);
   expect_problem(
       call("PATCH", "/admin/v1/clients/" + spa, "admin", json{{"client_name", "renamed"}}.dump()),
       400, "invalid-request");
@@ -612,6 +620,95 @@ TEST_F(AdminApi, ADeletedAdminClientsTokensStopWorking) {
   EXPECT_EQ(call("GET", "/admin/v1/status", "temp").status, 200);
   EXPECT_EQ(call("DELETE", "/admin/v1/clients/" + suite_->client("temp").id).status, 204);
   expect_problem(call("GET", "/admin/v1/status", "temp"), 401, "invalid-token");
+}
+
+// `keyward:admin:clients` must not be a way to `keyward:admin`: a part-scoped caller can
+// neither give a client an admin scope or the admin audience, nor change, rotate the secret
+// of or delete a client that has one (it would get its secret, or its tokens).
+TEST_F(AdminApi, OnlyAFullAdminGrantsOrTouchesAdminPower) {
+  const auto count = [] { return call("GET", "/admin/v1/status").json()["counts"]["clients"]; };
+  const auto before = count();
+  const auto expect_refused = [](const Response& r) {
+    expect_problem(r, 403, "insufficient-scope");
+    const auto challenge = r.header("WWW-Authenticate").value_or("");
+    EXPECT_NE(challenge.find("error=\"insufficient_scope\", scope=\"keyward:admin\""),
+              std::string::npos)
+        << challenge;
+  };
+  const auto creation = [](const std::string& scope, const std::string& audience) {
+    return json{{"client_name", "escalation"},
+                {"grant_types", {"client_credentials"}},
+                {"scope", scope},
+                {"audiences", {audience}}}
+        .dump();
+  };
+  for (const auto& [scope, audience] : std::vector<std::pair<std::string, std::string>>{
+           {"keyward:admin", kAdminAudience},
+           {"keyward:admin:users", "https://api.example"},
+           {"read keyward:admin:keys", "https://api.example"},
+           {"read", kAdminAudience}}) {
+    SCOPED_TRACE(scope + " for " + audience);
+    expect_refused(call("POST", "/admin/v1/clients", "clients-admin", creation(scope, audience)));
+  }
+  EXPECT_EQ(count(), before);
+
+  // The full-admin client and a part-admin one stay out of reach, and keep working.
+  for (const std::string target : {"admin", "users-admin", "plain"}) {
+    SCOPED_TRACE(target);
+    const std::string id = suite_->client(target).id;
+    expect_refused(call("POST", "/admin/v1/clients/" + id + "/secret", "clients-admin"));
+    expect_refused(call("PATCH", "/admin/v1/clients/" + id, "clients-admin",
+                        json{{"first_party", true}}.dump()));
+    expect_refused(call("DELETE", "/admin/v1/clients/" + id, "clients-admin"));
+    EXPECT_EQ(call("GET", "/admin/v1/clients/" + id, "clients-admin").json()["first_party"], false);
+    EXPECT_FALSE(fetch_token(suite_->client(target)).empty());
+  }
+  EXPECT_EQ(count(), before);
+  expect_problem(call("POST", "/admin/v1/clients/nope/secret", "clients-admin"), 404, "not-found");
+
+  // Ordinary clients are still the clients part's to manage.
+  auto r = call("POST", "/admin/v1/clients", "clients-admin",
+                creation("invoices:read", "https://api.example"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string ordinary = r.json()["client_id"];
+  EXPECT_EQ(call("POST", "/admin/v1/clients/" + ordinary + "/secret", "clients-admin").status, 200);
+  EXPECT_EQ(call("DELETE", "/admin/v1/clients/" + ordinary, "clients-admin").status, 204);
+
+  // keyward:admin itself may do all of it.
+  const auto granted = created_client(json::parse(creation("keyward:admin:users", kAdminAudience)));
+  const std::string id = granted["client_id"];
+  const RegisteredClient users_admin{id, granted["client_secret"]};
+  EXPECT_FALSE(fetch_token(users_admin).empty());
+  EXPECT_EQ(call("POST", "/admin/v1/clients/" + id + "/secret").status, 200);
+  EXPECT_EQ(call("DELETE", "/admin/v1/clients/" + id).status, 204);
+}
+
+// An initial access token (the clients part makes them) registers ordinary clients only:
+// the admin scopes are not to be had at POST /register.
+TEST_F(AdminApi, DynamicRegistrationCannotObtainAdminScopes) {
+  auto r = call("POST", "/admin/v1/registration-tokens", "clients-admin");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = r.json()["id"];
+  const std::string token = r.json()["token"];
+  for (const std::string scope :
+       {"keyward:admin", "keyward:admin:clients", "read keyward:admin:users"}) {
+    SCOPED_TRACE(scope);
+    const auto registered = post(port(), "/register",
+                                 json{{"client_name", "escalation"},
+                                      {"grant_types", {"client_credentials"}},
+                                      {"scope", scope}}
+                                     .dump(),
+                                 "application/json", "Authorization: Bearer " + token + "\r\n");
+    EXPECT_EQ(registered.status, 400) << registered.body;
+    EXPECT_EQ(registered.json().value("error", ""), "invalid_client_metadata") << registered.body;
+  }
+  const auto ordinary = post(
+      port(), "/register",
+      json{{"client_name", "service"}, {"grant_types", {"client_credentials"}}, {"scope", "read"}}
+          .dump(),
+      "application/json", "Authorization: Bearer " + token + "\r\n");
+  EXPECT_EQ(ordinary.status, 201) << ordinary.body;
+  EXPECT_EQ(call("DELETE", "/admin/v1/registration-tokens/" + id).status, 204);
 }
 
 TEST_F(AdminApi, CliAndApiGiveTheSameAnswers) {
