@@ -68,7 +68,7 @@ std::string join_scopes(const std::vector<std::string>& scopes) {
 // A bearer token we may put in an Authorization header: printable, no spaces (RFC 6750 §2.1
 // b64token is narrower still; this is what keeps a header line a single line).
 bool usable_bearer(std::string_view token) {
-  return !token.empty() && token.size() <= 16 * 1024 && is_vschar(token) &&
+  return !token.empty() && token.size() <= std::size_t{16} * 1024 && is_vschar(token) &&
          token.find(' ') == token.npos;
 }
 
