@@ -65,6 +65,11 @@ std::string username_from_upstream(const UpstreamAccount& upstream) {
 }
 
 Result<FederatedOutcome, std::string> FederatedSignIn::sign_in(const UpstreamAccount& upstream) {
+  return sign_in(upstream, true);
+}
+
+Result<FederatedOutcome, std::string> FederatedSignIn::sign_in(const UpstreamAccount& upstream,
+                                                               bool may_create) {
   const std::string& label = upstream.provider_label;
   auto linked = identities_.find(upstream.provider, upstream.subject);
   if (!linked.ok()) return err("identity lookup: " + linked.error().message);
@@ -77,38 +82,41 @@ Result<FederatedOutcome, std::string> FederatedSignIn::sign_in(const UpstreamAcc
     (void)identities_.touch(upstream.provider, upstream.subject, upstream.email, clock_.now());
     return signed_in((*user)->id, false);
   }
+  if (!may_create) {
+    // The identity was linked a moment ago by a concurrent sign-in, and is gone again.
+    return refused("Sign-in with " + label + " could not be completed. Start again.");
+  }
 
-  // Does the address belong to an account already?
-  bool address_taken = false;
-  if (upstream.email) {
+  // Both sides vouch for the address: offer to link an account that has it, with the
+  // account's password.
+  if (upstream.email && upstream.email_verified) {
     auto owners = users_.find_by_email(*upstream.email, 10);
     if (!owners.ok()) return err("user lookup: " + owners.error().message);
-    address_taken = !owners->empty();
-    if (upstream.email_verified) {
-      // Both sides vouch for the address: offer to link, with the account's password.
-      for (const auto& owner : *owners) {
-        if (!owner.email_verified || owner.disabled) continue;
-        FederatedOutcome out;
-        out.kind = Kind::ConfirmLink;
-        out.link_user = owner;
-        return out;
-      }
+    for (const auto& owner : *owners) {
+      if (!owner.email_verified || owner.disabled) continue;
+      FederatedOutcome out;
+      out.kind = Kind::ConfirmLink;
+      out.link_user = owner;
+      return out;
     }
   }
   if (!registration_open_) {
     return refused("No account is linked to this " + label +
                    " account. Sign in with your password, or ask the operator for an account.");
   }
-  // An address the upstream did not verify and an account here has: not taken.
-  return create_user(upstream, !(address_taken && !upstream.email_verified));
+  return create_user(upstream);
 }
 
-Result<FederatedOutcome, std::string> FederatedSignIn::create_user(const UpstreamAccount& upstream,
-                                                                   bool take_email) {
+Result<FederatedOutcome, std::string> FederatedSignIn::create_user(
+    const UpstreamAccount& upstream) {
+  using Outcome = storage::CreatedAndLinked::Outcome;
   storage::NewUser user;
-  if (take_email && upstream.email && !email_problem(*upstream.email)) {
+  // Only an address the upstream verified: an unverified one on a new account would let
+  // whoever controls the upstream account claim someone else's address here, and that
+  // address's "Forgot your password?" mail would then hand them (or its owner) this account.
+  if (upstream.email && upstream.email_verified && !email_problem(*upstream.email)) {
     user.email = upstream.email;
-    user.email_verified = upstream.email_verified;
+    user.email_verified = true;
   }
   if (upstream.given_name && !name_problem(*upstream.given_name, "given name")) {
     user.given_name = upstream.given_name;
@@ -116,31 +124,29 @@ Result<FederatedOutcome, std::string> FederatedSignIn::create_user(const Upstrea
   if (upstream.family_name && !name_problem(*upstream.family_name, "family name")) {
     user.family_name = upstream.family_name;
   }
+  const storage::NewFederatedIdentity identity{upstream.provider, upstream.subject, "",
+                                               upstream.email};
   const std::string base = username_from_upstream(upstream);
   // A taken name gets a number, then a random suffix: sign-in never fails on a name.
   for (int attempt = 0; attempt < 8; ++attempt) {
     user.username = attempt == 0  ? base
                     : attempt < 5 ? with_suffix(base, "-" + std::to_string(attempt + 1))
                                   : with_suffix(base, "-" + to_hex(random_bytes(4)));
-    auto inserted = users_.insert(user);
-    if (!inserted.ok()) {
-      const auto& e = inserted.error();
-      if (e.code == storage::StorageErrorCode::UniqueViolation &&
-          e.constraint == storage::kUsernameTaken) {
+    auto created = identities_.create_user_and_link(user, identity);
+    if (!created.ok()) return err("user insert: " + created.error().message);
+    switch (created->outcome) {
+      case Outcome::Created:
+        return signed_in(created->user->id, true);
+      case Outcome::UsernameTaken:
         continue;
-      }
-      return err("user insert: " + e.message);
+      case Outcome::IdentityTaken:
+        // The same identity signed in twice at once and the other one created its account
+        // first (nothing was created here): sign in as that one, without creating again.
+        return sign_in(upstream, false);
+      case Outcome::Gone:
+        break;
     }
-    auto linked = identities_.link(storage::NewFederatedIdentity{
-        upstream.provider, upstream.subject, inserted->id, upstream.email});
-    if (!linked.ok()) return err("identity link: " + linked.error().message);
-    if (*linked != storage::LinkOutcome::Linked) {
-      // The same identity signed in twice at once and the other one linked first: this
-      // account is not needed (it has nothing yet). Sign in as the one linked.
-      (void)identities_.delete_orphan(inserted->id);
-      return sign_in(upstream);
-    }
-    return signed_in(inserted->id, true);
+    return refused("Sign-in with " + upstream.provider_label + " is no longer available.");
   }
   return err("no free username for " + base);
 }

@@ -8,10 +8,12 @@
 //   2. Else, the upstream says the address is verified (`email_verified: true`) and a
 //      Keyward user has that address, verified in Keyward too: the user must confirm with
 //      their Keyward password before anything is linked (ConfirmLink).
-//   3. Else, registration is open: a new user without a password, linked. It takes the
-//      upstream's address (verified only when the upstream says so), except an address an
-//      existing account already has and the upstream did not verify: that one is left out,
-//      so an unproven claim never touches another account.
+//   3. Else, registration is open: a new user without a password, created and linked in
+//      one transaction. It takes the upstream's address only when the upstream verified it
+//      (`email_verified: true`); otherwise the account has no address at all, so an
+//      unproven claim never puts someone's address (and its password-reset mail) on it.
+//      When a concurrent first sign-in of the same identity created its account first,
+//      that account signs in; when the provider was removed meanwhile, refused.
 //   4. Else: refused, nothing created.
 // An unverified upstream address never links to an existing account.
 #include <optional>
@@ -68,8 +70,9 @@ class FederatedSignIn {
                                                                    const storage::UserRecord& user);
 
  private:
-  Result<FederatedOutcome, std::string> create_user(const UpstreamAccount& upstream,
-                                                    bool take_email);
+  // may_create: false on the one retry after a concurrent sign-in linked the identity.
+  Result<FederatedOutcome, std::string> sign_in(const UpstreamAccount& upstream, bool may_create);
+  Result<FederatedOutcome, std::string> create_user(const UpstreamAccount& upstream);
 
   storage::FederatedIdentityRepository& identities_;
   storage::UserRepository& users_;

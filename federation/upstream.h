@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 
 namespace keyward::federation {
@@ -49,6 +50,15 @@ struct FlowSecrets {
   [[nodiscard]] static FlowSecrets generate();
 };
 
+// How fresh the upstream's sign-in must be: what the Keyward authorization request asked
+// (OIDC Core §3.1.2.1 prompt=login and max_age), passed on upstream and checked against the
+// ID token's auth_time, since a federated sign-in is the re-authentication Keyward records.
+struct Freshness {
+  bool login = false;                           // prompt=login (or select_account)
+  std::optional<std::chrono::seconds> max_age;  // max_age
+  TimePoint requested_at{};                     // the flow's start: a login is no older
+};
+
 // The query of GET /federation/callback (RFC 6749 §4.1.2 and §4.1.2.1, RFC 9207 §2).
 struct CallbackParams {
   std::optional<std::string> code;
@@ -68,6 +78,8 @@ struct UpstreamIdentity {
   std::optional<std::string> given_name;
   std::optional<std::string> family_name;
   std::optional<std::string> preferred_username;
+  // The ID token's auth_time (OIDC Core §2), when it has one.
+  std::optional<TimePoint> auth_time;
 };
 
 struct UpstreamError {
@@ -76,7 +88,8 @@ struct UpstreamError {
     Refused,          // any other error= from the upstream, or its token endpoint said no
     Unreachable,      // discovery, JWKS or token endpoint could not be reached (or 5xx)
     InvalidResponse,  // wrong iss parameter, malformed token response, no id_token, ...
-    InvalidIdToken,   // signature, iss, aud, azp, exp, iat, nonce, sub
+    InvalidIdToken,   // signature, iss, aud, azp, exp, iat, nonce, sub, auth_time
+    NotFresh,         // auth_time missing under max_age, or older than Freshness allows
   } kind = Kind::InvalidResponse;
   // For logs only: never a code, token, secret or the ID token itself.
   std::string log_detail;
@@ -109,9 +122,15 @@ class Upstream {
 
   // The URL to send the browser to (303): the upstream's authorization_endpoint with
   // response_type=code, client_id, redirect_uri, scope, state, nonce, code_challenge
-  // (S256 of the verifier), code_challenge_method=S256. Fetches discovery when needed.
+  // (S256 of the verifier), code_challenge_method=S256; prompt=login and max_age when
+  // `freshness` asks for them. Fetches discovery when needed.
   [[nodiscard]] virtual Result<std::string, UpstreamError> authorization_url(
-      const FlowSecrets& secrets) = 0;
+      const FlowSecrets& secrets, const Freshness& freshness) = 0;
+
+  // The origin (scheme://host[:port]) the browser is sent to by authorization_url: the
+  // discovered authorization_endpoint's, or the issuer's while discovery has not been
+  // loaded (a login page's CSP form-action must allow it).
+  [[nodiscard]] virtual std::string authorization_origin() = 0;
 
   // The callback, after the server found the flow by `state` and checked the browser:
   // error= → Cancelled/Refused; `iss` must equal the issuer when present, and must be present
@@ -120,9 +139,12 @@ class Upstream {
   // supports) and the ID token verified: signature under the upstream's JWKS (one refetch on
   // an unknown kid) with RS256/ES256/EdDSA only, iss exact, aud containing client_id, azp
   // equal to client_id when present (required with several audiences), exp and iat within
-  // leeway, nonce equal to secrets.nonce, a non-empty sub.
+  // leeway, nonce equal to secrets.nonce, a non-empty sub, auth_time a number when present.
+  // Then `freshness`: with max_age, auth_time is required (OIDC Core §3.1.2.1) and must be
+  // no older than max_age (plus leeway); with login, an auth_time present must not be
+  // before requested_at (minus leeway). Otherwise NotFresh.
   [[nodiscard]] virtual Result<UpstreamIdentity, UpstreamError> finish(
-      const CallbackParams& callback, const FlowSecrets& secrets) = 0;
+      const CallbackParams& callback, const FlowSecrets& secrets, const Freshness& freshness) = 0;
 };
 
 }  // namespace keyward::federation

@@ -68,7 +68,7 @@ std::string join_scopes(const std::vector<std::string>& scopes) {
 // A bearer token we may put in an Authorization header: printable, no spaces (RFC 6750 §2.1
 // b64token is narrower still; this is what keeps a header line a single line).
 bool usable_bearer(std::string_view token) {
-  return !token.empty() && token.size() <= 16 * 1024 && is_vschar(token) &&
+  return !token.empty() && token.size() <= std::size_t{16} * 1024 && is_vschar(token) &&
          token.find(' ') == token.npos;
 }
 
@@ -123,7 +123,8 @@ UpstreamClient::discovered() {
   return discovered_;
 }
 
-Result<std::string, UpstreamError> UpstreamClient::authorization_url(const FlowSecrets& secrets) {
+Result<std::string, UpstreamError> UpstreamClient::authorization_url(const FlowSecrets& secrets,
+                                                                     const Freshness& freshness) {
   auto upstream = discovered();
   if (!upstream.ok()) return err(std::move(upstream).error());
   const std::string& endpoint = (*upstream)->metadata.authorization_endpoint;
@@ -136,12 +137,29 @@ Result<std::string, UpstreamError> UpstreamClient::authorization_url(const FlowS
   add_param(query, "nonce", secrets.nonce);
   add_param(query, "code_challenge", s256_challenge(secrets.code_verifier));
   add_param(query, "code_challenge_method", "S256");
+  // OIDC Core §3.1.2.1: what the Keyward client asked of the sign-in, asked of the upstream
+  // (whose sign-in is the one Keyward records).
+  if (freshness.login) add_param(query, "prompt", "login");
+  if (freshness.max_age) add_param(query, "max_age", std::to_string(freshness.max_age->count()));
   // RFC 6749 §3.1: the endpoint may carry a query of its own, which must be kept.
   return endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&") + query;
 }
 
+std::string UpstreamClient::authorization_origin() {
+  std::string endpoint = settings_.issuer;
+  {
+    std::lock_guard lock(discovery_mutex_);
+    if (discovered_) endpoint = discovered_->metadata.authorization_endpoint;
+  }
+  // scheme://authority: up to the first '/', '?' or '#' after "://".
+  const auto scheme_end = endpoint.find("://");
+  if (scheme_end == std::string::npos) return endpoint;
+  return endpoint.substr(0, endpoint.find_first_of("/?#", scheme_end + 3));
+}
+
 Result<UpstreamIdentity, UpstreamError> UpstreamClient::finish(const CallbackParams& callback,
-                                                               const FlowSecrets& secrets) {
+                                                               const FlowSecrets& secrets,
+                                                               const Freshness& freshness) {
   auto upstream = discovered();
   if (!upstream.ok()) return err(std::move(upstream).error());
   const UpstreamMetadata& metadata = (*upstream)->metadata;
@@ -177,6 +195,8 @@ Result<UpstreamIdentity, UpstreamError> UpstreamClient::finish(const CallbackPar
   auto claims = verify_id_token(**upstream, tokens->id_token, secrets);
   if (!claims.ok()) return err(std::move(claims).error());
   UpstreamIdentity identity = identity_from_claims(settings_.name, *claims);
+  auto fresh = check_freshness(*claims, freshness, identity);
+  if (!fresh.ok()) return err(std::move(fresh).error());
   // OIDC Core §5.4: some upstreams put the e-mail in userinfo only.
   if (!identity.email && metadata.userinfo_endpoint) {
     auto completed =
@@ -184,6 +204,35 @@ Result<UpstreamIdentity, UpstreamError> UpstreamClient::finish(const CallbackPar
     if (!completed.ok()) return err(std::move(completed).error());
   }
   return identity;
+}
+
+Result<Unit, UpstreamError> UpstreamClient::check_freshness(const json& claims,
+                                                            const Freshness& freshness,
+                                                            UpstreamIdentity& identity) const {
+  const auto auth_time = claims.find("auth_time");
+  if (auth_time != claims.end()) {
+    // OIDC Core §2: a JSON number of seconds since the epoch.
+    if (!auth_time->is_number_integer() && !auth_time->is_number_unsigned()) {
+      return err(fail(Kind::InvalidIdToken, "the ID token's auth_time is not a number"));
+    }
+    identity.auth_time = TimePoint(std::chrono::seconds(auth_time->get<long long>()));
+  }
+  const TimePoint now = clock_.now();
+  if (freshness.max_age) {
+    // OIDC Core §3.1.2.1: with max_age, auth_time is REQUIRED.
+    if (!identity.auth_time) {
+      return err(fail(Kind::NotFresh, "max_age was sent but the ID token has no auth_time"));
+    }
+    if (now - *identity.auth_time > *freshness.max_age + options_.leeway) {
+      return err(fail(Kind::NotFresh, "the upstream's auth_time is older than max_age"));
+    }
+  }
+  if (freshness.login && identity.auth_time &&
+      *identity.auth_time < freshness.requested_at - options_.leeway) {
+    return err(
+        fail(Kind::NotFresh, "prompt=login was sent but the upstream did not sign in again"));
+  }
+  return Unit{};
 }
 
 Result<UpstreamClient::Tokens, UpstreamError> UpstreamClient::redeem_code(

@@ -43,9 +43,11 @@ class UpstreamClient final : public Upstream {
 
   [[nodiscard]] const ProviderSettings& settings() const override { return settings_; }
   [[nodiscard]] Result<std::string, UpstreamError> authorization_url(
-      const FlowSecrets& secrets) override;
+      const FlowSecrets& secrets, const Freshness& freshness) override;
+  [[nodiscard]] std::string authorization_origin() override;
   [[nodiscard]] Result<UpstreamIdentity, UpstreamError> finish(const CallbackParams& callback,
-                                                               const FlowSecrets& secrets) override;
+                                                               const FlowSecrets& secrets,
+                                                               const Freshness& freshness) override;
 
  private:
   struct Discovered {
@@ -66,6 +68,9 @@ class UpstreamClient final : public Upstream {
   [[nodiscard]] Result<nlohmann::json, UpstreamError> verify_id_token(const Discovered& upstream,
                                                                       const std::string& id_token,
                                                                       const FlowSecrets& secrets);
+  [[nodiscard]] Result<Unit, UpstreamError> check_freshness(const nlohmann::json& claims,
+                                                            const Freshness& freshness,
+                                                            UpstreamIdentity& identity) const;
   [[nodiscard]] Result<Unit, UpstreamError> complete_from_userinfo(const std::string& endpoint,
                                                                    const std::string& access_token,
                                                                    UpstreamIdentity& identity);

@@ -7,6 +7,7 @@
 #include "storage/detail/rows.h"
 #include "storage/detail/sql_time.h"
 #include "storage/detail/statements.h"
+#include "storage/detail/user_rows.h"
 
 namespace keyward::storage {
 namespace {
@@ -33,6 +34,11 @@ constexpr std::array kStatements{
         "federated_link",
         "INSERT INTO federated_identities (provider, subject, user_id, email)"
         " VALUES ($1, $2, $3::uuid, $4)"},
+    // The user half of create_user_and_link (users_insert's columns, in a transaction).
+    detail::PreparedStatement{
+        "federated_insert_user",
+        "INSERT INTO users (username, email, given_name, family_name, email_verified)"
+        " VALUES (lower($1), $2, $3, $4, $5) RETURNING " USER_RECORD_COLUMNS},
     detail::PreparedStatement{
         "federated_list",
         "SELECT " IDENTITY_COLUMNS " FROM federated_identities f"
@@ -52,10 +58,6 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "federated_is_linked",
         "SELECT 1 FROM federated_identities WHERE user_id = $1::uuid AND provider = $2"},
-    detail::PreparedStatement{
-        "federated_delete_orphan",
-        "DELETE FROM users u WHERE u.id = $1::uuid AND u.password_hash IS NULL"
-        " AND NOT EXISTS (SELECT 1 FROM federated_identities f WHERE f.user_id = u.id)"},
     detail::PreparedStatement{
         "federated_touch",
         "UPDATE federated_identities SET last_used_at = " SQL_TS(4) ", email = $3"
@@ -115,6 +117,28 @@ Result<LinkOutcome, StorageError> FederatedIdentityRepository::link(
   return err(e);
 }
 
+Result<CreatedAndLinked, StorageError> FederatedIdentityRepository::create_user_and_link(
+    const NewUser& user, const NewFederatedIdentity& identity) {
+  using Outcome = CreatedAndLinked::Outcome;
+  auto created = pool_.transact([&](pqxx::work& tx) {
+    UserRecord record = detail::read_user_record(
+        tx.exec_prepared1("federated_insert_user", user.username, NullableText(user.email).get(),
+                          NullableText(user.given_name).get(), NullableText(user.family_name).get(),
+                          user.email_verified));
+    tx.exec_prepared("federated_link", identity.provider, identity.subject, record.id,
+                     NullableText(identity.email).get());
+    return record;
+  });
+  if (created.ok()) return CreatedAndLinked{Outcome::Created, std::move(created).value()};
+  const StorageError& e = created.error();
+  if (e.code == StorageErrorCode::UniqueViolation) {
+    if (e.constraint == kUsernameTaken) return CreatedAndLinked{Outcome::UsernameTaken, {}};
+    if (e.constraint == kIdentityKey) return CreatedAndLinked{Outcome::IdentityTaken, {}};
+  }
+  if (e.code == StorageErrorCode::ForeignKeyViolation) return CreatedAndLinked{Outcome::Gone, {}};
+  return err(e);
+}
+
 Result<std::vector<FederatedIdentity>, StorageError> FederatedIdentityRepository::list_for_user(
     std::string_view user_id) {
   return pool_.run(
@@ -139,12 +163,6 @@ Result<UnlinkOutcome, StorageError> FederatedIdentityRepository::unlink(std::str
     return tx.exec_prepared("federated_is_linked", user, name).empty()
                ? UnlinkOutcome::NotLinked
                : UnlinkOutcome::LastWayToSignIn;
-  });
-}
-
-Result<bool, StorageError> FederatedIdentityRepository::delete_orphan(std::string_view user_id) {
-  return pool_.run([&](pqxx::nontransaction& tx) {
-    return tx.exec_prepared("federated_delete_orphan", std::string(user_id)).affected_rows() > 0;
   });
 }
 

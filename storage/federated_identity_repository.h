@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "storage/database.h"
 #include "storage/storage_error.h"
+#include "storage/user_repository.h"
 
 namespace keyward::storage {
 
@@ -39,6 +40,17 @@ enum class LinkOutcome {
   Gone,                   // the user or the provider no longer exists
 };
 
+// What create_user_and_link did; the user is set only when Created.
+struct CreatedAndLinked {
+  enum class Outcome {
+    Created,        // the user exists and the identity is linked to them
+    UsernameTaken,  // nothing created: pick another username
+    IdentityTaken,  // nothing created: the identity was linked meanwhile (a concurrent sign-in)
+    Gone,           // nothing created: the provider no longer exists
+  } outcome = Outcome::Gone;
+  std::optional<UserRecord> user;
+};
+
 enum class UnlinkOutcome {
   Unlinked,
   NotLinked,        // the user has no identity of this provider
@@ -57,6 +69,11 @@ class FederatedIdentityRepository {
   // of one identity give one Linked and one IdentityTaken.
   [[nodiscard]] Result<LinkOutcome, StorageError> link(const NewFederatedIdentity& identity);
 
+  // A new user (federated sign-up: no password) and the link of `identity` to them, in one
+  // transaction: either both exist afterwards or neither. identity.user_id is ignored.
+  [[nodiscard]] Result<CreatedAndLinked, StorageError> create_user_and_link(
+      const NewUser& user, const NewFederatedIdentity& identity);
+
   // The user's links, by provider.
   [[nodiscard]] Result<std::vector<FederatedIdentity>, StorageError> list_for_user(
       std::string_view user_id);
@@ -66,10 +83,6 @@ class FederatedIdentityRepository {
   // so two concurrent unlinks of a password-less user's two links cannot both succeed.
   [[nodiscard]] Result<UnlinkOutcome, StorageError> unlink(std::string_view user_id,
                                                            std::string_view provider);
-
-  // Deletes a user made for a federated sign-in that lost the race to link (no password,
-  // no link); a user with either is left alone. Returns whether one was deleted.
-  [[nodiscard]] Result<bool, StorageError> delete_orphan(std::string_view user_id);
 
   // After a sign-in through the identity: last_used_at = now, and the e-mail the upstream
   // says now (NULL when it said none).

@@ -1,5 +1,6 @@
 #include "storage/session_repository.h"
 
+#include <algorithm>
 #include <array>
 
 #include "storage/detail/params.h"
@@ -25,7 +26,7 @@ constexpr std::array kStatements{
         "sessions_start",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
         " last_seen_at, expires_at, user_agent, ip_address, amr)"
-        " VALUES ($1, $2::uuid, $3, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ","
+        " VALUES ($1, $2::uuid, $3, " SQL_TS(9) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ","
         " $6, $7, $8)"},
     // $1 digest, $2 now, $3 idle timeout in seconds.
     detail::PreparedStatement{
@@ -42,7 +43,7 @@ constexpr std::array kStatements{
         "sessions_sign_in_insert",
         "INSERT INTO browser_sessions (id_hash, user_id, csrf_secret, auth_time, created_at,"
         " last_seen_at, expires_at, user_agent, ip_address, amr)"
-        " SELECT $2, $3::uuid, $6, " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ","
+        " SELECT $2, $3::uuid, $6, " SQL_TS(10) ", " SQL_TS(4) ", " SQL_TS(4) ", " SQL_TS(5) ","
         " $7, $8, $9 FROM browser_sessions WHERE id_hash = $1"},
     detail::PreparedStatement{
         "sessions_move_grants",
@@ -107,7 +108,8 @@ Result<bool, StorageError> SessionRepository::start(const NewSignedInSession& s)
     const detail::NullableText address(clipped(s.origin.ip_address, kMaxIpAddress));
     tx.exec_prepared("sessions_start", pqxx::binarystring(s.id_hash), s.user_id,
                      pqxx::binarystring(s.csrf_secret), to_micros(s.now), to_micros(s.expires_at),
-                     agent.get(), address.get(), s.amr);
+                     agent.get(), address.get(), s.amr,
+                     to_micros(std::min(s.now, s.auth_time.value_or(s.now))));
     return true;
   });
 }
@@ -127,7 +129,7 @@ Result<std::optional<SessionRecord>, StorageError> SessionRepository::touch(
 Result<bool, StorageError> SessionRepository::sign_in(
     std::string_view old_hash, std::string_view new_hash, std::string_view user_id,
     std::string_view csrf_secret, TimePoint now, TimePoint expires_at, const SessionOrigin& origin,
-    std::string_view amr) {
+    std::string_view amr, std::optional<TimePoint> auth_time) {
   const pqxx::binarystring old_digest{std::string(old_hash)};
   const pqxx::binarystring new_digest{std::string(new_hash)};
   const pqxx::binarystring secret{std::string(csrf_secret)};
@@ -136,9 +138,10 @@ Result<bool, StorageError> SessionRepository::sign_in(
   const detail::NullableText agent(clipped(origin.user_agent, kMaxUserAgent));
   const detail::NullableText address(clipped(origin.ip_address, kMaxIpAddress));
   return pool_.transact([&](pqxx::work& tx) {
-    const auto inserted = tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user,
-                                           now_micros, to_micros(expires_at), secret, agent.get(),
-                                           address.get(), std::string(amr));
+    const auto inserted =
+        tx.exec_prepared("sessions_sign_in_insert", old_digest, new_digest, user, now_micros,
+                         to_micros(expires_at), secret, agent.get(), address.get(),
+                         std::string(amr), to_micros(std::min(now, auth_time.value_or(now))));
     if (inserted.affected_rows() == 0) return false;
     tx.exec_prepared("sessions_move_grants", old_digest, new_digest, user);
     tx.exec_prepared("sessions_revoke_grants", old_digest, now_micros);

@@ -48,6 +48,8 @@ struct NewSignedInSession {
   TimePoint expires_at;     // the absolute lifetime
   SessionOrigin origin;
   std::string amr = std::string(kAmrPassword);  // how the user signed in
+  // When the user authenticated, when that was before `now` (an upstream's auth_time).
+  std::optional<TimePoint> auth_time;
 };
 
 struct SessionRecord {
@@ -85,7 +87,8 @@ class SessionRepository {
   // Signs `user_id` in: the session `old_hash` is replaced by a new one, `new_hash`, with
   // a new CSRF secret `csrf_secret` (a token minted before sign-in, perhaps by whoever
   // planted the anonymous session, must not validate after it; a form another tab
-  // rendered before is refused and that tab reloads), auth_time = now and a fresh
+  // rendered before is refused and that tab reloads), auth_time = `auth_time` (an upstream's
+  // sign-in, at most now) or now, and a fresh
   // absolute lifetime `expires_at`, the `origin` of this sign-in and how it was made (`amr`).
   // Grants the same user was given in the old session move to the new one (logout still finds
   // them); another user's grants in it are revoked as at logout (switching accounts signs the first
@@ -93,7 +96,8 @@ class SessionRepository {
   [[nodiscard]] Result<bool, StorageError> sign_in(
       std::string_view old_hash, std::string_view new_hash, std::string_view user_id,
       std::string_view csrf_secret, TimePoint now, TimePoint expires_at,
-      const SessionOrigin& origin = {}, std::string_view amr = kAmrPassword);
+      const SessionOrigin& origin = {}, std::string_view amr = kAmrPassword,
+      std::optional<TimePoint> auth_time = std::nullopt);
 
   // Logout: revokes every grant given in the session except those holding
   // offline_access, and deletes the session. One transaction. Returns the user who was

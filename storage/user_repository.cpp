@@ -47,6 +47,13 @@ constexpr std::array kStatements{
         " AND expires_at > " SQL_TS(2)
         " AND user_id IN (SELECT id FROM users WHERE NOT disabled FOR NO KEY UPDATE)"
         " RETURNING user_id::text"},
+    // $1 user id: a reset by mailed link of an account whose address nobody proved (an
+    // upstream's unverified claim, say) ends its upstream links: the mailbox's owner takes
+    // the account over, and whoever linked it must not keep a way in.
+    detail::PreparedStatement{
+        "users_unlink_unproven",
+        "DELETE FROM federated_identities WHERE user_id = $1::uuid"
+        " AND EXISTS (SELECT 1 FROM users WHERE id = $1::uuid AND NOT email_verified)"},
     detail::PreparedStatement{"users_set_password_hash_by_id",
                               "UPDATE users SET password_hash = $2, updated_at = now()"
                               " WHERE id = $1::uuid AND NOT disabled RETURNING id::text"},
@@ -178,8 +185,10 @@ Result<std::optional<RevokedAccess>, StorageError> UserRepository::reset_passwor
         tx.exec_prepared("users_consume_reset_link", pqxx::binarystring(std::string(link_hash)),
                          detail::to_micros(now));
     if (link.empty()) return std::nullopt;
-    const auto locked = tx.exec_prepared("users_set_password_hash_by_id",
-                                         link[0][0].as<std::string>(), std::string(password_hash));
+    const std::string user_id = link[0][0].as<std::string>();
+    tx.exec_prepared("users_unlink_unproven", user_id);
+    const auto locked =
+        tx.exec_prepared("users_set_password_hash_by_id", user_id, std::string(password_hash));
     return revoke_user_access(tx, locked, now, true);
   });
 }

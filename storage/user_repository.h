@@ -80,7 +80,10 @@ class UserRepository {
       std::string_view username, std::string_view password_hash, TimePoint now);
   // A password reset by a mailed link (accounts/password_recovery.h), in one transaction:
   // the live reset link whose SHA-256 is `link_hash` is used up, its enabled user gets
-  // `password_hash`, and the user's access ends as above. nullopt, with nothing changed,
+  // `password_hash`, and the user's access ends as above; when the user's address is not
+  // verified, their upstream links (federated_identities) are deleted too (whoever linked
+  // the account must not keep a way into what the mailbox's owner now holds). nullopt, with
+  // nothing changed,
   // when the link is not live (used, expired, unknown) or its user is disabled. One
   // transaction: a failure never leaves the link used and the password unchanged.
   [[nodiscard]] Result<std::optional<RevokedAccess>, StorageError> reset_password_by_link(

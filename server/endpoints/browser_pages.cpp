@@ -175,7 +175,9 @@ void allow_provider_redirects(const BrowserFlow& flow, http::HttpResponse& respo
   if (flow.providers == nullptr) return;
   for (const auto& button : flow.providers->buttons()) {
     if (auto upstream = flow.providers->find(button.name)) {
-      allow_form_redirect(response, upstream->settings().issuer);
+      // The button's POST is answered 303 to the authorization endpoint, which may be on
+      // another origin than the issuer.
+      allow_form_redirect(response, upstream->authorization_origin());
     }
   }
 }

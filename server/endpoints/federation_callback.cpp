@@ -28,6 +28,9 @@ std::string upstream_message(const UpstreamError& e, const std::string& label) {
       return "Sign-in with " + label + " was cancelled.";
     case UpstreamError::Kind::Unreachable:
       return label + " could not be reached. Try again.";
+    case UpstreamError::Kind::NotFresh:
+      return label + " did not confirm a recent sign-in, which this application requires. " +
+             "Try again, or sign in with your password.";
     case UpstreamError::Kind::Refused:
     case UpstreamError::Kind::InvalidResponse:
     case UpstreamError::Kind::InvalidIdToken:
@@ -48,6 +51,8 @@ std::string_view kind_name(UpstreamError::Kind kind) {
       return "invalid_response";
     case UpstreamError::Kind::InvalidIdToken:
       return "invalid_id_token";
+    case UpstreamError::Kind::NotFresh:
+      return "not_fresh";
   }
   return "unknown";
 }
@@ -105,12 +110,24 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
   if (!upstream) {
     return refuse(row.return_params, 400, "Sign-in with " + label + " is no longer available.");
   }
+  // The authorization request (again valid?) and how fresh its sign-in must be.
+  auto returning = returning_request(flow, row.return_params);
+  if (!returning.ok()) return refuse(row.return_params, 400, "");
+  const std::optional<grants::AuthorizationRequest>& r = *returning;
+  federation::Freshness freshness;
+  freshness.requested_at = row.created_at;
+  if (r) {
+    freshness.login = r->prompt.login;
+    freshness.max_age = r->max_age;
+  }
+  // Once signed in, /authorize gets the request without prompt=login and max_age.
+  const std::string next_params = r ? after_login_query(*r) : std::string();
   const federation::FlowSecrets secrets{*state, row.nonce.value_or(""),
                                         row.code_verifier.value_or("")};
   const federation::CallbackParams params{
       query_value(request, "code"), state, query_value(request, "iss"),
       query_value(request, "error"), query_value(request, "error_description")};
-  auto identity = upstream->finish(params, secrets);
+  auto identity = upstream->finish(params, secrets, freshness);
   if (!identity.ok()) {
     const UpstreamError& e = identity.error();
     flow.logger.info("federated sign-in failed", {{"request_id", request.request_id},
@@ -140,8 +157,8 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
                        {{"request_id", request.request_id}, {"provider", row.provider}});
       return refuse(row.return_params, 403, decided->message);
     case Kind::ConfirmLink: {
-      auto response = start_link_confirmation(context, request, account, *decided->link_user,
-                                              row.return_params);
+      auto response =
+          start_link_confirmation(context, request, account, *decided->link_user, next_params);
       clear_binding(response, flow.policy);
       return response;
     }
@@ -153,9 +170,9 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
                                            {"provider", row.provider},
                                            {"user_id", decided->user_id}});
   }
-  auto response =
-      sign_in_and_redirect(request, flow, current_session(request, flow), decided->user_id,
-                           federation_next_location(row.return_params), storage::kAmrFederated);
+  auto response = sign_in_and_redirect(request, flow, current_session(request, flow),
+                                       decided->user_id, federation_next_location(next_params),
+                                       storage::kAmrFederated, identity->auth_time);
   clear_binding(response, flow.policy);
   return response;
 }

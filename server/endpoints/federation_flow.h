@@ -16,7 +16,9 @@
 #include <string_view>
 
 #include "accounts/federated_sign_in.h"
+#include "common/result.h"
 #include "federation/provider_registry.h"
+#include "grants/authorization_request.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "server/endpoints/browser_flow.h"
@@ -47,6 +49,17 @@ inline constexpr std::chrono::seconds kFederationFlowLifetime{600};
                                                        const http::HttpRequest& request,
                                                        std::string_view return_params, int status,
                                                        std::string_view message);
+
+// The authorization request a flow's `return_params` hold, validated again (a client or
+// redirect URI removed meanwhile is an error); nullopt for "" (the account page).
+[[nodiscard]] Result<std::optional<grants::AuthorizationRequest>, Unit> returning_request(
+    const BrowserFlow& flow, std::string_view return_params);
+
+// `r`'s parameters as a query string (without '?'): all of them for a flow's return_params
+// (the callback needs its prompt and max_age), or those left once signed in
+// (grants::Authorizer::params_after_login) for the redirect back to /authorize.
+[[nodiscard]] std::string request_query(const grants::AuthorizationRequest& r);
+[[nodiscard]] std::string after_login_query(const grants::AuthorizationRequest& r);
 
 // Where the browser goes once signed in, relative to /federation/: /authorize with the
 // request's parameters, or /account.

@@ -31,6 +31,11 @@ http::HttpResponse link_page(const FederationFlowContext& context, const http::H
       {"root", "../"},
       {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}};
   auto page = http::HttpResponse::html(status, flow.templates->render(Page::FederationLink, view));
+  // The form's POST ends (303 to /authorize, 302) at the client's redirect_uri: CSP
+  // form-action must allow that origin, as on the login page.
+  if (auto returning = returning_request(flow, row.return_params); returning.ok() && *returning) {
+    allow_form_redirect(page, (*returning)->redirect_uri);
+  }
   for (const auto& cookie : response.headers.get_all("Set-Cookie")) {
     page.headers.add("Set-Cookie", std::string(cookie));
   }

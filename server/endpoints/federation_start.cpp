@@ -29,7 +29,15 @@ http::HttpResponse handle_start(const http::HttpRequest& request,
 
   // state, nonce and code_verifier: 256 bits each from the CSPRNG.
   const federation::FlowSecrets secrets = federation::FlowSecrets::generate();
-  auto target = upstream->authorization_url(secrets);
+  const TimePoint now = flow.clock.now();
+  // prompt=login and max_age go upstream: its sign-in is the one this session records.
+  federation::Freshness freshness;
+  freshness.requested_at = now;
+  if (r) {
+    freshness.login = r->prompt.login;
+    freshness.max_age = r->max_age;
+  }
+  auto target = upstream->authorization_url(secrets, freshness);
   if (!target.ok()) {
     flow.logger.warn("federation start failed", {{"request_id", request.request_id},
                                                  {"provider", upstream->settings().name},
@@ -39,7 +47,6 @@ http::HttpResponse handle_start(const http::HttpRequest& request,
 
   // The binding: only the browser holding this cookie can finish the flow.
   const std::string binding = random_token();
-  const TimePoint now = flow.clock.now();
   storage::FederationFlow row;
   row.key_hash = sha256(secrets.state);
   row.purpose = storage::FlowPurpose::SignIn;
@@ -47,8 +54,9 @@ http::HttpResponse handle_start(const http::HttpRequest& request,
   row.provider = upstream->settings().name;
   row.nonce = secrets.nonce;
   row.code_verifier = secrets.code_verifier;
-  row.return_params =
-      r ? with_query("?", grants::Authorizer::params_after_login(*r)).substr(1) : std::string();
+  // All of the request's parameters: the callback checks the upstream's auth_time against
+  // its prompt and max_age (and drops them only once that passed).
+  row.return_params = r ? request_query(*r) : std::string();
   row.created_at = now;
   row.expires_at = now + kFederationFlowLifetime;
   auto stored = context.flows.create(row);

@@ -17,10 +17,12 @@ namespace keyward::server {
 // Signs `user_id` in, replacing `previous` (the browser's live session, if any), and
 // answers 303 to `location`; the error page when the session cannot be stored, the CSRF
 // page when `previous` ended meanwhile. `amr` records how the user signed in (RFC 8176:
-// "pwd" by /login and /signup, "fed" by federation); ID tokens carry it.
+// "pwd" by /login and /signup, "fed" by federation); ID tokens carry it. The session's
+// auth_time is now, or `auth_time` when earlier (the upstream's sign-in, for federation).
 [[nodiscard]] http::HttpResponse sign_in_and_redirect(
     const http::HttpRequest& request, const BrowserFlow& flow,
     const std::optional<storage::SessionRecord>& previous, std::string_view user_id,
-    std::string location, std::string_view amr = storage::kAmrPassword);
+    std::string location, std::string_view amr = storage::kAmrPassword,
+    std::optional<TimePoint> auth_time = std::nullopt);
 
 }  // namespace keyward::server

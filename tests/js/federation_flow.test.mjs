@@ -6,7 +6,10 @@
 // /federation/callback (a Keyward account is created and linked), Keyward's consent, and the
 // client's callback with an ID token carrying Keyward's sub, amr ["fed"] and auth_time. Then a
 // second sign-in reuses the link, a cancelled upstream sign-in comes back to the login page
-// with a message, and the account page lists the linked provider. It saves the login page
+// with a message, and the account page lists the linked provider. Last, an upstream account
+// whose verified address a Keyward account has: the link page, its password, and straight on to
+// a first-party client (a POST whose redirects end at the client's origin: CSP form-action
+// must allow it, as Chromium checks every hop). It saves the login page
 // with its provider button as docs/login-federation.png for the README.
 //
 // Run by ctest (tests/http/browser/CMakeLists.txt) with KEYWARD_TEST_DATABASE_URL set by
@@ -34,6 +37,7 @@ test('federation: sign in with an upstream OpenID provider, through Keyward, to 
           email: 'erin@acme.example', email_verified: true,
           given_name: 'Erin', family_name: 'Okafor', preferred_username: 'erin',
         },
+        'acme-8842': { email: 'finn@acme.example', email_verified: true },
       },
     });
     let browser;
@@ -152,6 +156,38 @@ test('federation: sign in with an upstream OpenID provider, through Keyward, to 
       await page.goto(`${stack.issuer}/account`);
       await page.getByText('Acme ID').first().waitFor();
       await page.getByText('erin@acme.example').first().waitFor();
+
+      // 5. A verified address of an existing Keyward account: link with its password, then
+      // (a first-party client: no consent page) the 303 to /authorize and the 302 to the client.
+      stack.run(['user', 'create', '--username', 'finn', '--email', 'finn@acme.example',
+        '--password-stdin'], 'finn keyward password 7731\n');
+      stack.run(['user', 'verify-email', 'finn']);
+      const firstParty = stack.createClient(['--name', 'Acme Console', '--first-party',
+        '--grant-types', 'authorization_code', '--scopes', 'openid email', '--public',
+        '--redirect-uri', redirectUri]);
+      const consoleConfig = await oidc.discovery(new URL(stack.issuer), firstParty.client_id,
+        undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+      const verifier = oidc.randomPKCECodeVerifier();
+      const linkUrl = oidc.buildAuthorizationUrl(consoleConfig, {
+        redirect_uri: redirectUri, scope: 'openid email', state: 'link-state', nonce: 'link-nonce',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      const linking = await (await newContext()).newPage();
+      await linking.goto(linkUrl.href);
+      await linking.getByRole('button', { name: 'Sign in with Acme ID' }).click();
+      await upstreamSignIn(linking, 'acme-8842');
+      await linking.waitForURL(`${stack.issuer}/federation/**`);
+      await linking.getByRole('heading', { name: 'Link your Acme ID sign-in' }).waitFor();
+      await linking.locator('input[name="password"]').fill('finn keyward password 7731');
+      await linking.getByRole('button', { name: 'Link and sign in' }).click();
+      await linking.waitForURL(`${redirectUri}?**`);
+      const linked = await oidc.authorizationCodeGrant(consoleConfig, new URL(arrivals.at(-1)), {
+        pkceCodeVerifier: verifier, expectedState: 'link-state', expectedNonce: 'link-nonce',
+        idTokenExpected: true,
+      });
+      assert.deepEqual(linked.claims().amr, ['fed']);
+      assert.equal(linked.claims().email, 'finn@acme.example');
 
       // Nothing secret reached the log.
       assert.ok(!stack.logText().includes(UPSTREAM_SECRET), 'the upstream client secret in the log');

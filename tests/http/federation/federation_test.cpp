@@ -174,7 +174,8 @@ class Federation : public ::testing::Test {
              {"erin", "erin@example.com", true},
              {"fay", "fay@example.com", true},
              {"gus", "gus@example.com", true},
-             {"hal", "hal@example.com", true}}) {
+             {"hal", "hal@example.com", true},
+             {"ivy", "ivy@example.com", true}}) {
       insert_user(up_db, storage::NewUser{name, email, std::nullopt, std::nullopt, std::nullopt},
                   kPassword);
       if (verified) {
@@ -257,8 +258,10 @@ class Federation : public ::testing::Test {
 
   // From the downstream's login page through the provider button to the upstream's
   // authorize: the 303 to the upstream.
-  static Response start(Person& p, Instance& down, const Pkce& pkce) {
-    Response page = p.down.get("/authorize?" + encode(app_request(down, pkce)));
+  static Response start(Person& p, Instance& down, const Pkce& pkce, const Params& extra = {}) {
+    Params request = app_request(down, pkce);
+    request.insert(request.end(), extra.begin(), extra.end());
+    Response page = p.down.get("/authorize?" + encode(request));
     EXPECT_EQ(page.status, 200) << page.body;
     EXPECT_NE(page.body.find("Sign in with Upstream Keyward"), std::string::npos) << page.body;
     Params button = form_fields(page.body, "federation/start");
@@ -478,6 +481,34 @@ TEST_F(Federation, AnUnverifiedAddressNeverLinks) {
       EXPECT_EQ(scalar(*down, "SELECT coalesce(email, 'none') FROM users WHERE username = 'dave'"),
                 "none");
     }
+  }
+}
+
+TEST_F(Federation, PromptLoginAndMaxAgeMakeTheUpstreamAskAgain) {
+  // Signed in at both ends once; the upstream's session stays in this browser.
+  Person p = person(*open_, "10.13.9.1");
+  Pkce pkce;
+  finish_at_app(p, *open_, callback(p, *open_, upstream_sign_in(p, start(p, *open_, pkce), "ivy")),
+                pkce);
+
+  for (const Params& extra : {Params{{"prompt", "login"}}, Params{{"max_age", "0"}}}) {
+    SCOPED_TRACE(extra[0].first);
+    const auto before = std::chrono::system_clock::now();
+    Pkce again;
+    Response to_upstream = start(p, *open_, again, extra);
+    const auto asked = query_of(to_upstream.header("Location").value_or(""));
+    ASSERT_EQ(asked.count(extra[0].first), 1u) << "passed on upstream";
+    EXPECT_EQ(asked.at(extra[0].first), extra[0].second);
+    // The upstream asks for the password again although its session is live.
+    Response at_upstream = p.up.get(target_of(to_upstream.header("Location").value_or("")));
+    EXPECT_EQ(at_upstream.status, 200) << at_upstream.status_line;
+    EXPECT_NE(at_upstream.body.find("action=\"login\""), std::string::npos);
+    Response back = callback(p, *open_, upstream_sign_in(p, to_upstream, "ivy"));
+    const json tokens = finish_at_app(p, *open_, back, again);
+    ASSERT_TRUE(tokens.contains("id_token")) << tokens;
+    EXPECT_GE(
+        id_token_claims(tokens["id_token"])["auth_time"].get<int64_t>(),
+        std::chrono::duration_cast<std::chrono::seconds>(before.time_since_epoch()).count() - 1);
   }
 }
 

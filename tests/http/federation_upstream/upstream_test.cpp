@@ -116,11 +116,11 @@ class UpstreamFlow : public StorageTest {
     auto upstream = provider();
     if (!upstream) return err(UpstreamError{Kind::InvalidResponse, "no provider"});
     const auto secrets = federation::FlowSecrets::generate();
-    auto url = upstream->authorization_url(secrets);
+    auto url = upstream->authorization_url(secrets, {});
     if (!url.ok()) return err(url.error());
     const auto callback = follow(*url);
     EXPECT_EQ(callback.state, secrets.state);
-    return upstream->finish(callback, secrets);
+    return upstream->finish(callback, secrets, {});
   }
 
   void expect_error(const Result<federation::UpstreamIdentity, UpstreamError>& r, Kind kind,
@@ -147,7 +147,7 @@ TEST_F(UpstreamFlow, CodeFlowWithPkceReturnsWhoSignedIn) {
   const auto secrets = federation::FlowSecrets::generate();
   EXPECT_EQ(secrets.code_verifier.size(), 43u);
   EXPECT_NE(secrets.state, secrets.nonce);
-  auto url = upstream->authorization_url(secrets);
+  auto url = upstream->authorization_url(secrets, {});
   ASSERT_TRUE(url.ok()) << url.error().log_detail;
   const auto callback = follow(*url);
 
@@ -164,7 +164,7 @@ TEST_F(UpstreamFlow, CodeFlowWithPkceReturnsWhoSignedIn) {
   EXPECT_EQ(asked.count("code_verifier"), 0u);
 
   EXPECT_EQ(callback.iss, upstream_.issuer());
-  auto identity = upstream->finish(callback, secrets);
+  auto identity = upstream->finish(callback, secrets, {});
   ASSERT_TRUE(identity.ok()) << identity.error().log_detail;
   EXPECT_EQ(identity->provider, "upstream");
   EXPECT_EQ(identity->subject, "upstream-user-1");
@@ -177,21 +177,61 @@ TEST_F(UpstreamFlow, CodeFlowWithPkceReturnsWhoSignedIn) {
   EXPECT_EQ(upstream_.last_refusal(), "");
 }
 
+TEST_F(UpstreamFlow, PromptLoginAndMaxAgeGoUpstreamAndItsAuthTimeIsChecked) {
+  auto upstream = provider();
+  ASSERT_TRUE(upstream);
+  const auto run = [&](const federation::Freshness& freshness) {
+    const auto secrets = federation::FlowSecrets::generate();
+    const auto callback = follow(upstream->authorization_url(secrets, freshness).value());
+    return upstream->finish(callback, secrets, freshness);
+  };
+  const federation::Freshness fresh_login{true, 300s, clock_.now()};
+  auto fresh = run(fresh_login);
+  ASSERT_TRUE(fresh.ok()) << fresh.error().log_detail;
+  auto asked = upstream_.last_authorize_query();
+  EXPECT_EQ(asked["prompt"], "login");
+  EXPECT_EQ(asked["max_age"], "300");
+  ASSERT_TRUE(fresh->auth_time);
+  EXPECT_LE(std::chrono::abs(*fresh->auth_time - clock_.now()), 5s);
+
+  // Nothing asked: neither parameter goes upstream.
+  ASSERT_TRUE(run({}).ok());
+  asked = upstream_.last_authorize_query();
+  EXPECT_EQ(asked.count("prompt"), 0u);
+  EXPECT_EQ(asked.count("max_age"), 0u);
+
+  // The upstream kept an old sign-in: too old for max_age, and no new login.
+  auto user = UpstreamProvider::User{};
+  user.authenticated_ago = 3600s;
+  upstream_.set_user(user);
+  expect_error(run({false, 300s, clock_.now()}), Kind::NotFresh, "older than max_age");
+  expect_error(run({true, std::nullopt, clock_.now()}), Kind::NotFresh, "prompt=login");
+  ASSERT_TRUE(run({}).ok()) << "without prompt or max_age any auth_time does";
+
+  // OIDC Core §3.1.2.1: with max_age the ID token must say when.
+  user.authenticated_ago = std::nullopt;
+  upstream_.set_user(user);
+  expect_error(run({false, 300s, clock_.now()}), Kind::NotFresh, "no auth_time");
+  auto unsaid = run({true, std::nullopt, clock_.now()});
+  ASSERT_TRUE(unsaid.ok()) << "prompt=login alone trusts an upstream that does not say";
+  EXPECT_FALSE(unsaid->auth_time);
+}
+
 TEST_F(UpstreamFlow, TheCodeIsRedeemedOnlyOnce) {
   auto upstream = provider();
   const auto secrets = federation::FlowSecrets::generate();
-  const auto callback = follow(upstream->authorization_url(secrets).value());
-  ASSERT_TRUE(upstream->finish(callback, secrets).ok());
-  expect_error(upstream->finish(callback, secrets), Kind::Refused, "invalid_grant");
+  const auto callback = follow(upstream->authorization_url(secrets, {}).value());
+  ASSERT_TRUE(upstream->finish(callback, secrets, {}).ok());
+  expect_error(upstream->finish(callback, secrets, {}), Kind::Refused, "invalid_grant");
 }
 
 TEST_F(UpstreamFlow, ThePkceVerifierIsCheckedByTheUpstream) {
   auto upstream = provider();
   const auto secrets = federation::FlowSecrets::generate();
-  const auto callback = follow(upstream->authorization_url(secrets).value());
+  const auto callback = follow(upstream->authorization_url(secrets, {}).value());
   auto other = secrets;
   other.code_verifier = federation::FlowSecrets::generate().code_verifier;
-  expect_error(upstream->finish(callback, other), Kind::Refused, "invalid_grant");
+  expect_error(upstream->finish(callback, other, {}), Kind::Refused, "invalid_grant");
   EXPECT_EQ(upstream_.last_refusal(), "code_verifier does not match the code_challenge");
 }
 
@@ -303,7 +343,7 @@ TEST_F(UpstreamFlow, ClientSecretPostWhenThatIsAllTheUpstreamTakes) {
 TEST_F(UpstreamFlow, AnUnreachableUpstreamIsUnreachable) {
   upstream_.stop();
   auto upstream = provider();
-  auto url = upstream->authorization_url(federation::FlowSecrets::generate());
+  auto url = upstream->authorization_url(federation::FlowSecrets::generate(), {});
   ASSERT_FALSE(url.ok());
   EXPECT_EQ(url.error().kind, Kind::Unreachable) << url.error().log_detail;
 }
@@ -311,9 +351,9 @@ TEST_F(UpstreamFlow, AnUnreachableUpstreamIsUnreachable) {
 TEST_F(UpstreamFlow, ATokenEndpointGoneMidFlowIsUnreachable) {
   auto upstream = provider();
   const auto secrets = federation::FlowSecrets::generate();
-  const auto callback = follow(upstream->authorization_url(secrets).value());
+  const auto callback = follow(upstream->authorization_url(secrets, {}).value());
   upstream_.stop();
-  auto identity = upstream->finish(callback, secrets);
+  auto identity = upstream->finish(callback, secrets, {});
   ASSERT_FALSE(identity.ok());
   EXPECT_EQ(identity.error().kind, Kind::Unreachable) << identity.error().log_detail;
 }

@@ -322,8 +322,9 @@ http::HttpResponse UpstreamProvider::token(const http::HttpRequest& request) {
 std::string UpstreamProvider::id_token(const Code& code) const {
   std::lock_guard lock(mutex_);
   const long long now = unix_seconds(std::chrono::system_clock::now());
-  json claims = {{"iss", base_},     {"sub", user_.sub},    {"aud", code.client_id}, {"iat", now},
-                 {"exp", now + 600}, {"nonce", code.nonce}, {"auth_time", now}};
+  json claims = {{"iss", base_}, {"sub", user_.sub}, {"aud", code.client_id},
+                 {"iat", now},   {"exp", now + 600}, {"nonce", code.nonce}};
+  if (user_.authenticated_ago) claims["auth_time"] = now - user_.authenticated_ago->count();
   if (user_.email && user_.email_in_id_token) {
     claims["email"] = *user_.email;
     claims["email_verified"] = user_.email_verified;

@@ -13,6 +13,7 @@
 //
 // Thread-safe: the knobs may be turned while Keyward talks to it.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -44,6 +45,8 @@ class UpstreamProvider {
     std::optional<std::string> preferred_username;
     // false: the e-mail is only in userinfo (as some providers do without the email scope).
     bool email_in_id_token = true;
+    // How long ago the user signed in upstream: the ID token's auth_time (none when nullopt).
+    std::optional<std::chrono::seconds> authenticated_ago = std::chrono::seconds(0);
   };
 
   // How /token's ID token is wrong; None for a correct one.

@@ -223,6 +223,31 @@ TEST_F(AccountStorageTest, AResetByLinkUsesTheLinkAndSetsThePasswordTogether) {
   EXPECT_FALSE(users_->reset_password_by_link(verification, new_hash, kT0).value());
 }
 
+// Pre-account takeover: someone signed up through an upstream with an address it did not
+// verify; the address's owner resets the password by mail. The upstream link must not stay.
+TEST_F(AccountStorageTest, AResetByLinkOfAnUnverifiedAddressEndsTheUpstreamLinks) {
+  db().exec(
+      "INSERT INTO identity_providers (name, issuer, client_id, client_secret_sealed, scopes,"
+      " button_label) VALUES ('upstream', 'https://idp.example', 'keyward',"
+      " decode(repeat('ab', 40), 'hex'), ARRAY['openid'], 'Upstream')");
+  db().exec(
+      "INSERT INTO federated_identities (provider, subject, user_id) VALUES"
+      " ('upstream', 'attacker', '" +
+      alice_ + "')");
+  const auto links = [&] {
+    return db().scalar("SELECT count(*) FROM federated_identities").value_or("?");
+  };
+  const std::string new_hash = "$argon2id$v=19$m=7168,t=5,p=1$c2FsdHNhbHQ$bmV3aGFzaG5ld2hhc2g";
+
+  db().exec("UPDATE users SET email_verified = true WHERE username = 'alice'");
+  ASSERT_TRUE(users_->reset_password_by_link(link(kResetPasswordPurpose), new_hash, kT0).value());
+  EXPECT_EQ(links(), "1") << "a verified address: the owner's own link stays";
+
+  db().exec("UPDATE users SET email_verified = false WHERE username = 'alice'");
+  ASSERT_TRUE(users_->reset_password_by_link(link(kResetPasswordPurpose), new_hash, kT0).value());
+  EXPECT_EQ(links(), "0");
+}
+
 TEST_F(AccountStorageTest, AccountsAreFoundByAddressWithoutCase) {
   (void)db().insert_user("alice2");
   db().exec("UPDATE users SET email = 'Alice@Example.com' WHERE username = 'alice2'");

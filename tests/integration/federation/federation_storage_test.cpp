@@ -238,18 +238,32 @@ TEST_F(FederationStorageTest, AUserWithoutAPasswordReadsAsNoneAndSessionsRecordH
                                             kT0,
                                             kT0 + minutes(60),
                                             {},
-                                            std::string(kAmrFederated)})
+                                            std::string(kAmrFederated),
+                                            kT0 - minutes(3)})
                   .ok());
   auto fed = sessions.touch(sha256("s1"), kT0, seconds(3600));
   ASSERT_TRUE(fed.ok() && *fed);
   EXPECT_EQ((*fed)->amr, "fed");
+  EXPECT_EQ((*fed)->auth_time, kT0 - minutes(3)) << "the upstream's sign-in, not ours";
   ASSERT_TRUE(
       sessions.sign_in(sha256("s1"), sha256("s2"), alice_, random_bytes(32), kT0, kT0 + minutes(60))
           .ok());
   EXPECT_EQ(sessions.touch(sha256("s2"), kT0, seconds(3600)).value()->amr, "pwd");
+  EXPECT_EQ(sessions.touch(sha256("s2"), kT0, seconds(3600)).value()->auth_time, kT0);
+  // A federated sign-in replacing a session: the upstream's auth_time, never a future one.
+  ASSERT_TRUE(sessions
+                  .sign_in(sha256("s2"), sha256("s3"), carol, random_bytes(32), kT0,
+                           kT0 + minutes(60), {}, kAmrFederated, kT0 - minutes(1))
+                  .ok());
+  EXPECT_EQ(sessions.touch(sha256("s3"), kT0, seconds(3600)).value()->auth_time, kT0 - minutes(1));
+  ASSERT_TRUE(sessions
+                  .sign_in(sha256("s3"), sha256("s4"), carol, random_bytes(32), kT0,
+                           kT0 + minutes(60), {}, kAmrFederated, kT0 + minutes(5))
+                  .ok());
+  EXPECT_EQ(sessions.touch(sha256("s4"), kT0, seconds(3600)).value()->auth_time, kT0);
   // A session from before 0009 (amr NULL) was signed in with a password.
   db().exec("UPDATE browser_sessions SET amr = NULL");
-  EXPECT_EQ(sessions.touch(sha256("s2"), kT0, seconds(3600)).value()->amr, "pwd");
+  EXPECT_EQ(sessions.touch(sha256("s4"), kT0, seconds(3600)).value()->amr, "pwd");
 }
 
 TEST_F(FederationStorageTest, TheJanitorDeletesExpiredFlows) {
@@ -355,6 +369,59 @@ TEST_F(FederatedSignInTest, ADisabledUserIsRefused) {
   auto refused = open.sign_in(upstream("s-1", std::nullopt, false));
   ASSERT_TRUE(refused.ok());
   EXPECT_EQ(refused->kind, accounts::FederatedOutcome::Kind::Refused);
+}
+
+TEST_F(FederatedSignInTest, ANewAccountTakesOnlyAnAddressTheUpstreamVerified) {
+  // An unverified claim to an address nobody here has yet is not stored either: the owner
+  // of that address could otherwise be mailed a reset link for the claimant's account
+  // (pre-account takeover).
+  accounts::FederatedSignIn open(*identities_, *users_, clock_, true);
+  auto unverified = open.sign_in(upstream("s-1", "victim@example.com", false));
+  ASSERT_TRUE(unverified.ok()) << unverified.error();
+  ASSERT_EQ(unverified->kind, accounts::FederatedOutcome::Kind::SignIn);
+  const auto user = users_->find_by_id(unverified->user_id).value();
+  ASSERT_TRUE(user);
+  EXPECT_FALSE(user->email);
+  EXPECT_FALSE(user->email_verified);
+  EXPECT_TRUE(users_->find_by_email("victim@example.com", 10).value().empty());
+}
+
+TEST_F(FederatedSignInTest, AProviderRemovedBeforeTheLinkRefusesAndCreatesNothing) {
+  // The link's foreign key fails (the provider is gone): one refusal, no account left over
+  // (this used to delete the orphan and recurse without end).
+  accounts::FederatedSignIn open(*identities_, *users_, clock_, true);
+  auto account = upstream("s-1", "gone@example.com", true);
+  account.provider = "removed";
+  const std::string users_before = count("users");
+  auto refused = open.sign_in(account);
+  ASSERT_TRUE(refused.ok()) << refused.error();
+  EXPECT_EQ(refused->kind, accounts::FederatedOutcome::Kind::Refused);
+  EXPECT_EQ(count("users"), users_before);
+  EXPECT_EQ(count("federated_identities"), "0");
+}
+
+TEST_F(FederatedSignInTest, CreatingAUserAndItsLinkIsOneTransaction) {
+  ASSERT_EQ(identities_->link({"upstream", "s-1", alice_, std::nullopt}).value(),
+            LinkOutcome::Linked);
+  const std::string users_before = count("users");
+  NewUser user;
+  user.username = "racer";
+  auto taken = identities_->create_user_and_link(user, {"upstream", "s-1", "", std::nullopt});
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  EXPECT_EQ(taken->outcome, CreatedAndLinked::Outcome::IdentityTaken);
+  EXPECT_EQ(count("users"), users_before) << "the user insert was rolled back with the link";
+
+  user.username = "alice";
+  auto name_taken = identities_->create_user_and_link(user, {"upstream", "s-2", "", std::nullopt});
+  ASSERT_TRUE(name_taken.ok());
+  EXPECT_EQ(name_taken->outcome, CreatedAndLinked::Outcome::UsernameTaken);
+
+  user.username = "bob";
+  auto created = identities_->create_user_and_link(user, {"upstream", "s-2", "", std::nullopt});
+  ASSERT_TRUE(created.ok());
+  ASSERT_EQ(created->outcome, CreatedAndLinked::Outcome::Created);
+  EXPECT_EQ(identities_->find("upstream", "s-2").value()->user_id, created->user->id);
+  EXPECT_FALSE(created->user->password_hash);
 }
 
 TEST(FederatedUsername, IsMadeValidFromWhatTheUpstreamSays) {
