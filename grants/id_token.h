@@ -25,22 +25,14 @@ namespace keyward::grants {
 // Every claim an ID token (IdTokenIssuer::issue) or a UserInfo answer (user_claims) may
 // carry, OIDC Core §2 and §5.1: what discovery lists as claims_supported (OIDC Discovery §3).
 inline constexpr std::array<std::string_view, 16> kSupportedClaims = {
-    wire::kSub,
-    wire::kIss,
-    wire::kAud,
-    wire::kExp,
-    wire::kIat,
-    wire::kAuthTime,
-    wire::kAmr,
-    wire::kNonce,
-    wire::kAzp,
-    wire::kAtHash,
-    wire::kName,
-    wire::kGivenName,
-    wire::kFamilyName,
-    wire::kPreferredUsername,
-    wire::kEmail,
-    wire::kEmailVerified,
+    wire::kSub,        wire::kIss,
+    wire::kAud,        wire::kExp,
+    wire::kIat,        wire::kAuthTime,
+    wire::kAmr,        wire::kNonce,
+    wire::kAzp,        wire::kAtHash,
+    wire::kName,       wire::kGivenName,
+    wire::kFamilyName, wire::kPreferredUsername,
+    wire::kEmail,      wire::kEmailVerified,
 };
 
 // OIDC Core §5.4: `profile` gives name, given_name, family_name and preferred_username
