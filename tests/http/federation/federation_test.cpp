@@ -13,17 +13,11 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "common/base64url.h"
 #include "common/crypto.h"
@@ -31,6 +25,7 @@
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/cli_run.h"
 #include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
@@ -66,40 +61,12 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-// `keyward <args>` with `input` on stdin (the client secret of `idp add`); its exit code and
-// output.
+// `keyward <args>` with `input` on stdin (the client secret of `idp add`): its exit code
+// and everything it printed.
 std::pair<int, std::string> keyward_with_stdin(const std::vector<std::string>& args, const Env& env,
                                                const std::string& input) {
-  char tmpl[] = "/tmp/keyward-fed-XXXXXX";
-  const std::filesystem::path dir = ::mkdtemp(tmpl);
-  { std::ofstream(dir / "stdin", std::ios::binary) << input; }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, (dir / "stdin").c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, (dir / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<std::string> argv_strings{KEYWARD_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto env_strings = child_environment(env, dir / "data");
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, KEYWARD_BINARY, &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot spawn keyward");
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  std::ifstream in(dir / "out", std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out.str()};
+  auto run = run_cli(args, env, input);
+  return {run.exit_code, run.out + run.err};
 }
 
 // A Keyward whose issuer is its real loopback address (the upstream's discovery must name
