@@ -2,202 +2,195 @@
 # Token-endpoint benchmark. Prints figures; never passes or fails on them.
 #
 # Starts its own PostgreSQL (scripts/pg.sh in a temporary KEYWARD_PG_DIR on a free port),
-# `keyward serve` from the Release build in build/release (built if missing), and nginx
-# through scripts/frontdoor.sh; registers a client-credentials client and a resource
-# server; then, with wrk at 32 connections, measures directly and through nginx:
-#   - client-credentials tokens/s, p50/p99 latency, non-2xx count;
-#   - introspections/s (a live access token, authenticated resource server);
-#   - JWKS GETs/s;
-# and for each run the server's CPU time from /proc/<pid>/stat before and after, as
-# requests per second of server CPU: the figure the shared cores disturb least. It also
-# runs `openssl speed -seconds 5 rsa2048` (one core) and prints client-credentials tokens
-# per second (and per server-CPU second) divided by that RSA-2048 sign rate.
+# `keyward serve` from the Release build in build/release (built if missing), nginx through
+# scripts/frontdoor.sh, and node-oidc-provider (bench/oidc_provider_peer.mjs, from
+# tests/js/node_modules) as the peer; registers a client-credentials client and a resource
+# server; then, with wrk at 32 connections, prints for each run req/s, p50/p99, non-2xx and
+# the server's CPU time per request (from /proc/<pid>/stat before and after: the figure the
+# shared cores disturb least):
+#   - openssl speed's single-core sign cost for RSA-2048, P-256 and Ed25519 (the floors);
+#   - client-credentials RS256 tokens, directly and through nginx;
+#   - introspection of a live access token by an authenticated resource server;
+#   - JWKS (a plain GET and a revalidation with If-None-Match) and discovery;
+#   - the same four against node-oidc-provider, and BENCH_ROUNDS alternating token rounds
+#     (keyward, peer, keyward, peer, …) so that both see the same machine;
+#   - client-credentials tokens after `keyward keys rotate --alg ES256` (EdDSA cannot be
+#     chosen as a signing algorithm: only its openssl floor is printed);
+# and a summary: Keyward's CPU per token against one RSA signature, and its throughput
+# against the peer's.
 #
 # Settings (environment): BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS
-# (32), BENCH_WRK_THREADS (2), KEYWARD_THREADS and KEYWARD_WORKERS (passed to serve,
-# default 2 and 2), KEYWARD_LOG_LEVEL (default info: one access-log line per request,
-# written to a file, as in production).
+# (32), BENCH_WRK_THREADS (2), BENCH_ROUNDS (alternating token rounds, 3), BENCH_PEER (1; 0
+# skips node-oidc-provider), BENCH_NGINX (1; 0 skips the runs through nginx), BENCH_ES256 (1),
+# BENCH_EVENTS (off|on: passed as KEYWARD_EVENTS; unset, the server's default),
+# KEYWARD_THREADS and KEYWARD_WORKERS (passed to serve, default 2 and 2), KEYWARD_LOG_LEVEL
+# (default info: one access-log line per request, written to a file, as in production),
+# BENCH_BUILD_DIR (default build/release).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
-duration=${BENCH_DURATION:-10}
-connections=${BENCH_CONNECTIONS:-32}
-wrk_threads=${BENCH_WRK_THREADS:-2}
-build=$repo/build/release
+rounds=${BENCH_ROUNDS:-3}
+use_peer=${BENCH_PEER:-1}
+use_nginx=${BENCH_NGINX:-1}
+use_es256=${BENCH_ES256:-1}
 
-for tool in wrk nginx openssl psql python3; do
-  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
-    echo "token_bench: $tool is missing; run scripts/bootstrap.sh" >&2
-    exit 1
-  }
+bench_require wrk nginx openssl psql python3 curl
+bench_build_keyward
+
+nginx_port=$(bench_free_port)
+[ "$use_nginx" = 1 ] && export KEYWARD_ISSUER=http://127.0.0.1:$nginx_port
+bench_setup
+bench_clients
+stop_nginx() { bash "$repo/scripts/frontdoor.sh" stop "$bench_work/nginx" >/dev/null 2>&1; }
+bench_cleanup_hooks+=(stop_nginx)
+
+echo "== machine: $(nproc) cores shared by wrk, nginx, PostgreSQL, node and keyward; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== openssl speed -seconds ${BENCH_OPENSSL_SECONDS:-5} (one core): the signature floors"
+declare -A floor_rate floor_us
+for alg in rsa2048 ecdsap256 ed25519; do
+  floor_rate[$alg]=$(openssl_sign_rate "$alg")
+  floor_us[$alg]=$(awk -v r="${floor_rate[$alg]}" 'BEGIN { printf "%.1f", 1e6 / r }')
+  printf '%-10s %9s sign/s = %6s µs per signature\n' "$alg" "${floor_rate[$alg]}" "${floor_us[$alg]}"
 done
 
-if [ ! -x "$build/server/keyward" ]; then
-  echo "== building keyward (Release) in $build"
-  # GCC 12 at -O3 reports -Wrestrict false positives inside libstdc++'s string code
-  # (GCC bug 105329); they are not ours to fix and must not stop a benchmark build.
-  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKEYWARD_BUILD_TESTS=OFF \
-    -DCMAKE_CXX_FLAGS=-Wno-restrict >/dev/null
-  cmake --build "$build" --target keyward
+echo "== keyward serve (threads $KEYWARD_THREADS, workers $KEYWARD_WORKERS, log $KEYWARD_LOG_LEVEL, events ${KEYWARD_EVENTS:-server default})"
+keyward_start
+
+if [ "$use_nginx" = 1 ]; then
+  echo "== nginx front door on 127.0.0.1:$nginx_port"
+  # The shipped per-address limits (20 tokens/s, 64 requests in progress) would turn almost
+  # every request of one wrk address into a 429: the bench measures keyward, not the limits.
+  KEYWARD_FRONTDOOR_CONN_LIMIT=$((${BENCH_CONNECTIONS:-32} + 64)) \
+    KEYWARD_FRONTDOOR_TOKEN_RATE=1000000 KEYWARD_FRONTDOOR_TOKEN_BURST=1000000 \
+    KEYWARD_FRONTDOOR_INTROSPECT_RATE=1000000 KEYWARD_FRONTDOOR_INTROSPECT_BURST=1000000 \
+    bash scripts/frontdoor.sh start "$bench_work/nginx" "127.0.0.1:$nginx_port" \
+    "127.0.0.1:$keyward_port" 127.0.0.1:9 >/dev/null
 fi
-keyward=$build/server/keyward
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-work=$(mktemp -d /tmp/keyward-bench.XXXXXX)
-chmod 755 "$work"
-export KEYWARD_PG_DIR=$work/pg
-export KEYWARD_PG_PORT
-KEYWARD_PG_PORT=$(free_port)
-keyward_pid=""
-cleanup() {
-  if [ -n "$keyward_pid" ] && kill -0 "$keyward_pid" 2>/dev/null; then
-    local started=$SECONDS
-    kill -TERM "$keyward_pid" 2>/dev/null || true
-    wait "$keyward_pid" 2>/dev/null || true
-    # SIGTERM after load: the drain must not wait for answers to clients that have gone.
-    if grep -q '"drain timed out' "$work/keyward.log"; then
-      echo "== keyward stopped in $((SECONDS - started)) s: the drain TIMED OUT"
-    else
-      echo "== keyward stopped in $((SECONDS - started)) s, drained"
-    fi
-  fi
-  bash scripts/frontdoor.sh stop "$work/nginx" >/dev/null 2>&1 || true
-  bash scripts/pg.sh stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "== PostgreSQL (private, port $KEYWARD_PG_PORT)"
-bash scripts/pg.sh start >/dev/null
-KEYWARD_DATABASE_URL=$(bash scripts/pg.sh url)
-export KEYWARD_DATABASE_URL
-KEYWARD_MASTER_KEY=$(openssl rand -hex 32)
-export KEYWARD_MASTER_KEY
-export KEYWARD_DATA_DIR=$work/data
-export KEYWARD_MIGRATIONS_DIR=$repo/migrations
-export KEYWARD_TEMPLATES_DIR=$repo/templates
-keyward_port=$(free_port)
-nginx_port=$(free_port)
-export KEYWARD_LISTEN=127.0.0.1:$keyward_port
-export KEYWARD_ISSUER=http://127.0.0.1:$nginx_port
-export KEYWARD_ALLOW_INSECURE_ISSUER=true
-export KEYWARD_THREADS=${KEYWARD_THREADS:-2}
-export KEYWARD_WORKERS=${KEYWARD_WORKERS:-2}
-export KEYWARD_LOG_LEVEL=${KEYWARD_LOG_LEVEL:-info}
-
-"$keyward" migrate >/dev/null
-json_field() { python3 -c 'import json, sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
-svc=$("$keyward" client create --name bench-svc --grant-types client_credentials \
-  --scopes "read write" --audience https://api.example 2>/dev/null)
-rs=$("$keyward" client create --name bench-rs --grant-types client_credentials \
-  --scopes "introspect" --introspect 2>/dev/null)
-basic() { printf '%s:%s' "$1" "$2" | base64 -w0; }
-svc_basic=$(basic "$(json_field client_id <<<"$svc")" "$(json_field client_secret <<<"$svc")")
-rs_basic=$(basic "$(json_field client_id <<<"$rs")" "$(json_field client_secret <<<"$rs")")
-
-echo "== keyward serve (threads $KEYWARD_THREADS, workers $KEYWARD_WORKERS, log $KEYWARD_LOG_LEVEL)"
-"$keyward" serve >"$work/keyward.log" 2>&1 &
-keyward_pid=$!
-direct=http://127.0.0.1:$keyward_port
-for _ in $(seq 300); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$direct/health/ready")" = 200 ] && break
-  sleep 0.1
-done
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$direct/health/ready")" = 200 ] || {
-  echo "token_bench: keyward did not become ready" >&2
-  tail -n 20 "$work/keyward.log" >&2
-  exit 1
-}
-echo "== nginx front door on 127.0.0.1:$nginx_port"
-# The shipped per-address limits (20 tokens/s, 64 requests in progress) would turn almost
-# every request of one wrk address into a 429: the bench measures keyward, not the limits.
-KEYWARD_FRONTDOOR_CONN_LIMIT=$((connections + 64)) KEYWARD_FRONTDOOR_TOKEN_RATE=1000000 \
-  KEYWARD_FRONTDOOR_TOKEN_BURST=1000000 KEYWARD_FRONTDOOR_INTROSPECT_RATE=1000000 \
-  KEYWARD_FRONTDOOR_INTROSPECT_BURST=1000000 \
-  bash scripts/frontdoor.sh start "$work/nginx" "127.0.0.1:$nginx_port" "127.0.0.1:$keyward_port" \
-  127.0.0.1:9 >/dev/null
 front=http://127.0.0.1:$nginx_port
 
 token=$(curl -sf -H "Authorization: Basic $svc_basic" -d grant_type=client_credentials \
-  "$direct/token" | json_field access_token)
-
-cat >"$work/token.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "grant_type=client_credentials"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = "Basic $svc_basic"
-LUA
-cat >"$work/introspect.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "token=$token"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = "Basic $rs_basic"
+  "$direct/token" | bench_json_field access_token)
+bench_post_script "$bench_work/token.lua" grant_type=client_credentials "$svc_basic"
+bench_post_script "$bench_work/introspect.lua" "token=$token" "$rs_basic"
+jwks_etag=$(curl -sf -D - -o /dev/null "$direct/jwks" | awk -F': ' 'tolower($1) == "etag" { sub(/\r$/, "", $2); print $2 }')
+cat >"$bench_work/jwks304.lua" <<LUA
+wrk.headers["If-None-Match"] = '$jwks_etag'
 LUA
 
-ticks=$(getconf CLK_TCK)
-# utime + stime of every thread of the process, in clock ticks (proc(5) fields 14, 15).
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-nginx_ticks() {
-  local total=0 pid
-  for pid in $(pgrep -f "nginx: worker process" -P "$(cat "$work/nginx/nginx.pid")"); do
-    total=$((total + $(cpu_ticks "$pid")))
+# The peer: node-oidc-provider on its own port, one node process.
+peer_pid=""
+stop_peer() { [ -n "$peer_pid" ] && kill "$peer_pid" 2>/dev/null && wait "$peer_pid" 2>/dev/null; }
+bench_cleanup_hooks+=(stop_peer)
+if [ "$use_peer" = 1 ]; then
+  if ! command -v node >/dev/null; then
+    echo "== node is missing: no node-oidc-provider comparison"
+    use_peer=0
+  else
+    (cd tests/js && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
+    peer_port=$(bench_free_port)
+    node bench/oidc_provider_peer.mjs "$peer_port" >"$bench_work/peer.out" 2>"$bench_work/peer.log" &
+    peer_pid=$!
+    for _ in $(seq 100); do [ -s "$bench_work/peer.out" ] && break; sleep 0.1; done
+    peer=http://127.0.0.1:$peer_port
+    peer_svc=$(printf 'bench-svc:bench-svc-secret-0123456789abcdef' | base64 -w0)
+    peer_rs=$(printf 'bench-rs:bench-rs-secret-0123456789abcdefgh' | base64 -w0)
+    # node-oidc-provider will not introspect its JWT access tokens; it introspects opaque
+    # ones, looked up in its (in-memory) store.
+    peer_token=$(curl -sf -H "Authorization: Basic $peer_svc" -d grant_type=client_credentials \
+      -d resource=https://opaque.example -d scope=read "$peer/token" | bench_json_field access_token)
+    bench_post_script "$bench_work/peer_token.lua" grant_type=client_credentials "$peer_svc"
+    bench_post_script "$bench_work/peer_introspect.lua" "token=$peer_token" "$peer_rs"
+    peer_etag=$(curl -sf -D - -o /dev/null "$peer/jwks" | awk -F': ' 'tolower($1) == "etag" { sub(/\r$/, "", $2); print $2 }')
+    cat >"$bench_work/peer_jwks304.lua" <<LUA
+wrk.headers["If-None-Match"] = '$peer_etag'
+LUA
+    echo "== node-oidc-provider $(node -p "require('./tests/js/node_modules/oidc-provider/package.json').version") (node $(node --version), one process) on $peer"
+  fi
+fi
+
+declare -A rps us p99
+record() { rps[$1]=$r_rps; us[$1]=$r_us; p99[$1]=$r_p99; }
+
+echo "== wrk: ${BENCH_CONNECTIONS:-32} connections, ${BENCH_WRK_THREADS:-2} threads, ${BENCH_DURATION:-10}s per run (after a 2 s warm-up)"
+wrk_run "keyward token RS256" "$direct/token" "$bench_work/token.lua" "$keyward_pid"
+record k_token
+if [ "$use_nginx" = 1 ]; then
+  wrk_run "keyward token (nginx)" "$front/token" "$bench_work/token.lua" "$keyward_pid"
+fi
+wrk_run "keyward introspect" "$direct/introspect" "$bench_work/introspect.lua" "$keyward_pid"
+record k_introspect
+wrk_run "keyward jwks" "$direct/jwks" "" "$keyward_pid"
+record k_jwks
+if [ -n "$jwks_etag" ]; then
+  wrk_run "keyward jwks (If-None-Match)" "$direct/jwks" "$bench_work/jwks304.lua" "$keyward_pid"
+  record k_jwks304
+fi
+wrk_run "keyward discovery" "$direct/.well-known/openid-configuration" "" "$keyward_pid"
+record k_discovery
+if [ "$use_peer" = 1 ]; then
+  wrk_run "peer token RS256" "$peer/token" "$bench_work/peer_token.lua" "$peer_pid"
+  record p_token
+  wrk_run "peer introspect (opaque)" "$peer/token/introspection" "$bench_work/peer_introspect.lua" "$peer_pid"
+  record p_introspect
+  wrk_run "peer jwks" "$peer/jwks" "" "$peer_pid"
+  record p_jwks
+  if [ -n "$peer_etag" ]; then
+    wrk_run "peer jwks (If-None-Match)" "$peer/jwks" "$bench_work/peer_jwks304.lua" "$peer_pid"
+    record p_jwks304
+  fi
+  wrk_run "peer discovery" "$peer/.well-known/openid-configuration" "" "$peer_pid"
+  record p_discovery
+
+  echo "== $rounds alternating token rounds (keyward, then the peer)"
+  ratios=()
+  for round in $(seq "$rounds"); do
+    wrk_run "round $round keyward" "$direct/token" "$bench_work/token.lua" "$keyward_pid"
+    k=$r_rps
+    wrk_run "round $round peer" "$peer/token" "$bench_work/peer_token.lua" "$peer_pid"
+    ratios+=("$(awk -v k="$k" -v p="$r_rps" 'BEGIN { printf "%.2f", k / p }')")
+    echo "round $round: keyward / peer = ${ratios[-1]}× (load average $(cut -d' ' -f1 /proc/loadavg))"
   done
-  echo "$total"
-}
+  median_ratio=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+fi
 
-declare -A rate
-run() { # name url path script
-  local name=$1 url=$2 path=$3 script=$4 out before after nbefore nafter
-  wrk -t"$wrk_threads" -c"$connections" -d2s ${script:+-s "$script"} "$url$path" >/dev/null
-  before=$(cpu_ticks "$keyward_pid")
-  nbefore=$(nginx_ticks)
-  out=$(wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency ${script:+-s "$script"} \
-    "$url$path")
-  after=$(cpu_ticks "$keyward_pid")
-  nafter=$(nginx_ticks)
-  local requests rps p50 p99 non2xx errors cpu per_cpu us nginx_us
-  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
-  rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-  p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
-  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
-  errors=$(awk '/Socket errors/ { print $0 }' <<<"$out" | sed 's/^ *//')
-  cpu=$(awk -v a="$after" -v b="$before" -v t="$ticks" 'BEGIN { printf "%.2f", (a - b) / t }')
-  per_cpu=$(awk -v r="$requests" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", r / c; else print "n/a" }')
-  us=$(awk -v r="$requests" -v c="$cpu" 'BEGIN { if (r > 0) printf "%.0f", c * 1e6 / r; else print "n/a" }')
-  nginx_us=$(awk -v a="$nafter" -v b="$nbefore" -v t="$ticks" -v r="$requests" \
-    'BEGIN { if (r > 0) printf "%.0f", (a - b) / t * 1e6 / r; else print "n/a" }')
-  rate[$name]=$rps
-  rate[$name.cpu]=$per_cpu
-  printf '%-28s %10s req/s  p50 %-9s p99 %-9s non-2xx %-6s server CPU %6ss = %6s µs/req (%s req per CPU-s)' \
-    "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$cpu" "$us" "$per_cpu"
-  [ "$url" = "$front" ] && printf '  nginx %s µs/req' "$nginx_us"
-  printf '\n'
-  [ -n "$errors" ] && printf '%-28s %s\n' "" "$errors"
-  return 0
-}
+if [ "$use_es256" = 1 ]; then
+  echo "== ES256: keyward keys rotate --alg ES256 with no publication delay"
+  KEYWARD_KEY_PUBLICATION_DELAY=0 "$keyward" keys rotate --alg ES256 >/dev/null
+  es256=0
+  for _ in $(seq 100); do
+    header=$(curl -sf -H "Authorization: Basic $svc_basic" -d grant_type=client_credentials \
+      "$direct/token" | bench_json_field access_token | cut -d. -f1)
+    if python3 -c 'import base64, json, sys; h = sys.argv[1]; h += "=" * (-len(h) % 4); sys.exit(json.loads(base64.urlsafe_b64decode(h))["alg"] != "ES256")' "$header"; then
+      es256=1
+      break
+    fi
+    sleep 0.2
+  done
+  if [ "$es256" = 1 ]; then
+    wrk_run "keyward token ES256" "$direct/token" "$bench_work/token.lua" "$keyward_pid"
+    record k_token_es256
+  else
+    echo "the ES256 key did not start signing within 20 s"
+  fi
+fi
 
-echo "== openssl speed -seconds 5 rsa2048 (one core)"
-sign_rate=$(openssl speed -seconds 5 rsa2048 2>/dev/null |
-  awk '/^rsa 2048 bits/ { n = 0; for (i = 4; i <= NF; i++) if ($i !~ /s$/) { print $i; exit } }')
-echo "RSA-2048 sign/s (single core): $sign_rate"
-
-echo "== wrk: $connections connections, $wrk_threads threads, ${duration}s per run (after a 2 s warm-up)"
-run "token (direct)" "$direct" /token "$work/token.lua"
-run "token (nginx)" "$front" /token "$work/token.lua"
-run "introspect (direct)" "$direct" /introspect "$work/introspect.lua"
-run "introspect (nginx)" "$front" /introspect "$work/introspect.lua"
-run "jwks (direct)" "$direct" /jwks ""
-run "jwks (nginx)" "$front" /jwks ""
-
-echo "== ratios to the RSA-2048 sign rate ($sign_rate/s on one core)"
-for path in direct nginx; do
-  awk -v r="${rate[token ($path)]}" -v c="${rate[token ($path).cpu]}" -v s="$sign_rate" -v p="$path" \
-    'BEGIN { printf "token (%s): %.2f × sign rate in tokens/s; %.2f × in tokens per server CPU-second\n", p, r / s, c / s }'
-done
-echo "machine: $(nproc) cores shared by wrk, nginx, PostgreSQL and keyward; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== summary (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+awk -v u="${us[k_token]}" -v f="${floor_us[rsa2048]}" 'BEGIN {
+  printf "RS256 token: %s µs server CPU per token = %.2f × one RSA-2048 signature (%s µs)\n", u, u / f, f }'
+if [ -n "${us[k_token_es256]:-}" ]; then
+  awk -v u="${us[k_token_es256]}" -v f="${floor_us[ecdsap256]}" -v r="${rps[k_token_es256]}" -v rr="${rps[k_token]}" 'BEGIN {
+    printf "ES256 token: %s µs server CPU per token = %.2f × one P-256 signature (%s µs); %s tokens/s (%.2f × RS256)\n", u, u / f, f, r, r / rr }'
+fi
+echo "EdDSA: $(printf '%s' "${floor_us[ed25519]}") µs per Ed25519 signature (openssl); not selectable for signing (keyward keys rotate takes RS256 or ES256)"
+if [ "$use_peer" = 1 ]; then
+  for kind in token introspect jwks jwks304 discovery; do
+    [ -n "${rps[k_$kind]:-}" ] && [ -n "${rps[p_$kind]:-}" ] || continue
+    awk -v n="$kind" -v k="${rps[k_$kind]}" -v p="${rps[p_$kind]}" -v ku="${us[k_$kind]}" -v pu="${us[p_$kind]}" 'BEGIN {
+      printf "%-11s keyward %9s req/s, %5s µs CPU/req | peer %9s req/s, %5s µs CPU/req | %.2f× the rate, %.2f× less CPU\n", n, k, ku, p, pu, k / p, pu / ku }'
+  done
+  echo "alternating token rounds: keyward / peer = ${ratios[*]} (median ${median_ratio}×)"
+fi
