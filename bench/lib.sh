@@ -123,6 +123,7 @@ keyward_start() { # [wrapper...]
 
 # utime + stime of every thread of a process, in clock ticks (proc(5) fields 14, 15).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+sys_ticks() { awk '{ print $15 }' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 # wrk body scripts.
@@ -137,7 +138,7 @@ LUA
 
 # One measured wrk run (after a 2 s warm-up) against a server whose CPU is read from
 # /proc/<pid>; prints one line and leaves its figures in r_rps, r_p50, r_p99, r_non2xx, r_us
-# (server CPU µs per request), r_per_cpu (requests per server CPU-second), r_requests.
+# (server CPU µs per request), r_sys_us (of which in the kernel), r_per_cpu (requests per server CPU-second), r_requests.
 # extra_pid_ticks, if set to a function name, adds CPU of other processes (nginx) as "+ name".
 wrk_run() { # name url script server_pid
   local name=$1 url=$2 script=$3 pid=$4 out before after cpu errors
@@ -145,8 +146,11 @@ wrk_run() { # name url script server_pid
   local duration=${BENCH_DURATION:-10}
   wrk -t"$threads" -c"$connections" -d2s ${script:+-s "$script"} "$url" >/dev/null
   before=$(cpu_ticks "$pid")
+  local sys_before sys_after
+  sys_before=$(sys_ticks "$pid")
   out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency ${script:+-s "$script"} "$url")
   after=$(cpu_ticks "$pid")
+  sys_after=$(sys_ticks "$pid")
   r_requests=$(awk '/requests in/ { print $1 }' <<<"$out")
   r_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
   r_p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
@@ -157,8 +161,10 @@ wrk_run() { # name url script server_pid
   cpu=$(awk -v a="$after" -v b="$before" -v t="$bench_ticks" 'BEGIN { printf "%.2f", (a - b) / t }')
   r_per_cpu=$(awk -v r="$r_requests" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", r / c; else print "n/a" }')
   r_us=$(awk -v r="$r_requests" -v c="$cpu" 'BEGIN { if (r > 0) printf "%.0f", c * 1e6 / r; else print "n/a" }')
-  printf '%-30s %9s req/s  p50 %-8s p99 %-8s non-2xx %-6s server CPU %6ss = %5s µs/req (%s per CPU-s)\n' \
-    "$name" "$r_rps" "$r_p50" "$r_p99" "$r_non2xx" "$cpu" "$r_us" "$r_per_cpu"
+  r_sys_us=$(awk -v r="$r_requests" -v a="$sys_after" -v b="$sys_before" -v t="$bench_ticks" \
+    'BEGIN { if (r > 0) printf "%.0f", (a - b) / t * 1e6 / r; else print "n/a" }')
+  printf '%-30s %9s req/s  p50 %-8s p99 %-8s non-2xx %-6s server CPU %6ss = %5s µs/req (kernel %s; %s per CPU-s)\n' \
+    "$name" "$r_rps" "$r_p50" "$r_p99" "$r_non2xx" "$cpu" "$r_us" "$r_sys_us" "$r_per_cpu"
   [ -n "$errors" ] && printf '%-30s %s\n' "" "$errors"
   return 0
 }

@@ -3,14 +3,16 @@
 # change the figures: `keyward serve` (Release build, as token_bench.sh) runs under
 # valgrind --tool=callgrind while one keep-alive connection sends BENCH_REQUESTS requests
 # (after 20 unmeasured ones), and the script prints the instructions per request, split by
-# library and by function. Then, without valgrind, strace counts the system calls per
+# library and by function (bench/callgrind_summary.py; `callgrind_annotate --inclusive=yes`
+# on a kept file gives the call tree). Then, without valgrind, strace counts the system calls per
 # request of the same sequence. Prints figures; never passes or fails on them.
 #
 #   bench/token_profile.sh [token|introspect|jwks|discovery]...   (default: token)
 #
 # Settings: BENCH_REQUESTS (default 200), BENCH_TOP (functions listed, default 25),
 # KEYWARD_THREADS/KEYWARD_WORKERS (default 2/2), KEYWARD_LOG_LEVEL (default info),
-# BENCH_EVENTS (KEYWARD_EVENTS=off|on; unset: the server's default), BENCH_BUILD_DIR.
+# BENCH_EVENTS (KEYWARD_EVENTS=off|on; unset: the server's default), BENCH_BUILD_DIR,
+# BENCH_PROFILE_DIR (keeps the callgrind files there).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +25,7 @@ top=${BENCH_TOP:-25}
 kinds=("$@")
 [ ${#kinds[@]} -gt 0 ] || kinds=(token)
 
-bench_require valgrind callgrind_control callgrind_annotate strace openssl psql python3
+bench_require valgrind callgrind_control strace openssl psql python3
 bench_build_keyward
 bench_setup
 bench_clients
@@ -73,25 +75,9 @@ for kind in "${kinds[@]}"; do
   sleep 1
   dump=$(ls -t "$bench_work"/callgrind.*.* 2>/dev/null | head -n1)
   total=$(awk '/^summary:/ { print $2 } /^totals:/ { print $2 }' "$dump" | head -n1)
-  echo "== $kind: $(awk -v t="$total" -v n="$requests" 'BEGIN { printf "%.0f", t / n }') instructions per request ($requests requests, $total in all)"
-  echo "-- by library (self instructions per request)"
-  callgrind_annotate --threshold=100 "$dump" 2>/dev/null |
-    awk -v n="$requests" -v t="$total" '
-      /^ *[0-9,]+ .*:.* \[/ {
-        ir = $1; gsub(",", "", ir)
-        obj = $0; sub(/.*\[/, "", obj); sub(/\].*/, "", obj); n_ = split(obj, parts, "/"); obj = parts[n_]
-        lib[obj] += ir
-      }
-      END { for (o in lib) printf "%12.0f  %5.1f%%  %s\n", lib[o] / n, 100 * lib[o] / t, o }' |
-    sort -rn | head -n 12
-  echo "-- top $top functions (self instructions per request)"
-  callgrind_annotate --threshold=100 "$dump" 2>/dev/null |
-    awk -v n="$requests" -v t="$total" '
-      /^ *[0-9,]+ .*:.* \[/ {
-        ir = $1; gsub(",", "", ir)
-        fn = $0; sub(/^ *[0-9,]+ *(\([^)]*\))? */, "", fn); sub(/ \[.*/, "", fn)
-        printf "%12.0f  %5.1f%%  %s\n", ir / n, 100 * ir / t, substr(fn, 1, 110)
-      }' | head -n "$top"
+  echo "== $kind"
+  python3 "$repo/bench/callgrind_summary.py" "$dump" "$requests" "$top"
+  if [ -n "${BENCH_PROFILE_DIR:-}" ]; then cp "$dump" "$BENCH_PROFILE_DIR/callgrind.$kind"; fi
 done
 keyward_stop
 
@@ -99,9 +85,8 @@ echo "== strace: system calls per request (keyward without valgrind)"
 keyward_start
 for kind in "${kinds[@]}"; do
   drive "$kind" 20
-  # Every thread of the server (reactors, workers, the logger's and the key manager's).
-  strace -f -c -o "$bench_work/strace.$kind" \
-    $(for task in /proc/"$keyward_pid"/task/*; do printf -- '-p %s ' "${task##*/}"; done) &
+  # -p attaches every thread of the server (reactors, workers, the key manager's).
+  strace -f -c -o "$bench_work/strace.$kind" -p "$keyward_pid" 2>/dev/null &
   strace_pid=$!
   sleep 1
   drive "$kind" "$requests"
@@ -112,6 +97,6 @@ for kind in "${kinds[@]}"; do
   # strace -c: % time, seconds, usecs/call, calls, [errors], syscall; the total line has no
   # usecs/call.
   awk -v n="$requests" '$1 ~ /^[0-9.]+$/ && $NF != "total" { printf "%8.2f  %s\n", $4 / n, $NF }' \
-    "$bench_work/strace.$kind" | sort -rn | head -n 12
+    "$bench_work/strace.$kind" | sort -rn | head -n 12 || true
   awk -v n="$requests" '$NF == "total" { printf "%8.2f  total\n", $3 / n }' "$bench_work/strace.$kind"
 done

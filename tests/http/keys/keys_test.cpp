@@ -105,6 +105,53 @@ TEST_F(KeysHttp, JwksHeadersAndPublicBody) {
   EXPECT_EQ(verified->header().kid(), jwks->keys()[0].kid());
 }
 
+TEST_F(KeysHttp, JwksAndDiscoveryRevalidateWithTheirEntityTagUntilTheKeysChange) {
+  ServerProcess server(env());
+  ASSERT_EQ(wait_ready(server.port()).status, 200);
+  const auto jwks = get(server.port(), "/jwks");
+  const auto discovery = get(server.port(), "/.well-known/openid-configuration");
+  ASSERT_EQ(jwks.status, 200) << jwks.body;
+  const std::string tag = jwks.header("ETag").value_or("");
+  const std::string discovery_tag = discovery.header("ETag").value_or("");
+  // Strong (no W/), quoted, one per document, the same on the next request.
+  ASSERT_GT(tag.size(), 2u);
+  EXPECT_EQ(tag.front(), '"');
+  EXPECT_EQ(tag.back(), '"');
+  EXPECT_NE(tag, discovery_tag);
+  EXPECT_EQ(get(server.port(), "/jwks").header("ETag").value_or(""), tag);
+
+  // The cache's copy is current: 304, no body, the validator and the caching headers.
+  const auto not_modified = get(server.port(), "/jwks", "If-None-Match: " + tag + "\r\n");
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_TRUE(not_modified.body.empty()) << not_modified.body;
+  EXPECT_EQ(not_modified.header("ETag"), tag);
+  EXPECT_EQ(not_modified.header("Cache-Control"), "public, max-age=300");
+  EXPECT_EQ(not_modified.header("Access-Control-Allow-Origin"), "*");
+  // In a list, weak or not (If-None-Match compares weakly), and "*".
+  EXPECT_EQ(get(server.port(), "/jwks", "If-None-Match: \"x\", W/" + tag + "\r\n").status, 304);
+  EXPECT_EQ(get(server.port(), "/jwks", "If-None-Match: *\r\n").status, 304);
+  EXPECT_EQ(get(server.port(), "/.well-known/openid-configuration",
+                "If-None-Match: " + discovery_tag + "\r\n")
+                .status,
+            304);
+  // Another document's tag, or a stale one, gets the document.
+  const auto other = get(server.port(), "/jwks", "If-None-Match: " + discovery_tag + "\r\n");
+  EXPECT_EQ(other.status, 200);
+  EXPECT_EQ(other.body, jwks.body);
+
+  // A new key changes the document and so its tag: the old tag no longer matches.
+  ASSERT_EQ(run_keyward({"keys", "rotate", "--alg", "ES256"}, env()).exit_code, 0);
+  const auto rotated = poll(
+      server.port(), "/jwks", [&](const Response& r) { return r.body != jwks.body; }, seconds(5));
+  ASSERT_NE(rotated.body, jwks.body) << "the new key was not published within 5 s";
+  EXPECT_NE(rotated.header("ETag"), tag);
+  const auto stale = get(server.port(), "/jwks", "If-None-Match: " + tag + "\r\n");
+  EXPECT_EQ(stale.status, 200);
+  EXPECT_EQ(stale.body, rotated.body);
+  const std::string new_tag = rotated.header("ETag").value_or("");
+  EXPECT_EQ(get(server.port(), "/jwks", "If-None-Match: " + new_tag + "\r\n").status, 304);
+}
+
 TEST_F(KeysHttp, JwksMaxAgeIsShorterThanThePublicationDelay) {
   ServerProcess server(env({{"KEYWARD_KEY_PUBLICATION_DELAY", "120"}}));
   ASSERT_EQ(wait_ready(server.port()).status, 200);
