@@ -7,7 +7,8 @@
 # on a kept file gives the call tree). Then, without valgrind, strace counts the system calls per
 # request of the same sequence. Prints figures; never passes or fails on them.
 #
-#   bench/token_profile.sh [token|introspect|jwks|discovery]...   (default: token)
+#   bench/token_profile.sh [token|introspect|jwks|jwks304|discovery]...   (default: token)
+# (jwks304: /jwks revalidated with If-None-Match)
 #
 # Settings: BENCH_REQUESTS (default 200), BENCH_TOP (functions listed, default 25),
 # KEYWARD_THREADS/KEYWARD_WORKERS (default 2/2), KEYWARD_LOG_LEVEL (default info),
@@ -35,7 +36,7 @@ cat >"$bench_work/drive.py" <<'PY'
 import http.client, sys
 host, port, method, path, auth, body, count = sys.argv[1:8]
 conn = http.client.HTTPConnection(host, int(port))
-headers = {}
+headers = dict([sys.argv[8].split(": ", 1)]) if len(sys.argv) > 8 else {}
 if auth:
     headers["Authorization"] = "Basic " + auth
 if body:
@@ -44,7 +45,7 @@ for _ in range(int(count)):
     conn.request(method, path, body=body or None, headers=headers)
     r = conn.getresponse()
     r.read()
-    if r.status >= 300:
+    if r.status >= 300 and r.status != 304:
         sys.exit(f"{method} {path}: {r.status}")
 PY
 
@@ -56,6 +57,9 @@ drive() { # kind count
     introspect) python3 "$bench_work/drive.py" $host "$port" POST /introspect "$rs_basic" \
       "token=$token" "$2" ;;
     jwks) python3 "$bench_work/drive.py" $host "$port" GET /jwks "" "" "$2" ;;
+    jwks304) python3 "$bench_work/drive.py" $host "$port" GET /jwks "" "" "$2" \
+      "If-None-Match: $(curl -s -D - -o /dev/null "$direct/jwks" |
+        awk -F': ' 'tolower($1) == "etag" { sub(/\r$/, "", $2); print $2 }')" ;;
     discovery) python3 "$bench_work/drive.py" $host "$port" GET \
       /.well-known/openid-configuration "" "" "$2" ;;
     *) echo "token_profile: unknown kind $1" >&2; exit 2 ;;
@@ -98,5 +102,6 @@ for kind in "${kinds[@]}"; do
   # usecs/call.
   awk -v n="$requests" '$1 ~ /^[0-9.]+$/ && $NF != "total" { printf "%8.2f  %s\n", $4 / n, $NF }' \
     "$bench_work/strace.$kind" | sort -rn | head -n 12 || true
-  awk -v n="$requests" '$NF == "total" { printf "%8.2f  total\n", $3 / n }' "$bench_work/strace.$kind"
+  awk -v n="$requests" '$1 ~ /^[0-9.]+$/ && $NF != "total" { calls += $4 }
+    END { printf "%8.2f  in all\n", calls / n }' "$bench_work/strace.$kind"
 done
