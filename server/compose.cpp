@@ -11,6 +11,7 @@
 #include "accounts/federated_sign_in.h"
 #include "accounts/password_recovery.h"
 #include "accounts/registration.h"
+#include "audit/event.h"
 #include "federation/stored_provider_registry.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
@@ -31,7 +32,9 @@
 #include "grants/user_authenticator.h"
 #include "grants/userinfo.h"
 #include "http/health.h"
+#include "http/metrics_endpoint.h"
 #include "http/pistache_adapter.h"
+#include "http/request_metrics.h"
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
@@ -39,6 +42,9 @@
 #include "mail/mail_queue.h"
 #include "mail/mail_templates.h"
 #include "mail/outbox_delivery.h"
+#include "metrics/event_counter.h"
+#include "metrics/process_metrics.h"
+#include "metrics/registry.h"
 #include "server/admin/admin_api.h"
 #include "server/endpoints/account.h"
 #include "server/endpoints/authorize.h"
@@ -61,6 +67,7 @@
 #include "server/endpoints/verify_email.h"
 #include "server/janitor_schedule.h"
 #include "server/render/templates.h"
+#include "server/server_metrics.h"
 #include "storage/account_repository.h"
 #include "storage/client_repository.h"
 #include "storage/code_repository.h"
@@ -97,6 +104,9 @@ using Step = Result<Unit, std::string>;
 // What `keyward serve` is made of, in the order it is built: each member is built after
 // the ones it uses and destroyed before them; App::stop stops the threads first.
 struct App::Parts {
+  // What /metrics renders: first built and last destroyed, since its callbacks read the
+  // parts below (only while the server runs).
+  metrics::Registry metrics;
   std::optional<storage::Database> database;
   // Clients and users, for the endpoints that authenticate them: built right after the
   // database and destroyed after the server, whose requests use them.
@@ -151,7 +161,13 @@ struct App::Parts {
   std::unique_ptr<storage::RegistrationTokenRepository> registration_tokens;
   std::unique_ptr<grants::DynamicRegistration> dynamic_registration;
   std::unique_ptr<JanitorSchedule> janitor;
+  // The audit events' sinks: the counters behind keyward_events_total and
+  // keyward_tokens_issued_total, handed every event through the fan-out the flows record to
+  // (the events table's writer joins them there).
+  std::unique_ptr<metrics::EventCounter> event_counter;
+  std::unique_ptr<audit::FanOutEventSink> events;
   std::unique_ptr<http::HttpService> service;
+  std::unique_ptr<http::RequestMetrics> request_metrics;  // laid out once every route is added
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<http::HttpServer> server;
   bool stopped = false;
@@ -171,6 +187,8 @@ struct App::Parts {
   void add_admin_routes(const Config& config, const std::string& url, const std::string& master_key,
                         Logger& logger);
   void add_registration_routes(const Config& config, const std::string& master_key, Logger& logger);
+  void open_events();
+  void add_metrics(const Config& config);
   Step listen(const Config& config);
 };
 
@@ -425,6 +443,26 @@ void App::Parts::add_registration_routes(const Config& config, const std::string
                                   RegistrationEndpoint{*dynamic_registration, logger});
 }
 
+// The audit events' sinks; after open_token_grants (the counters name every grant type).
+void App::Parts::open_events() {
+  event_counter = std::make_unique<metrics::EventCounter>(metrics, grant_registry->grant_types());
+  events =
+      std::make_unique<audit::FanOutEventSink>(std::vector<audit::EventSink*>{event_counter.get()});
+}
+
+// GET /metrics and what it reports; last among the routes, so every route has its cells.
+void App::Parts::add_metrics(const Config& config) {
+  http::Router& router = service->router();
+  http::add_metrics_route(router, metrics, config.metrics_allow);
+  request_metrics = std::make_unique<http::RequestMetrics>(metrics, router);
+  service->measure_with(request_metrics.get());
+  add_server_metrics(
+      metrics,
+      ServerMetricSources{*database, *pool, key_manager, clock,
+                          [this] { return server ? server->in_flight() : 0; }, KEYWARD_VERSION});
+  metrics::add_process_metrics(metrics);
+}
+
 Step App::Parts::listen(const Config& config) {
   http::HttpServerOptions server_options;
   server_options.host = config.listen.host;
@@ -486,10 +524,12 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.open_users(config);
   p.service =
       std::make_unique<http::HttpService>(http::HttpServiceOptions{config.trusted_proxies}, logger);
-  p.pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.workers), kWorkerQueue);
+  p.pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.workers), kWorkerQueue,
+                                              &worker_wait_histogram(p.metrics));
   p.open_keys(config, *url, master_key->bytes, logger);
   p.open_token_grants(config, master_key->bytes);
   p.open_browser_flow(config);
+  p.open_events();
   if (auto opened = p.open_mail(config, logger); !opened.ok()) return err(opened.error());
 
   http::Router& router = p.service->router();
@@ -515,6 +555,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   if (p.dynamic_registration) discovery.registration_endpoint = std::string(kRegistrationPath);
   add_discovery_routes(router, p.key_manager, std::move(discovery),
                        jwks_max_age(config.key_publication_delay));
+  p.add_metrics(config);
   // Loads (or creates) the signing keys in the background; readiness waits for them.
   if (auto started = p.key_manager->start(); !started.ok()) return err(started.error());
 

@@ -389,6 +389,18 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
     }
   }
 
+  {
+    auto allowed = http::AddressAllowList::parse(r.raw("KEYWARD_METRICS_ALLOW"));
+    if (allowed.ok()) {
+      c.metrics_allow = std::move(allowed).value();
+    } else {
+      r.fail(
+          "KEYWARD_METRICS_ALLOW must be a comma-separated list of IP addresses or CIDR "
+          "blocks, or none: " +
+          allowed.error());
+    }
+  }
+
   c.access_token_ttl = r.seconds("KEYWARD_ACCESS_TOKEN_TTL", 60, 86400);
   c.refresh_token_ttl = r.seconds("KEYWARD_REFRESH_TOKEN_TTL", 60, 31536000);
   c.id_token_ttl = r.seconds("KEYWARD_ID_TOKEN_TTL", 60, 86400);

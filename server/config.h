@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "http/client_ip.h"
+#include "http/metrics_endpoint.h"
 
 #ifndef KEYWARD_DEFAULT_MIGRATIONS_DIR
 #define KEYWARD_DEFAULT_MIGRATIONS_DIR "migrations"
@@ -62,6 +63,10 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_TRUSTED_PROXIES", "127.0.0.1,::1",
      "Comma-separated addresses or CIDR blocks of the proxies whose X-Forwarded-For is "
      "believed; `none` trusts nobody."},
+    {"KEYWARD_METRICS_ALLOW", "127.0.0.0/8,::1",
+     "Comma-separated addresses or CIDR blocks (IPv4 and IPv6) that may read GET /metrics, "
+     "judged on the client address after KEYWARD_TRUSTED_PROXIES; anyone else gets 404. "
+     "`none` serves it to nobody."},
     {"KEYWARD_ACCESS_TOKEN_TTL", "600", "Access-token lifetime in seconds (60-86400)."},
     {"KEYWARD_REFRESH_TOKEN_TTL", "2592000", "Refresh-token lifetime in seconds (60-31536000)."},
     {"KEYWARD_ID_TOKEN_TTL", "600", "ID-token lifetime in seconds (60-86400)."},
@@ -140,6 +145,7 @@ struct Config {
   int workers = 2;
   std::chrono::seconds queue_deadline{30};
   http::TrustedProxies trusted_proxies;
+  http::AddressAllowList metrics_allow;
   std::chrono::seconds access_token_ttl{600};
   std::chrono::seconds refresh_token_ttl{2592000};
   std::chrono::seconds id_token_ttl{600};

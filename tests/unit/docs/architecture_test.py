@@ -75,6 +75,9 @@ def reach(edges):
 # Which target a source file belongs to (the longest matching prefix wins).
 MODULE_OF_PATH = [
     ("common/", "keyward_common"),
+    ("metrics/", "keyward_metrics"),
+    ("metrics/event_counter", "keyward_event_metrics"),
+    ("audit/", "keyward_audit"),
     ("http/", "keyward_http"),
     ("jose/", "keyward_jose"),
     ("storage/", "keyward_storage"),
