@@ -31,6 +31,7 @@
 #include "grants/token_issuer.h"
 #include "grants/user_authenticator.h"
 #include "grants/userinfo.h"
+#include "grants/wire.h"
 #include "http/health.h"
 #include "http/metrics_endpoint.h"
 #include "http/pistache_adapter.h"
@@ -111,6 +112,11 @@ struct App::Parts {
   // Clients and users, for the endpoints that authenticate them: built right after the
   // database and destroyed after the server, whose requests use them.
   SystemClock clock;
+  // Audit events: built before, and destroyed after, every part that reports to `events`.
+  // The counters behind keyward_events_total and keyward_tokens_issued_total receive every
+  // event through the fan-out the flows report to (the events table's writer joins them).
+  std::unique_ptr<metrics::EventCounter> event_counter;
+  std::unique_ptr<audit::FanOutEventSink> events;
   std::unique_ptr<storage::ClientRepository> clients;
   std::unique_ptr<grants::ClientCache> client_cache;
   std::unique_ptr<storage::Listener> client_listener;  // feeds client_cache; stops first
@@ -161,11 +167,6 @@ struct App::Parts {
   std::unique_ptr<storage::RegistrationTokenRepository> registration_tokens;
   std::unique_ptr<grants::DynamicRegistration> dynamic_registration;
   std::unique_ptr<JanitorSchedule> janitor;
-  // The audit events' sinks: the counters behind keyward_events_total and
-  // keyward_tokens_issued_total, handed every event through the fan-out the flows record to
-  // (the events table's writer joins them there).
-  std::unique_ptr<metrics::EventCounter> event_counter;
-  std::unique_ptr<audit::FanOutEventSink> events;
   std::unique_ptr<http::HttpService> service;
   std::unique_ptr<http::RequestMetrics> request_metrics;  // laid out once every route is added
   std::unique_ptr<http::WorkerPool> pool;
@@ -443,9 +444,15 @@ void App::Parts::add_registration_routes(const Config& config, const std::string
                                   RegistrationEndpoint{*dynamic_registration, logger});
 }
 
-// The audit events' sinks; after open_token_grants (the counters name every grant type).
+// The audit events' sinks. Every grant type is counted from 0, the password grant too
+// (it stays 0 unless KEYWARD_PASSWORD_GRANT is on).
 void App::Parts::open_events() {
-  event_counter = std::make_unique<metrics::EventCounter>(metrics, grant_registry->grant_types());
+  std::vector<std::string> grant_types;
+  for (const auto grant : {grants::wire::kAuthorizationCode, grants::wire::kClientCredentials,
+                           grants::wire::kRefreshToken, grants::wire::kPassword}) {
+    grant_types.emplace_back(grant);
+  }
+  event_counter = std::make_unique<metrics::EventCounter>(metrics, grant_types);
   events =
       std::make_unique<audit::FanOutEventSink>(std::vector<audit::EventSink*>{event_counter.get()});
 }
@@ -518,6 +525,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   std::unique_ptr<App> app(new App());
   Parts& p = *app->parts_;
   p.database.emplace(std::move(database).value());
+  p.open_events();
   if (auto opened = p.open_clients(*url, master_key->bytes); !opened.ok()) {
     return err(opened.error());
   }
@@ -529,7 +537,6 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   p.open_keys(config, *url, master_key->bytes, logger);
   p.open_token_grants(config, master_key->bytes);
   p.open_browser_flow(config);
-  p.open_events();
   if (auto opened = p.open_mail(config, logger); !opened.ok()) return err(opened.error());
 
   http::Router& router = p.service->router();

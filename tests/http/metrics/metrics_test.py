@@ -246,8 +246,11 @@ class MetricsTest(unittest.TestCase):
         self.assertGreaterEqual(value(v, "keyward_key_documents_age_seconds"), 0)
         self.assertGreater(value(v, "keyward_jwks_bytes"), 0)
         self.assertEqual(value(v, "keyward_db_pool_max_connections"), 4)  # threads + workers
-        self.assertEqual(value(v, "keyward_db_pool_connections", state="in_use"), 0)
-        self.assertGreaterEqual(value(v, "keyward_db_pool_connections", state="idle"), 1)
+        # The key manager's reload thread may hold one for a moment.
+        in_use = value(v, "keyward_db_pool_connections", state="in_use")
+        idle = value(v, "keyward_db_pool_connections", state="idle")
+        self.assertLessEqual(in_use, 1)
+        self.assertTrue(1 <= in_use + idle <= 4, (in_use, idle))
         self.assertEqual(value(v, "keyward_db_pool_errors_total", kind="connect"), 0)
         self.assertEqual(value(v, "keyward_worker_pool_threads"), 2)
         self.assertEqual(value(v, "keyward_worker_pool_queue_depth"), 0)

@@ -374,6 +374,22 @@ TEST(Config, TrustedProxies) {
             "'nginx' is not an IP address or CIDR block");
 }
 
+TEST(Config, MetricsAllow) {
+  const Config defaults = load_ok({});
+  EXPECT_TRUE(defaults.metrics_allow.allows("127.0.0.1"));
+  EXPECT_TRUE(defaults.metrics_allow.allows("::1"));
+  EXPECT_FALSE(defaults.metrics_allow.allows("10.0.0.1"));
+  const Config c = load_ok({{"KEYWARD_METRICS_ALLOW", "10.0.0.0/8, fd00::/8"}});
+  EXPECT_TRUE(c.metrics_allow.allows("10.1.2.3"));
+  EXPECT_TRUE(c.metrics_allow.allows("fd00::9"));
+  EXPECT_FALSE(c.metrics_allow.allows("127.0.0.1"));
+  EXPECT_FALSE(load_ok({{"KEYWARD_METRICS_ALLOW", "none"}}).metrics_allow.allows("127.0.0.1"));
+  EXPECT_EQ(only_error({{"KEYWARD_METRICS_ALLOW", "prometheus"}}),
+            "KEYWARD_METRICS_ALLOW must be a comma-separated list of IP addresses or CIDR "
+            "blocks, or none: "
+            "'prometheus' is not an IP address or CIDR block");
+}
+
 TEST(Config, KeyRotation) {
   EXPECT_EQ(load_ok({{"KEYWARD_KEY_ROTATION_INTERVAL", "0"}}).key_rotation_interval,
             std::chrono::seconds(0));
