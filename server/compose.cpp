@@ -411,8 +411,9 @@ void App::Parts::add_admin_routes(const Config& config, const std::string& url,
           operations::UserOperations(*database, argon2, config.session_idle_timeout),
           operations::KeyOperations(*database),
           operations::RegistrationTokenOperations(*database, clock),
-          grants::client_secret_key(master_key), keys::key_encryption_key(master_key),
-          config.key_publication_delay, KEYWARD_VERSION, clock, logger}));
+          operations::EventOperations(*database), grants::client_secret_key(master_key),
+          keys::key_encryption_key(master_key), config.key_publication_delay, KEYWARD_VERSION,
+          clock, logger}));
 }
 
 // POST /register and /register/{client_id} (RFC 7591, RFC 7592) unless KEYWARD_DCR=off.
