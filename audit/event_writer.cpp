@@ -130,11 +130,15 @@ bool AsyncEventWriter::write(const std::vector<Event>& batch) {
                   {"attempt", attempt},
                   {"error", std::string(storage::to_string(written.error().code))}});
     if (attempt >= options_.attempts) return false;
+    // The backoff ends early only when stop()'s budget runs out (stop() may come during it).
+    const auto retry_at = SteadyClock::now() + backoff;
     std::unique_lock lock(mutex_);
-    // The backoff ends early only when stop()'s budget runs out.
-    const bool out_of_time = wake_.wait_for(
-        lock, backoff, [&] { return stopping_ && SteadyClock::now() >= stop_deadline_; });
-    if (out_of_time) return false;
+    for (;;) {
+      const auto now = SteadyClock::now();
+      if (stopping_ && now >= stop_deadline_) return false;
+      if (now >= retry_at) break;
+      wake_.wait_until(lock, stopping_ ? std::min(retry_at, stop_deadline_) : retry_at);
+    }
     backoff *= 4;
   }
 }
