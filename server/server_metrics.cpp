@@ -99,6 +99,28 @@ metrics::Histogram& worker_wait_histogram(metrics::Registry& registry) {
                             metrics::latency_buckets());
 }
 
+void add_event_writer_metrics(metrics::Registry& registry, const audit::AsyncEventWriter& writer) {
+  const audit::AsyncEventWriter* w = &writer;
+  registry.callback(Type::Gauge, "keyward_audit_event_queue_depth",
+                    "Audit events queued for the events table now.", {},
+                    [w] { return static_cast<double>(w->stats().queue_depth); });
+  registry.callback(Type::Counter, "keyward_audit_events_written_total",
+                    "Audit events stored in the events table.", {},
+                    [w] { return static_cast<double>(w->stats().written); });
+  constexpr std::string_view kDropped =
+      "Audit events never stored, by reason: queue_full (the writer's queue was full) or "
+      "write_failed (their batch failed every attempt, or was left at shutdown).";
+  registry.callback(Type::Counter, "keyward_audit_events_dropped_total", kDropped,
+                    {{"reason", "queue_full"}},
+                    [w] { return static_cast<double>(w->stats().dropped_queue_full); });
+  registry.callback(Type::Counter, "keyward_audit_events_dropped_total", kDropped,
+                    {{"reason", "write_failed"}},
+                    [w] { return static_cast<double>(w->stats().dropped_write_failed); });
+  registry.callback(Type::Counter, "keyward_audit_event_write_failures_total",
+                    "Failed attempts to write a batch of audit events (retried or not).", {},
+                    [w] { return static_cast<double>(w->stats().write_failures); });
+}
+
 void add_server_metrics(metrics::Registry& registry, ServerMetricSources sources) {
   registry
       .gauge("keyward_build_info", "Always 1; the version is in the label.",

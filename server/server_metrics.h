@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "audit/event_writer.h"
 #include "common/clock.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
@@ -31,5 +32,9 @@ struct ServerMetricSources {
 
 // Registers the families; the sources must outlive every render of `registry`.
 void add_server_metrics(metrics::Registry& registry, ServerMetricSources sources);
+
+// The audit events writer's queue and what it wrote, dropped and failed to write
+// (KEYWARD_EVENTS=on only). `writer` must outlive every render of `registry`.
+void add_event_writer_metrics(metrics::Registry& registry, const audit::AsyncEventWriter& writer);
 
 }  // namespace keyward::server
