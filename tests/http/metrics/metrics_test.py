@@ -107,18 +107,22 @@ class SampleRs:
                                      stderr=subprocess.STDOUT)
 
         def listening():
-            for line in open(self.log_path).read().splitlines():
+            for line in self.text().splitlines():
                 m = re.search(r'"address":"127\.0\.0\.1:(\d+)"', line)
                 if m and '"listening"' in line:
                     return int(m.group(1))
             if self.proc.poll() is not None:
-                raise RuntimeError("keyward-sample-rs exited: " + open(self.log_path).read())
+                raise RuntimeError("keyward-sample-rs exited: " + self.text())
             return None
 
         self.port = stack.wait_for(listening, 20)
         if not self.port:
-            raise RuntimeError("keyward-sample-rs did not start: " + open(self.log_path).read())
+            raise RuntimeError("keyward-sample-rs did not start: " + self.text())
         self.url = f"http://127.0.0.1:{self.port}"
+
+    def text(self):
+        with open(self.log_path) as f:
+            return f.read()
 
     def stop(self):
         if self.proc.poll() is None:
@@ -271,6 +275,19 @@ class MetricsTest(unittest.TestCase):
         self.assertTrue({"client_credentials", "refresh_token", "authorization_code",
                          "other"} <= grants, grants)
 
+    # The flows report their audit events through App's fan-out once branch h2 is merged;
+    # until then nothing reaches the counters. Remove the decorator with that merge: left in
+    # place, the passing test is an "unexpected success" and the suite fails.
+    @unittest.expectedFailure
+    def test_audit_events_of_the_workload_are_counted(self):
+        v = self.values
+        self.assertEqual(value(v, "keyward_tokens_issued_total", grant="client_credentials"),
+                         TOKENS)
+        self.assertEqual(value(v, "keyward_tokens_issued_total", grant="refresh_token"), 0)
+        self.assertEqual(value(v, "keyward_events_total", type="token_issued"), TOKENS)
+        self.assertEqual(value(v, "keyward_events_total", type="client_auth_failed"), 1)
+        self.assertEqual(value(v, "keyward_events_total", type="sign_in"), 0)
+
     def test_a_second_scrape_counts_the_first(self):
         _, text = scrape(self.keyward.url)
         values, _ = samples(text)
@@ -383,7 +400,7 @@ class MetricsTest(unittest.TestCase):
                 for k, val in labels:
                     self.assertNotIn(QUERY_SECRET, val)
                     self.assertNotIn(access_token[:20], val)
-            self.assertNotIn(QUERY_SECRET, open(rs.log_path).read())
+            self.assertNotIn(QUERY_SECRET, rs.text())
 
             # A client behind the trusted proxy (loopback) is not allowed.
             status, _, body = request(rs.url + "/metrics",
