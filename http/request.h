@@ -2,6 +2,7 @@
 // The request as endpoints see it: plain values, no Pistache. Built by
 // pistache_adapter.cpp and completed by HttpService (request id, client IP, cookies,
 // decoded query) before any handler runs.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ inline constexpr Method kAllMethods[] = {Method::Get,   Method::Head,   Method::
 [[nodiscard]] std::string_view method_name(Method method);
 [[nodiscard]] std::optional<Method> parse_method(std::string_view name);
 
+// HttpRequest::route_index when no route's path matched (the router answered 404).
+inline constexpr size_t kUnmatchedRoute = static_cast<size_t>(-1);
+
 // The values of a route template's "{name}" segments (router.h), percent-decoded.
 using PathParams = std::vector<std::pair<std::string, std::string>>;
 
@@ -42,6 +46,11 @@ struct HttpRequest {
   std::string client_ip;     // the peer, or X-Forwarded-For when the peer is a trusted proxy
   std::string request_id;    // sane X-Request-ID from the client, or a fresh one
   PathParams path_params;    // the matched route's "{name}" segments, decoded
+  // The route whose path matched, as registered ("/admin/v1/clients/{client_id}"), and its
+  // index in Router::paths(); "" and kUnmatchedRoute when none did. What logs and metrics
+  // name a request by: never the raw path, which may carry ids, and never the query.
+  std::string_view route;
+  size_t route_index = kUnmatchedRoute;
 
   // The value of the route's "{name}" segment; "" when the route has none of that name.
   [[nodiscard]] const std::string& path_param(std::string_view name) const {

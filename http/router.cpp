@@ -98,7 +98,11 @@ void Router::add(Method method, std::string path, Handler handler, Execution exe
                              path);
     }
   }
-  routes_.push_back({method, std::move(path), std::move(handler), execution, query_errors});
+  size_t path_index = 0;
+  while (path_index < paths_.size() && paths_[path_index] != path) ++path_index;
+  if (path_index == paths_.size()) paths_.push_back(path);
+  routes_.push_back(
+      {method, std::move(path), std::move(handler), execution, query_errors, path_index});
 }
 
 Router::Match Router::match(Method method, std::string_view path) const {
@@ -129,6 +133,8 @@ Router::Match Router::match(Method method, std::string_view path) const {
   if (pattern == nullptr) return m;
   for (const auto& r : routes_) {
     if (r.path != *pattern) continue;
+    m.path = r.path;
+    m.path_index = r.path_index;
     if (r.method == method) {
       m.kind = Match::Kind::Found;
       m.route = &r;

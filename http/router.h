@@ -33,6 +33,7 @@ struct Route {
   Handler handler;
   Execution execution = Execution::Reactor;
   QueryErrors query_errors = QueryErrors::Refuse;
+  size_t path_index = 0;  // of `path` in Router::paths()
 };
 
 class Router {
@@ -53,13 +54,21 @@ class Router {
     const Route* route = nullptr;  // when Found
     std::string allow;             // when MethodNotAllowed: "GET, POST"
     PathParams params;             // when Found: the template's {name} segments, decoded
+    // When Found or MethodNotAllowed: the path (template) that matched, and its index in
+    // paths().
+    std::string_view path;
+    size_t path_index = kUnmatchedRoute;
   };
   [[nodiscard]] Match match(Method method, std::string_view path) const;
 
   [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
+  // Every distinct path (literal or template) routes were added for, in order of first use:
+  // what request metrics are labelled by (a bounded set, unlike raw paths).
+  [[nodiscard]] const std::vector<std::string>& paths() const { return paths_; }
 
  private:
   std::vector<Route> routes_;
+  std::vector<std::string> paths_;
 };
 
 }  // namespace keyward::http

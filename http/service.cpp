@@ -168,6 +168,8 @@ HttpService::Prepared HttpService::prepare(IncomingRequest in) const {
   }
 
   const auto match = router_.match(req.method, req.path);
+  req.route = match.path;
+  req.route_index = match.path_index;
   if (req.query_error && (match.kind != Router::Match::Kind::Found ||
                           match.route->query_errors == QueryErrors::Refuse)) {
     p.response = bad_request(*req.query_error);
@@ -196,14 +198,14 @@ HttpResponse HttpService::invoke(const Route& route, const HttpRequest& request)
     try {
       logger_.error(
           "unhandled exception",
-          {{"request_id", request.request_id}, {"path", request.path}, {"exception", e.what()}});
+          {{"request_id", request.request_id}, {"route", request.route}, {"exception", e.what()}});
     } catch (...) {  // NOLINT(bugprone-empty-catch): logging must not turn into a crash
     }
   } catch (...) {
     try {
       logger_.error(
           "unhandled exception",
-          {{"request_id", request.request_id}, {"path", request.path}, {"exception", "unknown"}});
+          {{"request_id", request.request_id}, {"route", request.route}, {"exception", "unknown"}});
     } catch (...) {  // NOLINT(bugprone-empty-catch)
     }
   }
@@ -237,10 +239,12 @@ bool HttpService::finish(const HttpRequest& request, HttpResponse& response,
     response.headers.set("Date", http_date());
     add_common_security_headers(response.headers);
 
+    if (metrics_ != nullptr) metrics_->observe(request, response.status, elapsed);
+    // The route template, never the raw path (ids, e-mail addresses in a path) nor the query.
     Logger::Fields fields = {
         {"request_id", request.request_id},
         {"method", method_name(request.method)},
-        {"path", request.path},
+        {"route", request.route.empty() ? std::string_view(kUnmatchedRouteName) : request.route},
         {"status", response.status},
         {"duration_ms",
          std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0},

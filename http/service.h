@@ -13,6 +13,7 @@
 #include "http/client_ip.h"
 #include "http/headers.h"
 #include "http/request.h"
+#include "http/request_metrics.h"
 #include "http/response.h"
 #include "http/router.h"
 
@@ -52,8 +53,14 @@ class HttpService {
   // the request id; the exception text never reaches the client.
   [[nodiscard]] HttpResponse invoke(const Route& route, const HttpRequest& request) const noexcept;
 
-  // Adds X-Request-ID, X-Content-Type-Options, Date and Connection to the response, and
-  // writes the access-log line. Returns whether the connection should be closed.
+  // Counts every finished request in `metrics` from now on; set before the server starts
+  // (after every route is added), never after. `metrics` must outlive the service.
+  void measure_with(RequestMetrics* metrics) { metrics_ = metrics; }
+
+  // Adds X-Request-ID, X-Content-Type-Options, Date and Connection to the response, counts
+  // the request (measure_with) and writes the access-log line: time, request_id, method,
+  // route (the template, "unmatched" when no path matched), status, duration_ms, client_ip
+  // and client_id when known. Returns whether the connection should be closed.
   bool finish(const HttpRequest& request, HttpResponse& response,
               std::chrono::steady_clock::duration elapsed) const noexcept;
 
@@ -73,6 +80,7 @@ class HttpService {
   HttpServiceOptions options_;
   Logger& logger_;
   Router router_;
+  RequestMetrics* metrics_ = nullptr;
   std::atomic<bool> draining_{false};
 };
 

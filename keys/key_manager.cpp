@@ -365,6 +365,8 @@ Result<Unit, std::string> KeyManager::publish(const std::vector<KeyRecord>& reco
   for (const auto& render : renderers_) snap->documents.push_back(render(info));
   snap->published = std::move(published);
   snap->version = ++version_;
+  snap->active_created_at = signing->created_at;
+  snap->published_at = clock_->now();
 
   std::vector<std::string> kids;
   for (const auto& k : snap->published->keys()) kids.push_back(k.kid());

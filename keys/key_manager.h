@@ -43,6 +43,8 @@ struct KeySnapshot {
   std::string jwks_json;                             // {"keys":[…]}, public members only
   std::vector<std::string> documents;                // one per KeyManager::add_document()
   std::uint64_t version = 0;                         // 1, 2, … per swap in this process
+  TimePoint active_created_at{};  // when the active key was generated (for its age)
+  TimePoint published_at{};       // when this snapshot (and its documents) was built
 };
 
 // What documents derived from the key set are rendered from.

@@ -90,7 +90,7 @@ Result<JwksCache::Keys, std::string> JwksCache::get() {
       return err("no usable signing keys: " + state_.last_error);
     }
   }
-  auto fetched = fetch_locked();
+  auto fetched = fetch_locked(JwksFetchReason::Expired);
   if (fetched.ok()) return fetched;
   std::lock_guard lock(mutex_);
   if (usable(state_, clock_.now())) {
@@ -118,14 +118,14 @@ std::optional<JwksCache::Keys> JwksCache::refetch_for_unknown_kid(const Keys& se
     }
     state_.last_unknown_kid_refetch = now;
   }
-  auto fetched = fetch_locked();
+  auto fetched = fetch_locked(JwksFetchReason::UnknownKid);
   if (!fetched.ok()) return std::nullopt;
   return std::move(fetched).value();
 }
 
 Result<JwksCache::Keys, std::string> JwksCache::refresh() {
   std::lock_guard fetch(fetch_mutex_);
-  return fetch_locked();
+  return fetch_locked(JwksFetchReason::Refresh);
 }
 
 Result<std::string, std::string> JwksCache::jwks_uri_locked() {
@@ -152,15 +152,27 @@ Result<std::string, std::string> JwksCache::jwks_uri_locked() {
   return discovered_jwks_uri_;
 }
 
-Result<JwksCache::Keys, std::string> JwksCache::fetch_locked() {
-  auto fail = [this](std::string message) -> Result<Keys, std::string> {
+std::string_view to_string(JwksFetchReason reason) {
+  switch (reason) {
+    case JwksFetchReason::Expired:
+      return "expired";
+    case JwksFetchReason::UnknownKid:
+      return "unknown_kid";
+    case JwksFetchReason::Refresh:
+      return "refresh";
+  }
+  return "expired";
+}
+
+Result<JwksCache::Keys, std::string> JwksCache::fetch_locked(JwksFetchReason reason) {
+  auto fail = [this, reason](std::string message) -> Result<Keys, std::string> {
     {
       std::lock_guard lock(mutex_);
       state_.last_failure = clock_.now();
       state_.last_error = message;
       ++state_.failures;
     }
-    emit({JwksEvent::Kind::FetchFailed, message});
+    emit({JwksEvent::Kind::FetchFailed, message, reason});
     return err(std::move(message));
   };
 
@@ -201,7 +213,7 @@ Result<JwksCache::Keys, std::string> JwksCache::fetch_locked() {
     ++state_.generation;
     ++state_.fetches;
   }
-  emit({JwksEvent::Kind::Fetched, "fetched the JWKS from " + *uri, count, ttl});
+  emit({JwksEvent::Kind::Fetched, "fetched the JWKS from " + *uri, reason, count, ttl});
   return keys;
 }
 

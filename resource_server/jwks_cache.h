@@ -48,12 +48,18 @@ struct JwksCacheOptions {
   std::chrono::seconds stale_if_error{3600};
 };
 
-// What the cache tells the service's log; never key material.
+// Why a fetch ran: the set had expired (or there was none yet), a token named an unknown
+// kid, or refresh() was called (start-up warm-up).
+enum class JwksFetchReason { Expired, UnknownKid, Refresh };
+[[nodiscard]] std::string_view to_string(JwksFetchReason reason);  // "expired", ...
+
+// What the cache tells the service's log and metrics; never key material.
 struct JwksEvent {
   enum class Kind { Fetched, FetchFailed, ServingStale } kind;
   std::string message;
-  size_t keys = 0;              // Fetched: usable keys in the new set
-  std::chrono::seconds ttl{0};  // Fetched: how long the set is fresh
+  JwksFetchReason reason = JwksFetchReason::Expired;  // Fetched, FetchFailed
+  size_t keys = 0;                                    // Fetched: usable keys in the new set
+  std::chrono::seconds ttl{0};                        // Fetched: how long the set is fresh
 };
 using JwksEventSink = std::function<void(const JwksEvent&)>;
 
@@ -104,7 +110,7 @@ class JwksCache {
   };
 
   // Discovery (when needed) then the JWKS; updates state_. Call with fetch_mutex_ held.
-  Result<Keys, std::string> fetch_locked();
+  Result<Keys, std::string> fetch_locked(JwksFetchReason reason);
   Result<std::string, std::string> jwks_uri_locked();
   [[nodiscard]] bool usable(const State& s, TimePoint now) const;
   void emit(JwksEvent event) const;

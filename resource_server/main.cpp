@@ -14,14 +14,19 @@
 
 #include "common/log.h"
 #include "http/health.h"
+#include "http/metrics_endpoint.h"
 #include "http/pistache_adapter.h"
+#include "http/request_metrics.h"
 #include "http/service.h"
 #include "http/worker_pool.h"
+#include "metrics/process_metrics.h"
+#include "metrics/registry.h"
 #include "resource_server/http_fetcher.h"
 #include "resource_server/jwks_cache.h"
 #include "resource_server/sample/api.h"
 #include "resource_server/sample/note_store.h"
 #include "resource_server/sample/rs_config.h"
+#include "resource_server/sample/rs_metrics.h"
 #include "resource_server/verifier.h"
 
 namespace {
@@ -81,18 +86,27 @@ int serve(const rs::RsConfig& config, Logger& logger) {
     return 1;
   }
 
+  // What /metrics renders; its callbacks read the parts below, which outlive every request.
+  metrics::Registry registry;
+  rs::RsMetrics counts(registry);
   SystemClock clock;
   rs::CurlFetcher fetcher;
-  rs::JwksCache keys(fetcher, clock, config.jwks,
-                     [&logger](const rs::JwksEvent& e) { log_jwks_event(logger, e); });
+  rs::JwksCache keys(fetcher, clock, config.jwks, [&logger, &counts](const rs::JwksEvent& e) {
+    counts.jwks_event(e);
+    log_jwks_event(logger, e);
+  });
   rs::TokenVerifier verifier(keys, clock, config.verifier);
   // Warm the cache so the first request does not wait; an issuer that is not up yet is not
   // fatal: the first request (or readiness) tries again.
   (void)keys.refresh();
 
   http::HttpService service(http::HttpServiceOptions{config.trusted_proxies}, logger);
-  http::WorkerPool pool(static_cast<size_t>(config.workers), kWorkerQueue);
-  rs::SampleApi api{verifier, **notes, config.realm, logger};
+  http::WorkerPool pool(
+      static_cast<size_t>(config.workers), kWorkerQueue,
+      &registry.histogram("keyward_worker_pool_wait_seconds",
+                          "Time requests waited in the worker queue before a thread took them.",
+                          metrics::latency_buckets()));
+  rs::SampleApi api{verifier, **notes, config.realm, logger, &counts};
   rs::add_api_routes(service.router(), api);
   rs::NoteStore* store = notes->get();
   auto readiness = std::make_shared<http::ReadinessCheck>(
@@ -106,6 +120,17 @@ int serve(const rs::RsConfig& config, Logger& logger) {
         return std::nullopt;
       });
   http::add_health_routes(service.router(), readiness, logger);
+  // Last among the routes, so every route has its cells in the request metrics.
+  http::add_metrics_route(service.router(), registry, config.metrics_allow);
+  http::RequestMetrics request_metrics(registry, service.router());
+  service.measure_with(&request_metrics);
+  registry.callback(metrics::Type::Gauge, "keyward_worker_pool_queue_depth",
+                    "Requests waiting for a worker thread now.", {},
+                    [&pool] { return static_cast<double>(pool.queue_depth()); });
+  registry.callback(metrics::Type::Gauge, "keyward_rs_verified_tokens_cached",
+                    "Verified tokens remembered until their exp.", {},
+                    [&verifier] { return static_cast<double>(verifier.cached_tokens()); });
+  metrics::add_process_metrics(registry);
 
   http::HttpServerOptions options;
   options.host = config.listen.host;

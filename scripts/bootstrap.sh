@@ -14,6 +14,7 @@ packages=(
   postgresql postgresql-client nginx-light openssl curl ca-certificates
   # test: third-party clients that verify our tokens, and the browser flow
   python3 python3-jwt python3-authlib python3-requests python3-aiosmtpd nodejs npm chromium
+  python3-prometheus-client
   docker-compose
   # benchmarks
   wrk

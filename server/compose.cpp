@@ -11,6 +11,8 @@
 #include "accounts/federated_sign_in.h"
 #include "accounts/password_recovery.h"
 #include "accounts/registration.h"
+#include "audit/event.h"
+#include "audit/event_writer.h"
 #include "federation/stored_provider_registry.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
@@ -30,8 +32,11 @@
 #include "grants/token_issuer.h"
 #include "grants/user_authenticator.h"
 #include "grants/userinfo.h"
+#include "grants/wire.h"
 #include "http/health.h"
+#include "http/metrics_endpoint.h"
 #include "http/pistache_adapter.h"
+#include "http/request_metrics.h"
 #include "http/service.h"
 #include "http/worker_pool.h"
 #include "keys/key_manager.h"
@@ -39,6 +44,9 @@
 #include "mail/mail_queue.h"
 #include "mail/mail_templates.h"
 #include "mail/outbox_delivery.h"
+#include "metrics/event_counter.h"
+#include "metrics/process_metrics.h"
+#include "metrics/registry.h"
 #include "server/admin/admin_api.h"
 #include "server/endpoints/account.h"
 #include "server/endpoints/authorize.h"
@@ -61,6 +69,7 @@
 #include "server/endpoints/verify_email.h"
 #include "server/janitor_schedule.h"
 #include "server/render/templates.h"
+#include "server/server_metrics.h"
 #include "storage/account_repository.h"
 #include "storage/client_repository.h"
 #include "storage/code_repository.h"
@@ -68,6 +77,7 @@
 #include "storage/consent_repository.h"
 #include "storage/database.h"
 #include "storage/dynamic_client_repository.h"
+#include "storage/event_repository.h"
 #include "storage/federated_identity_repository.h"
 #include "storage/federation_flow_repository.h"
 #include "storage/grant_repository.h"
@@ -97,10 +107,22 @@ using Step = Result<Unit, std::string>;
 // What `keyward serve` is made of, in the order it is built: each member is built after
 // the ones it uses and destroyed before them; App::stop stops the threads first.
 struct App::Parts {
+  // What /metrics renders: first built and last destroyed, since its callbacks read the
+  // parts below (only while the server runs).
+  metrics::Registry metrics;
   std::optional<storage::Database> database;
   // Clients and users, for the endpoints that authenticate them: built right after the
   // database and destroyed after the server, whose requests use them.
   SystemClock clock;
+  // Audit events (audit/event_writer.h): built before, and destroyed after, every part
+  // that reports to `events`; App::stop flushes the writer last. Every event goes to the
+  // writer (unless KEYWARD_EVENTS=off) and to the counters behind keyward_events_total and
+  // keyward_tokens_issued_total, through one fan-out.
+  std::unique_ptr<storage::EventRepository> event_store;
+  std::unique_ptr<audit::AsyncEventWriter> event_writer;  // null with KEYWARD_EVENTS=off
+  std::unique_ptr<metrics::EventCounter> event_counter;
+  std::unique_ptr<audit::FanOutEventSink> event_fan_out;
+  audit::EventSink* events = nullptr;  // event_fan_out, from open_events on
   std::unique_ptr<storage::ClientRepository> clients;
   std::unique_ptr<grants::ClientCache> client_cache;
   std::unique_ptr<storage::Listener> client_listener;  // feeds client_cache; stops first
@@ -152,10 +174,12 @@ struct App::Parts {
   std::unique_ptr<grants::DynamicRegistration> dynamic_registration;
   std::unique_ptr<JanitorSchedule> janitor;
   std::unique_ptr<http::HttpService> service;
+  std::unique_ptr<http::RequestMetrics> request_metrics;  // laid out once every route is added
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<http::HttpServer> server;
   bool stopped = false;
 
+  void open_events(const Config& config, Logger& logger);
   Step open_clients(const std::string& url, const std::string& master_key);
   void open_users(const Config& config);
   void open_keys(const Config& config, const std::string& url, const std::string& master_key,
@@ -171,6 +195,7 @@ struct App::Parts {
   void add_admin_routes(const Config& config, const std::string& url, const std::string& master_key,
                         Logger& logger);
   void add_registration_routes(const Config& config, const std::string& master_key, Logger& logger);
+  void add_metrics(const Config& config);
   Step listen(const Config& config);
 };
 
@@ -178,6 +203,28 @@ App::App() : parts_(std::make_unique<Parts>()) {}
 
 App::~App() {
   stop(std::chrono::milliseconds(0));
+}
+
+// KEYWARD_EVENTS=on: one writer thread, batches of up to 500 events, at most ~200 ms after
+// the first is queued; off: nothing is stored (the token benchmark compares the two). The
+// counters see every event either way; every grant type is counted from 0, the password
+// grant too (it stays 0 unless KEYWARD_PASSWORD_GRANT is on).
+void App::Parts::open_events(const Config& config, Logger& logger) {
+  std::vector<audit::EventSink*> sinks;
+  if (config.events) {
+    event_store = std::make_unique<storage::EventRepository>(*database);
+    event_writer = std::make_unique<audit::AsyncEventWriter>(*event_store, clock, logger);
+    sinks.push_back(event_writer.get());
+  }
+  std::vector<std::string> grant_types;
+  for (const auto grant : {grants::wire::kAuthorizationCode, grants::wire::kClientCredentials,
+                           grants::wire::kRefreshToken, grants::wire::kPassword}) {
+    grant_types.emplace_back(grant);
+  }
+  event_counter = std::make_unique<metrics::EventCounter>(metrics, grant_types);
+  sinks.push_back(event_counter.get());
+  event_fan_out = std::make_unique<audit::FanOutEventSink>(std::move(sinks));
+  events = event_fan_out.get();
 }
 
 // Clients are cached per process; `keyward client` NOTIFYs every change (payload: the
@@ -392,8 +439,9 @@ void App::Parts::add_admin_routes(const Config& config, const std::string& url,
           operations::UserOperations(*database, argon2, config.session_idle_timeout),
           operations::KeyOperations(*database),
           operations::RegistrationTokenOperations(*database, clock),
-          grants::client_secret_key(master_key), keys::key_encryption_key(master_key),
-          config.key_publication_delay, KEYWARD_VERSION, clock, logger}));
+          operations::EventOperations(*database), grants::client_secret_key(master_key),
+          keys::key_encryption_key(master_key), config.key_publication_delay, KEYWARD_VERSION,
+          clock, logger}));
 }
 
 // POST /register and /register/{client_id} (RFC 7591, RFC 7592) unless KEYWARD_DCR=off.
@@ -423,6 +471,20 @@ void App::Parts::add_registration_routes(const Config& config, const std::string
       });
   server::add_registration_routes(service->router(),
                                   RegistrationEndpoint{*dynamic_registration, logger});
+}
+
+// GET /metrics and what it reports; last among the routes, so every route has its cells.
+void App::Parts::add_metrics(const Config& config) {
+  http::Router& router = service->router();
+  http::add_metrics_route(router, metrics, config.metrics_allow);
+  request_metrics = std::make_unique<http::RequestMetrics>(metrics, router);
+  service->measure_with(request_metrics.get());
+  add_server_metrics(
+      metrics,
+      ServerMetricSources{*database, *pool, key_manager, clock,
+                          [this] { return server ? server->in_flight() : 0; }, KEYWARD_VERSION});
+  if (event_writer) add_event_writer_metrics(metrics, *event_writer);
+  metrics::add_process_metrics(metrics);
 }
 
 Step App::Parts::listen(const Config& config) {
@@ -480,13 +542,15 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   std::unique_ptr<App> app(new App());
   Parts& p = *app->parts_;
   p.database.emplace(std::move(database).value());
+  p.open_events(config, logger);
   if (auto opened = p.open_clients(*url, master_key->bytes); !opened.ok()) {
     return err(opened.error());
   }
   p.open_users(config);
   p.service =
       std::make_unique<http::HttpService>(http::HttpServiceOptions{config.trusted_proxies}, logger);
-  p.pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.workers), kWorkerQueue);
+  p.pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.workers), kWorkerQueue,
+                                              &worker_wait_histogram(p.metrics));
   p.open_keys(config, *url, master_key->bytes, logger);
   p.open_token_grants(config, master_key->bytes);
   p.open_browser_flow(config);
@@ -515,13 +579,18 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   if (p.dynamic_registration) discovery.registration_endpoint = std::string(kRegistrationPath);
   add_discovery_routes(router, p.key_manager, std::move(discovery),
                        jwks_max_age(config.key_publication_delay));
+  p.add_metrics(config);
   // Loads (or creates) the signing keys in the background; readiness waits for them.
   if (auto started = p.key_manager->start(); !started.ok()) return err(started.error());
 
   if (auto listening = p.listen(config); !listening.ok()) return err(listening.error());
   if (p.mail_delivery) p.mail_delivery->start();
-  // Housekeeping: every 10 minutes, one instance at a time (server/janitor_schedule.h).
-  p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger);
+  // Housekeeping: every KEYWARD_JANITOR_INTERVAL, one instance at a time
+  // (server/janitor_schedule.h).
+  JanitorScheduleOptions janitor_options;
+  janitor_options.interval = config.janitor_interval;
+  janitor_options.janitor.event_retention = config.event_retention;
+  p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger, janitor_options);
   return app;
 }
 
@@ -531,6 +600,14 @@ void App::begin_drain() {
 
 uint16_t App::port() const {
   return parts_->server ? parts_->server->port() : 0;
+}
+
+audit::EventSink& App::events() {
+  return *parts_->events;
+}
+
+const audit::AsyncEventWriter* App::event_writer() const {
+  return parts_->event_writer.get();
 }
 
 bool App::stop(std::chrono::milliseconds timeout) {
@@ -544,6 +621,9 @@ bool App::stop(std::chrono::milliseconds timeout) {
   if (parts_->janitor) parts_->janitor->stop();
   if (parts_->mail_delivery) parts_->mail_delivery->stop();
   if (parts_->key_manager) parts_->key_manager->stop();
+  // Last: every part that reports events has stopped; what is queued is written (5 s at
+  // most; the rest is dropped and counted).
+  if (parts_->event_writer) parts_->event_writer->stop();
   return drained;
 }
 

@@ -389,6 +389,18 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
     }
   }
 
+  {
+    auto allowed = http::AddressAllowList::parse(r.raw("KEYWARD_METRICS_ALLOW"));
+    if (allowed.ok()) {
+      c.metrics_allow = std::move(allowed).value();
+    } else {
+      r.fail(
+          "KEYWARD_METRICS_ALLOW must be a comma-separated list of IP addresses or CIDR "
+          "blocks, or none: " +
+          allowed.error());
+    }
+  }
+
   c.access_token_ttl = r.seconds("KEYWARD_ACCESS_TOKEN_TTL", 60, 86400);
   c.refresh_token_ttl = r.seconds("KEYWARD_REFRESH_TOKEN_TTL", 60, 31536000);
   c.id_token_ttl = r.seconds("KEYWARD_ID_TOKEN_TTL", 60, 86400);
@@ -444,6 +456,18 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
   }
 
   check_accounts(r, c);
+
+  {
+    const std::string v = r.raw("KEYWARD_EVENTS");
+    if (v == "on" || v == "off") {
+      c.events = v == "on";
+    } else {
+      r.fail("KEYWARD_EVENTS must be on or off (got " + in_quotes(v) + ")");
+    }
+  }
+  c.event_retention =
+      std::chrono::hours(24 * r.whole("KEYWARD_EVENT_RETENTION", 1, 3650, " of days"));
+  c.janitor_interval = r.seconds("KEYWARD_JANITOR_INTERVAL", 60, 86400);
 
   c.migrations_dir = r.raw("KEYWARD_MIGRATIONS_DIR");
   c.templates_dir = r.raw("KEYWARD_TEMPLATES_DIR");

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "http/client_ip.h"
+#include "http/metrics_endpoint.h"
 
 #ifndef KEYWARD_DEFAULT_MIGRATIONS_DIR
 #define KEYWARD_DEFAULT_MIGRATIONS_DIR "migrations"
@@ -62,6 +63,10 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_TRUSTED_PROXIES", "127.0.0.1,::1",
      "Comma-separated addresses or CIDR blocks of the proxies whose X-Forwarded-For is "
      "believed; `none` trusts nobody."},
+    {"KEYWARD_METRICS_ALLOW", "127.0.0.0/8,::1",
+     "Comma-separated addresses or CIDR blocks (IPv4 and IPv6) that may read GET /metrics, "
+     "judged on the client address after KEYWARD_TRUSTED_PROXIES; anyone else gets 404. "
+     "`none` serves it to nobody."},
     {"KEYWARD_ACCESS_TOKEN_TTL", "600", "Access-token lifetime in seconds (60-86400)."},
     {"KEYWARD_REFRESH_TOKEN_TTL", "2592000", "Refresh-token lifetime in seconds (60-31536000)."},
     {"KEYWARD_ID_TOKEN_TTL", "600", "ID-token lifetime in seconds (60-86400)."},
@@ -112,6 +117,15 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_MAIL_LIMIT_PER_HOUR", "5",
      "At most this many recovery or verification mails (1-1000) per account and per "
      "requesting address in any hour; more requests are answered as usual but send nothing."},
+    {"KEYWARD_EVENTS", "on",
+     "on records audit events (sign-ins, tokens issued, consents, operator changes; "
+     "docs/observability.md) in the `events` table, written in batches off the request path; "
+     "off records none (`keyward events` and /admin/v1/events then show only older ones)."},
+    {"KEYWARD_EVENT_RETENTION", "90",
+     "Days (1-3650) audit events are kept; the janitor deletes older ones."},
+    {"KEYWARD_JANITOR_INTERVAL", "600",
+     "Seconds (60-86400) between the janitor's runs in `keyward serve` (expired tokens, "
+     "codes, sessions, old audit events); the first run is a minute after start."},
     {"KEYWARD_MIGRATIONS_DIR", KEYWARD_DEFAULT_MIGRATIONS_DIR,
      "Folder of NNNN_description.sql migrations (default: the source tree's migrations/, "
      "fixed at build time)."},
@@ -140,6 +154,7 @@ struct Config {
   int workers = 2;
   std::chrono::seconds queue_deadline{30};
   http::TrustedProxies trusted_proxies;
+  http::AddressAllowList metrics_allow;
   std::chrono::seconds access_token_ttl{600};
   std::chrono::seconds refresh_token_ttl{2592000};
   std::chrono::seconds id_token_ttl{600};
@@ -161,6 +176,9 @@ struct Config {
   std::optional<std::string> smtp_username;
   std::optional<std::string> smtp_password;
   uint32_t mail_limit_per_hour = 5;
+  bool events = true;  // KEYWARD_EVENTS: record audit events
+  std::chrono::hours event_retention{24 * 90};
+  std::chrono::seconds janitor_interval{600};
   std::filesystem::path migrations_dir;
   std::filesystem::path templates_dir;
   LogLevel log_level = LogLevel::Info;

@@ -50,6 +50,10 @@ Database::Database(std::string redacted, std::unique_ptr<detail::Pool> pool,
     : redacted_(std::move(redacted)), pool_(std::move(pool)), probe_(std::move(probe)) {}
 
 Database::Database(Database&&) noexcept = default;
+
+PoolStats Database::pool_stats() const {
+  return pool_->stats();
+}
 Database& Database::operator=(Database&&) noexcept = default;
 Database::~Database() = default;
 

@@ -5,6 +5,7 @@
 // libpqxx stays inside storage/: repositories reach the pool through detail/pool.h.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,17 @@ struct DatabaseOptions {
   // check_ready's budget: connect_timeout (unless the conninfo sets one) and the wait for
   // the answer to SELECT 1.
   std::chrono::seconds ready_timeout{2};
+};
+
+// The pool as metrics see it: a moment's figures and counts since the start.
+struct PoolStats {
+  std::size_t open = 0;                // connections open (idle, lent or being opened)
+  std::size_t in_use = 0;              // lent to a caller now
+  std::size_t max = 0;                 // DatabaseOptions::max_connections
+  std::uint64_t connect_failures = 0;  // a new connection could not be opened
+  std::uint64_t exhausted = 0;         // no connection became free within acquire_timeout
+  std::uint64_t connections_lost = 0;  // a connection broke during a call
+  std::uint64_t timeouts = 0;          // statement_timeout or lock_timeout cancelled a statement
 };
 
 class Database {
@@ -59,6 +71,9 @@ class Database {
   // How many connections to this database carry `application_name`: the listeners an
   // announcement waits for (grants/client_announcement.h).
   [[nodiscard]] Result<size_t, StorageError> count_connections(std::string_view application_name);
+
+  // For metrics; takes the pool's lock briefly.
+  [[nodiscard]] PoolStats pool_stats() const;
 
   // The conninfo with its password masked, for logs.
   [[nodiscard]] std::string describe() const;

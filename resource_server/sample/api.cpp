@@ -32,13 +32,24 @@ HttpResponse plain_error(int status, std::string_view code, std::string_view des
 std::variant<std::shared_ptr<const VerifiedToken>, HttpResponse> authorize(
     const SampleApi& api, const HttpRequest& request, std::string_view scope) {
   const auto fields = request.headers.get_all("Authorization");
+  const auto count = [&api](VerificationResult result) {
+    if (api.metrics != nullptr) api.metrics->verified(result);
+  };
   auto token = bearer_token(fields, request.query.contains("access_token"));
-  if (!token.ok()) return from_bearer_error(invalid_request(api.realm, token.error()));
-  if (!token->has_value()) return from_bearer_error(missing_token(api.realm));
+  if (!token.ok()) {
+    count(VerificationResult::MalformedRequest);
+    return from_bearer_error(invalid_request(api.realm, token.error()));
+  }
+  if (!token->has_value()) {
+    count(VerificationResult::Missing);
+    return from_bearer_error(missing_token(api.realm));
+  }
 
   auto verified = api.verifier.verify(**token);
   if (!verified.ok()) {
     const VerifyError& e = verified.error();
+    count(e.kind == VerifyError::Kind::KeysUnavailable ? VerificationResult::KeysUnavailable
+                                                       : refused_because(e.status));
     if (e.kind == VerifyError::Kind::KeysUnavailable) {
       api.logger.error("cannot verify tokens: no signing keys",
                        {{"request_id", request.request_id}, {"error", e.detail}});
@@ -50,6 +61,7 @@ std::variant<std::shared_ptr<const VerifiedToken>, HttpResponse> authorize(
     api.logger.info("token refused", {{"request_id", request.request_id}, {"reason", e.detail}});
     return from_bearer_error(invalid_token(api.realm, e.status));
   }
+  count(VerificationResult::Valid);
   const auto& t = verified.value();
   if (!t->has_scope(scope)) {
     auto r = from_bearer_error(insufficient_scope(api.realm, scope));

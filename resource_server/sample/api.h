@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "http/router.h"
 #include "resource_server/sample/note_store.h"
+#include "resource_server/sample/rs_metrics.h"
 #include "resource_server/verifier.h"
 
 namespace keyward::rs {
@@ -23,6 +24,7 @@ struct SampleApi {
   NoteStore& notes;
   std::string realm;
   Logger& logger;
+  RsMetrics* metrics = nullptr;  // counts every verification when set
 };
 
 // Adds GET /api/me, PUT /api/me/note, GET /api/board, PUT /api/board. `api` must outlive the

@@ -175,6 +175,12 @@ Result<RsConfig, std::vector<std::string>> load_rs_config(const RsEnv& env) {
   } else {
     r.errors.push_back("KEYWARD_RS_TRUSTED_PROXIES: " + parsed.error());
   }
+  if (auto allowed = http::AddressAllowList::parse(r.text("KEYWARD_RS_METRICS_ALLOW"));
+      allowed.ok()) {
+    c.metrics_allow = std::move(allowed).value();
+  } else {
+    r.errors.push_back("KEYWARD_RS_METRICS_ALLOW: " + allowed.error());
+  }
   if (auto level = parse_log_level(r.text("KEYWARD_RS_LOG_LEVEL"))) {
     c.log_level = *level;
   } else {

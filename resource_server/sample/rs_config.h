@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "http/client_ip.h"
+#include "http/metrics_endpoint.h"
 #include "resource_server/jwks_cache.h"
 #include "resource_server/verifier.h"
 
@@ -76,6 +77,10 @@ inline constexpr RsSetting kRsSettings[] = {
     {"KEYWARD_RS_TRUSTED_PROXIES", "127.0.0.1,::1",
      "Comma-separated addresses or CIDR blocks whose X-Forwarded-For is believed; `none` "
      "trusts nobody."},
+    {"KEYWARD_RS_METRICS_ALLOW", "127.0.0.0/8,::1",
+     "Comma-separated addresses or CIDR blocks (IPv4 and IPv6) that may read GET /metrics, "
+     "judged on the client address after KEYWARD_RS_TRUSTED_PROXIES; anyone else gets 404. "
+     "`none` serves it to nobody."},
     {"KEYWARD_RS_LOG_LEVEL", "info", "debug, info, warn or error."},
 };
 
@@ -95,6 +100,7 @@ struct RsConfig {
   int threads = 2;
   int workers = 2;
   http::TrustedProxies trusted_proxies;
+  http::AddressAllowList metrics_allow;
   LogLevel log_level = LogLevel::Info;
   std::vector<std::string> warnings;  // accepted but worth a loud line at start
 };

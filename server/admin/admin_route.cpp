@@ -81,7 +81,7 @@ http::HttpResponse run(const std::shared_ptr<AdminApi>& api, AdminPart part,
   if (response.status >= 500) {
     Logger::Fields fields{{"request_id", request.request_id},
                           {"client_id", caller->client_id},
-                          {"path", request.path}};
+                          {"route", request.route}};
     if (!response.log_error.empty()) fields["error"] = response.log_error;
     api->logger.error("admin operation failed", fields);
   }

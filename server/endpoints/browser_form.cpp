@@ -49,7 +49,7 @@ Result<grants::RawParams, std::string> BrowserForm::request_params() const {
 
 http::HttpResponse csrf_failure_page(const BrowserFlow& flow, const http::HttpRequest& request) {
   flow.logger.info("csrf check failed",
-                   {{"request_id", request.request_id}, {"path", request.path}});
+                   {{"request_id", request.request_id}, {"route", request.route}});
   return error_page(flow, request, 403, "This page has expired",
                     "For your security, this form can only be sent from the page Keyward "
                     "showed you, while your session lasts. Go back to the application and "

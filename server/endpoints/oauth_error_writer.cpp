@@ -39,7 +39,7 @@ void log_oauth_error(const grants::OAuthError& error, const http::HttpRequest& r
   const int status = error.http_status();
   if (status < 500 && error.log_detail.empty()) return;
   Logger::Fields fields = {{"request_id", request.request_id},
-                           {"path", request.path},
+                           {"route", request.route},
                            {"error", error.wire_name()},
                            {"status", status}};
   if (!error.log_detail.empty()) fields["detail"] = error.log_detail;

@@ -115,6 +115,30 @@ std::size_t Pool::open_connections() const {
   return open_;
 }
 
+PoolStats Pool::stats() const {
+  PoolStats s;
+  {
+    std::lock_guard lock(mutex_);
+    s.open = open_;
+    s.in_use = open_ - idle_.size();
+  }
+  s.max = max_connections_;
+  s.connect_failures = connect_failures_.load(std::memory_order_relaxed);
+  s.exhausted = exhausted_.load(std::memory_order_relaxed);
+  s.connections_lost = connections_lost_.load(std::memory_order_relaxed);
+  s.timeouts = timeouts_.load(std::memory_order_relaxed);
+  return s;
+}
+
+void Pool::count(const Failure& failure, bool had_connection) noexcept {
+  if (failure.connection_lost && had_connection) {
+    connections_lost_.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (failure.error.code == StorageErrorCode::Timeout) {
+    timeouts_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 std::unique_ptr<pqxx::connection> Pool::connect() {
   auto connection = std::make_unique<pqxx::connection>(conninfo_);
   for (const PreparedStatement& statement : all_statements()) {
@@ -141,6 +165,7 @@ Lease Pool::acquire() {
       try {
         return Lease(this, connect());
       } catch (...) {
+        connect_failures_.fetch_add(1, std::memory_order_relaxed);
         lock.lock();
         --open_;
         returned_.notify_one();
@@ -149,6 +174,7 @@ Lease Pool::acquire() {
     }
     if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= max_connections_) {
+      exhausted_.fetch_add(1, std::memory_order_relaxed);
       throw PoolExhausted("no database connection became free within " +
                           std::to_string(acquire_timeout_.count()) + " ms");
     }

@@ -3,6 +3,7 @@
 // which nothing above storage/ may see.
 #include <pqxx/pqxx>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "storage/database.h"
 #include "storage/storage_error.h"
 
 namespace keyward::storage::detail {
@@ -97,6 +99,7 @@ class Pool {
 
   // Connections currently open (idle or lent), for tests and metrics.
   [[nodiscard]] std::size_t open_connections() const;
+  [[nodiscard]] PoolStats stats() const;
 
  private:
   friend class Lease;
@@ -122,6 +125,7 @@ class Pool {
         }
       } catch (...) {
         Failure failure = classify_current_exception();
+        count(failure, lease.valid());
         if (failure.connection_lost) lease.mark_broken();
         // A pooled connection may have died while idle (server restart, idle timeout):
         // one more try on a new one. A connection that could not even be opened is not
@@ -136,6 +140,9 @@ class Pool {
   }
 
   void give_back(std::unique_ptr<pqxx::connection> connection, bool broken) noexcept;
+  // Counts a failure for stats(): a lost connection only when one was lent (a failed
+  // connect() is counted in acquire()), a timeout by its error code.
+  void count(const Failure& failure, bool had_connection) noexcept;
   [[nodiscard]] std::unique_ptr<pqxx::connection> connect();
 
   const std::string conninfo_;
@@ -146,6 +153,10 @@ class Pool {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   std::size_t open_ = 0;  // idle + lent + being opened
+  std::atomic<std::uint64_t> connect_failures_{0};
+  std::atomic<std::uint64_t> exhausted_{0};
+  std::atomic<std::uint64_t> connections_lost_{0};
+  std::atomic<std::uint64_t> timeouts_{0};
 };
 
 }  // namespace keyward::storage::detail

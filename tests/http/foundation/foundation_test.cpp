@@ -175,7 +175,7 @@ TEST_F(Foundation, HandlerExceptionIsGeneric500WithRequestId) {
   const auto lines = server_->request_lines("foundation-throw-1");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["status"], 500);
-  EXPECT_EQ(lines[0]["path"], "/__test/throw");
+  EXPECT_EQ(lines[0]["route"], "/__test/throw");
   // The exception text is logged for operators, on its own error line.
   bool error_logged = false;
   for (const auto& l : server_->log_lines()) {
@@ -225,7 +225,7 @@ TEST_F(Foundation, AccessLogNeverHasQueryStringOrSecrets) {
   const auto lines = server_->request_lines("no-query-in-log");
   ASSERT_EQ(lines.size(), 1u);
   const auto& l = lines[0];
-  EXPECT_EQ(l["path"], "/__test/echo");
+  EXPECT_EQ(l["route"], "/__test/echo");
   EXPECT_EQ(l["method"], "GET");
   EXPECT_EQ(l["status"], 200);
   EXPECT_EQ(l["client_ip"], "127.0.0.1");

@@ -121,7 +121,7 @@ class PerAddressLimits(unittest.TestCase):
         cls.keyward.stop()
 
     def keyward_paths(self):
-        return [l.get("path") for l in self.keyward.json_lines() if l.get("msg") == "request"]
+        return [l.get("route") for l in self.keyward.json_lines() if l.get("msg") == "request"]
 
     def test_burst_is_refused_with_429_per_endpoint_before_keyward(self):
         for method, path in (("POST", "/token"), ("POST", "/introspect"), ("POST", "/revoke"),

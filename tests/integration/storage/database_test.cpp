@@ -230,6 +230,38 @@ TEST_F(DatabaseTests, WriteOnALostConnectionIsUnavailableThenRecovers) {
   // ...and the broken connection is gone, so the next call works.
   const auto second = keys.insert(key);
   ASSERT_TRUE(second.ok()) << second.error().message;
+  // The metrics saw one connection lost and nothing else go wrong.
+  const auto stats = database.pool_stats();
+  EXPECT_EQ(stats.connections_lost, 1u);
+  EXPECT_EQ(stats.connect_failures, 0u);
+  EXPECT_EQ(stats.exhausted, 0u);
+  EXPECT_EQ(stats.open, 1u);
+  EXPECT_EQ(stats.in_use, 0u);
+}
+
+// What /metrics reports of the pool: connections lent and open, and exhaustion.
+TEST_F(DatabaseTests, PoolStatsCountLentConnectionsAndExhaustion) {
+  DatabaseOptions options;
+  options.max_connections = 1;
+  options.acquire_timeout = std::chrono::milliseconds(50);
+  Database database = open_database(db().conninfo(), options);
+  EXPECT_EQ(database.pool_stats().open, 0u);
+  EXPECT_EQ(database.pool_stats().max, 1u);
+  {
+    auto lease = database.pool().acquire();
+    const auto held = database.pool_stats();
+    EXPECT_EQ(held.open, 1u);
+    EXPECT_EQ(held.in_use, 1u);
+    KeyRepository keys(database);
+    const auto listed = keys.list();  // no connection becomes free within 50 ms
+    ASSERT_FALSE(listed.ok());
+    EXPECT_EQ(listed.error().code, StorageErrorCode::Unavailable);
+  }
+  const auto after = database.pool_stats();
+  EXPECT_EQ(after.exhausted, 1u);
+  EXPECT_EQ(after.in_use, 0u);
+  EXPECT_EQ(after.open, 1u);
+  EXPECT_EQ(after.connections_lost, 0u);
 }
 
 // PostgreSQL refuses bytes that are not UTF-8 (SQLSTATE 22021). The edge refuses them
@@ -267,6 +299,11 @@ TEST(DatabaseUnavailable, CallsFailWithUnavailable) {
   const auto sent = database.notify("keyward_keys", "x");
   ASSERT_FALSE(sent.ok());
   EXPECT_EQ(sent.error().code, StorageErrorCode::Unavailable);
+  // Counted as failures to connect, not as connections lost (none was ever open).
+  const auto stats = database.pool_stats();
+  EXPECT_GE(stats.connect_failures, 1u);
+  EXPECT_EQ(stats.connections_lost, 0u);
+  EXPECT_EQ(stats.open, 0u);
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ def _():
 def _():
     s = compose_config()["services"]
     assert set(s) == {"postgres", "keyward", "resource-server", "nginx", "mail-catcher",
-                      "demo-seed", "demo"}, set(s)
+                      "demo-seed", "demo", "prometheus", "grafana"}, set(s)
 
 
 @check("compose: postgres has a volume and a health check")
@@ -110,15 +110,63 @@ def _():
     assert folders and folders <= copied, f"not copied: {sorted(folders - copied)}"
 
 
-@check("compose: only nginx publishes a port (Pistache never faces clients), and the mail UI on loopback")
+@check("compose: only nginx publishes a port (Pistache never faces clients), and the mail, "
+       "Prometheus and Grafana UIs on loopback")
 def _():
     s = compose_config()["services"]
     published = {name for name, svc in s.items() if svc.get("ports")}
-    assert published == {"nginx", "mail-catcher"}, published
+    assert published == {"nginx", "mail-catcher", "prometheus", "grafana"}, published
     # The mail-catcher's web UI, on the host's loopback only; never its SMTP port.
     ports = [str(p) for p in s["mail-catcher"]["ports"]]
     assert ports and all("127.0.0.1" in p and "8025" in p and "1025" not in p
                          for p in ports), ports
+    for name, port in (("prometheus", "9090"), ("grafana", "3000")):
+        ports = [str(p) for p in s[name]["ports"]]
+        assert ports and all("127.0.0.1" in p and port in p for p in ports), (name, ports)
+
+
+@check("compose: Prometheus scrapes keyward and the resource server directly, the only address "
+       "they serve /metrics to")
+def _():
+    s = compose_config()["services"]
+    prom_ip = s["prometheus"]["networks"]["backend"]["ipv4_address"]
+    assert s["keyward"]["environment"]["KEYWARD_METRICS_ALLOW"] == prom_ip + "/32"
+    assert s["resource-server"]["environment"]["KEYWARD_RS_METRICS_ALLOW"] == prom_ip + "/32"
+    config = yaml.safe_load(open(os.path.join(DOCKER, "prometheus", "prometheus.yml")))
+    targets = {job["job_name"]: [t for c in job["static_configs"] for t in c["targets"]]
+               for job in config["scrape_configs"]}
+    assert targets == {"keyward": [s["keyward"]["environment"]["KEYWARD_LISTEN"]],
+                       "keyward-sample-rs": [s["resource-server"]["environment"]["KEYWARD_RS_LISTEN"]]}, targets
+    mounts = [str(v.get("source", v)) if isinstance(v, dict) else str(v)
+              for v in s["prometheus"]["volumes"]]
+    assert any(m.endswith("docker/prometheus/prometheus.yml") or "prometheus.yml" in m
+               for m in mounts), mounts
+
+
+@check("compose: nginx never forwards /metrics")
+def _():
+    template = open(os.path.join(DOCKER, "nginx", "nginx.conf.template")).read()
+    block = re.search(r"location = /metrics \{(.*?)\}", template, re.S)
+    assert block and "return 404" in block.group(1) and "proxy_pass" not in block.group(1), block
+
+
+@check("grafana: the provisioned data source and the dashboard's queries agree")
+def _():
+    grafana = os.path.join(DOCKER, "grafana")
+    source = yaml.safe_load(open(os.path.join(grafana, "provisioning", "datasources", "prometheus.yml")))
+    uid = source["datasources"][0]["uid"]
+    assert source["datasources"][0]["url"] == "http://prometheus:9090", source
+    provider = yaml.safe_load(open(os.path.join(grafana, "provisioning", "dashboards", "keyward.yml")))
+    assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards", provider
+    import json
+    dash = json.load(open(os.path.join(grafana, "dashboards", "keyward.json")))
+    exprs = " ".join(t["expr"] for p in dash["panels"] for t in p["targets"])
+    for p in dash["panels"]:
+        assert p["datasource"]["uid"] == uid, p["title"]
+    for metric in ("keyward_http_requests_total", "keyward_http_request_duration_seconds_bucket",
+                   "keyward_events_total", "keyward_tokens_issued_total"):
+        assert metric in exprs, metric
+    assert "histogram_quantile(0.99" in exprs and 'status=~"5.."' in exprs
 
 
 @check("compose: nginx renders the shipped template with scripts/frontdoor.sh, every placeholder filled")

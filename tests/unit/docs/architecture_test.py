@@ -75,9 +75,12 @@ def reach(edges):
 # Which target a source file belongs to (the longest matching prefix wins).
 MODULE_OF_PATH = [
     ("common/", "keyward_common"),
+    ("metrics/", "keyward_metrics"),
+    ("metrics/event_counter", "keyward_event_metrics"),
     ("http/", "keyward_http"),
     ("jose/", "keyward_jose"),
     ("storage/", "keyward_storage"),
+    ("audit/", "keyward_audit"),
     ("grants/", "keyward_grants"),
     ("keys/", "keyward_keys"),
     ("server/config.", "keyward_config"),

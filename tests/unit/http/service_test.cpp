@@ -153,7 +153,8 @@ TEST_F(ServiceTest, AccessLogLine) {
   EXPECT_EQ(l["msg"], "request");
   EXPECT_EQ(l["request_id"], "abc");
   EXPECT_EQ(l["method"], "GET");
-  EXPECT_EQ(l["path"], "/ok");
+  EXPECT_EQ(l["route"], "/ok");
+  EXPECT_FALSE(l.contains("path"));
   EXPECT_EQ(l["status"], 200);
   EXPECT_DOUBLE_EQ(l["duration_ms"].get<double>(), 3.0);
   EXPECT_EQ(l["client_ip"], "127.0.0.1");
@@ -162,6 +163,27 @@ TEST_F(ServiceTest, AccessLogLine) {
   const std::string text = log_.text();
   EXPECT_EQ(text.find("secret-token-value"), std::string::npos);
   EXPECT_EQ(text.find("cookie-secret"), std::string::npos);
+}
+
+// The log names the route template, never the id in the path nor anything after '?'.
+TEST_F(ServiceTest, AccessLogNamesTheRouteTemplateNotTheRawPath) {
+  run(get("/items/alice%40example.com?code=secret-code-value"));
+  run(get("/no/such/path-with-id-42?x=1"));
+  auto post = get("/items/x");
+  post.method = "DELETE";  // the path matched, the method did not: 405 under the template
+  run(std::move(post));
+  const auto lines = log_.lines();
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["route"], "/items/{id}");
+  EXPECT_EQ(lines[0]["status"], 200);
+  EXPECT_EQ(lines[1]["route"], "unmatched");
+  EXPECT_EQ(lines[1]["status"], 404);
+  EXPECT_EQ(lines[2]["route"], "/items/{id}");
+  EXPECT_EQ(lines[2]["status"], 405);
+  const std::string text = log_.text();
+  for (const char* leaked : {"alice", "secret-code-value", "path-with-id-42", "code="}) {
+    EXPECT_EQ(text.find(leaked), std::string::npos) << leaked << " in " << text;
+  }
 }
 
 TEST_F(ServiceTest, NoClientIdFieldWhenUnknown) {

@@ -51,3 +51,36 @@ TEST(WorkerPool, ThrowingTaskDoesNotKillTheWorker) {
 
 }  // namespace
 }  // namespace keyward::http
+
+namespace keyward::http {
+namespace {
+
+// The queue wait every task had is observed; a full queue's refusals and the depth are counted.
+TEST(WorkerPoolMetrics, WaitDepthAndRefusals) {
+  metrics::Histogram wait({0.01, 1});
+  WorkerPool pool(1, 2, &wait);
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> started;
+  ASSERT_TRUE(pool.submit([&started, released] {
+    started.set_value();
+    released.wait();
+  }));
+  started.get_future().wait();
+  ASSERT_TRUE(pool.submit([] {}));
+  ASSERT_TRUE(pool.submit([] {}));
+  EXPECT_EQ(pool.queue_depth(), 2u);
+  EXPECT_FALSE(pool.submit([] {}));
+  EXPECT_EQ(pool.rejected(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  release.set_value();
+  pool.stop();
+  const auto s = wait.snapshot();
+  EXPECT_EQ(s.count(), 3u);
+  // The first task was taken at once; the two behind it waited at least 30 ms.
+  EXPECT_EQ(s.cumulative[0], 1u);
+  EXPECT_GE(s.sum, 0.06);
+}
+
+}  // namespace
+}  // namespace keyward::http

@@ -70,6 +70,7 @@ TEST_F(JwksCacheTest, OidcDiscovery4_FindsJwksUriThenServesFromCache) {
   EXPECT_EQ(c->fetch_count(), 1u);
   ASSERT_EQ(events_.size(), 1u);
   EXPECT_EQ(events_[0].kind, rs::JwksEvent::Kind::Fetched);
+  EXPECT_EQ(events_[0].reason, rs::JwksFetchReason::Expired);  // there was no set yet
   EXPECT_EQ(events_[0].keys, 1u);
   EXPECT_EQ(events_[0].ttl, 300s);
 }
@@ -153,6 +154,10 @@ TEST_F(JwksCacheTest, UnknownKidRefetchesAtMostOncePerInterval) {
   clock_.advance(1s);
   EXPECT_TRUE(c->refetch_for_unknown_kid(*newer).has_value());
   EXPECT_EQ(stub_.jwks_hits, 3);
+  // The metrics tell these fetches from the expiry ones.
+  ASSERT_EQ(events_.size(), 3u);
+  EXPECT_EQ(events_[1].reason, rs::JwksFetchReason::UnknownKid);
+  EXPECT_EQ(events_[2].reason, rs::JwksFetchReason::UnknownKid);
 }
 
 TEST_F(JwksCacheTest, UnknownKidGetsKeysAnotherCallerFetchedMeanwhile) {

@@ -35,7 +35,23 @@ TEST(RsConfig, Defaults) {
   EXPECT_EQ(c->jwks.refetch_interval, 30s);
   EXPECT_EQ(c->jwks.stale_if_error, 3600s);
   EXPECT_EQ(c->realm, "keyward-sample-rs");
+  EXPECT_TRUE(c->metrics_allow.allows("127.0.0.1"));
+  EXPECT_TRUE(c->metrics_allow.allows("::1"));
+  EXPECT_FALSE(c->metrics_allow.allows("192.0.2.1"));
   EXPECT_TRUE(c->warnings.empty());
+}
+
+TEST(RsConfig, MetricsAllow) {
+  auto c = rs::load_rs_config(env_of(
+      {{"KEYWARD_RS_DATABASE_URL", "dbname=x"}, {"KEYWARD_RS_METRICS_ALLOW", "172.30.57.20/32"}}));
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->metrics_allow.allows("172.30.57.20"));
+  EXPECT_FALSE(c->metrics_allow.allows("127.0.0.1"));
+  auto bad = rs::load_rs_config(env_of(
+      {{"KEYWARD_RS_DATABASE_URL", "dbname=x"}, {"KEYWARD_RS_METRICS_ALLOW", "host.example"}}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error(), std::vector<std::string>{"KEYWARD_RS_METRICS_ALLOW: 'host.example' is "
+                                                  "not an IP address or CIDR block"});
 }
 
 TEST(RsConfig, EveryProblemIsReported) {
