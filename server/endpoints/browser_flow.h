@@ -11,6 +11,7 @@
 // The pieces: session_cookie.h (who the browser is), browser_form.h (a POSTed form, read
 // once, CSRF first), browser_pages.h (what is shown), browser_redirects.h (where the
 // browser is sent), browser_wire.h (paths, cookie and field names).
+#include "audit/event.h"
 #include <memory>
 
 #include "common/clock.h"
@@ -40,6 +41,8 @@ struct BrowserFlow {
   const Clock& clock;
   SessionPolicy policy;
   Logger& logger;
+  // Sign-ins, consents and sign-outs are reported here (audit/event.h).
+  audit::EventSink& events;
   // KEYWARD_REGISTRATION=open: /signup is served and the login page links to it.
   bool registration_open = false;
   // The upstream providers whose buttons the login pages show; null: none.

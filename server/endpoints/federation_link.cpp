@@ -157,6 +157,15 @@ http::HttpResponse handle_confirm(const http::HttpRequest& request,
   flow.logger.info("federated identity linked", {{"request_id", request.request_id},
                                                  {"provider", link.row.provider},
                                                  {"user_id", link.user.id}});
+  for (auto type : {audit::EventType::FederatedIdentityLinked, audit::EventType::SignIn}) {
+    audit::Event event{.type = type,
+                       .user_id = link.user.id,
+                       .address = request.client_ip,
+                       .request_id = request.request_id,
+                       .detail = {{"provider", link.row.provider}}};
+    if (type == audit::EventType::SignIn) event.detail["method"] = "federated";
+    flow.events.record(std::move(event));
+  }
   auto response = sign_in_and_redirect(request, flow, current_session(request, flow), link.user.id,
                                        federation_next_location(link.row.return_params),
                                        storage::kAmrFederated);

@@ -2,6 +2,7 @@
 // start at once, private keys never stored in clear, and rotation seen by a second instance
 // (its own Database and Listener) within seconds, signing only after the publication delay,
 // while the retired key keeps verifying its tokens until they expire.
+#include "audit/event.h"
 #include "keys/key_manager.h"
 
 #include <gtest/gtest.h>
@@ -19,6 +20,9 @@
 
 namespace keyward::keys {
 namespace {
+
+// These tests look at what the modules do, not at what they report.
+audit::NullEventSink no_events;
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -122,7 +126,8 @@ class KeyManagerTest : public DatabaseTest {
     auto out = std::unique_ptr<Instance>(new Instance{db().open(), nullptr});
     if (options.master_key.empty()) options.master_key = kMasterKey;
     out->keys =
-        std::make_unique<KeyManager>(out->database, db().conninfo(), std::move(options), logger_);
+        std::make_unique<KeyManager>(out->database, db().conninfo(), std::move(options), logger_,
+                                           no_events);
     return out;
   }
 
