@@ -86,8 +86,8 @@ AccountResult<AccountOverview> AccountService::overview(const UserRecord& user) 
   return out;
 }
 
-AccountResult<std::vector<std::string>> AccountService::update_profile(const UserRecord& user, const ProfileForm& form,
-                                                   const MailRequester& requester) {
+AccountResult<std::vector<std::string>> AccountService::update_profile(
+    const UserRecord& user, const ProfileForm& form, const MailRequester& requester) {
   auto given = name_field(form.given_name, "The given name");
   if (!given.ok()) return err(std::move(given).error());
   auto family = name_field(form.family_name, "The family name");

@@ -78,9 +78,8 @@ class AccountService {
   // needs the current password (checked and throttled as sign-in is), is stored
   // unverified, and a verification link is sent to it. Returns the names of the fields
   // that changed ("given_name", "family_name", "email").
-  [[nodiscard]] AccountResult<std::vector<std::string>> update_profile(const storage::UserRecord& user,
-                                                   const ProfileForm& form,
-                                                   const MailRequester& requester);
+  [[nodiscard]] AccountResult<std::vector<std::string>> update_profile(
+      const storage::UserRecord& user, const ProfileForm& form, const MailRequester& requester);
 
   // Sends the verification link again (nothing to do when verified or without e-mail).
   [[nodiscard]] AccountResult<Unit> resend_verification(const storage::UserRecord& user,

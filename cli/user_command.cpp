@@ -1,6 +1,5 @@
 #include "cli/user_command.h"
 
-#include "cli/command_events.h"
 #include "common/text.h"
 
 #include <nlohmann/json.hpp>
@@ -11,6 +10,7 @@
 #include <ostream>
 
 #include "cli/client_command.h"
+#include "cli/command_events.h"
 #include "common/clock.h"
 #include "operations/user_operations.h"
 

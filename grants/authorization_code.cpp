@@ -19,13 +19,10 @@ constexpr std::string_view kInvalid = "the authorization code is invalid, expire
 
 }  // namespace
 
-AuthorizationCodeGrant::AuthorizationCodeGrant(storage::CodeRepository& codes,
-                                               storage::GrantRepository& grants,
-                                               storage::RefreshTokenRepository& refresh_tokens,
-                                               storage::UserRepository& users,
-                                               const TokenIssuer& tokens,
-                                               const IdTokenIssuer& id_tokens,
-                                               audit::EventSink& events)
+AuthorizationCodeGrant::AuthorizationCodeGrant(
+    storage::CodeRepository& codes, storage::GrantRepository& grants,
+    storage::RefreshTokenRepository& refresh_tokens, storage::UserRepository& users,
+    const TokenIssuer& tokens, const IdTokenIssuer& id_tokens, audit::EventSink& events)
     : codes_(codes),
       grants_(grants),
       refresh_tokens_(refresh_tokens),
@@ -68,14 +65,13 @@ OAuthResult<TokenResponse> AuthorizationCodeGrant::handle(const TokenRequest& re
       // authenticated confidential client, or ... public client".
       return err(OAuthError::invalid_grant(std::string(kInvalid), "code of another client"));
     case Outcome::AlreadyConsumed:
-      events_.record(audit::Event{
-          .type = audit::EventType::CodeReplayed,
-          .user_id = consumed->code->user_id,
-          .client_id = client.id,
-          .address = request.meta.client_ip,
-          .request_id = request.meta.request_id,
-          .detail = {{"grant_id", consumed->code->grant_id},
-                     {"grant_revoked", consumed->grant_revoked}}});
+      events_.record(audit::Event{.type = audit::EventType::CodeReplayed,
+                                  .user_id = consumed->code->user_id,
+                                  .client_id = client.id,
+                                  .address = request.meta.client_ip,
+                                  .request_id = request.meta.request_id,
+                                  .detail = {{"grant_id", consumed->code->grant_id},
+                                             {"grant_revoked", consumed->grant_revoked}}});
       return err(OAuthError::invalid_grant(
           "the authorization code was already used; its grant is revoked",
           "code replay: grant " + consumed->code->grant_id +

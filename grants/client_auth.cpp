@@ -78,7 +78,8 @@ OAuthResult<Client> ClientAuthenticator::authenticate(const ClientAuthInput& inp
   const std::string presented = client_secret_hmac(secret_key_, input.secret.value_or(""));
   if (!entry) return err(failed("unknown_client", "unknown client " + input.client_id));
   if (!entry->client.confidential || !entry->secret_hmac) {
-    return err(failed("unexpected_secret", "public client " + input.client_id + " presented a secret"));
+    return err(
+        failed("unexpected_secret", "public client " + input.client_id + " presented a secret"));
   }
   if (!equal_constant_time(presented, *entry->secret_hmac)) {
     return err(failed("wrong_secret", "wrong secret for client " + input.client_id));

@@ -81,14 +81,13 @@ OAuthResult<TokenResponse> RefreshTokenGrant::handle(const TokenRequest& request
       return err(OAuthError::invalid_grant(
           std::string(kInvalid), "refresh token of client " + rotation->token->client_id));
     case Outcome::AlreadyRotated:
-      events_.record(audit::Event{
-          .type = audit::EventType::RefreshReuseDetected,
-          .user_id = rotation->token->user_id.value_or(""),
-          .client_id = client.id,
-          .address = request.meta.client_ip,
-          .request_id = request.meta.request_id,
-          .detail = {{"grant_id", rotation->token->grant_id},
-                     {"grant_revoked", rotation->grant_revoked}}});
+      events_.record(audit::Event{.type = audit::EventType::RefreshReuseDetected,
+                                  .user_id = rotation->token->user_id.value_or(""),
+                                  .client_id = client.id,
+                                  .address = request.meta.client_ip,
+                                  .request_id = request.meta.request_id,
+                                  .detail = {{"grant_id", rotation->token->grant_id},
+                                             {"grant_revoked", rotation->grant_revoked}}});
       return err(OAuthError::invalid_grant(
           "the refresh token was already used; its grant is revoked",
           "refresh token reuse: grant " + rotation->token->grant_id +

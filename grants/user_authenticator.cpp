@@ -60,8 +60,10 @@ OAuthResult<User> UserAuthenticator::sign_in(std::string_view username, std::str
   return user;
 }
 
-OAuthResult<User> UserAuthenticator::check_credentials(std::string_view username, std::string_view password,
-                                           std::string_view client_ip, Finding& finding) {
+OAuthResult<User> UserAuthenticator::check_credentials(std::string_view username,
+                                                       std::string_view password,
+                                                       std::string_view client_ip,
+                                                       Finding& finding) {
   // Not a name any account can have; refused before the throttle or the users table
   // see it (PostgreSQL would refuse invalid UTF-8, libpq would cut at NUL).
   if (!is_acceptable_identifier(username)) {

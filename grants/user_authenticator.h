@@ -48,11 +48,12 @@ class UserAuthenticator {
  private:
   // What authenticate() found, for sign_in()'s events.
   struct Finding {
-    std::string user_id;  // the account's, when the name is one
+    std::string user_id;       // the account's, when the name is one
     std::string_view failure;  // "" on success; "throttled", "bad_credentials", "disabled"
   };
-  [[nodiscard]] OAuthResult<User> check_credentials(std::string_view username, std::string_view password,
-                                        std::string_view client_ip, Finding& finding);
+  [[nodiscard]] OAuthResult<User> check_credentials(std::string_view username,
+                                                    std::string_view password,
+                                                    std::string_view client_ip, Finding& finding);
 
   storage::UserRepository& users_;
   audit::EventSink& events_;

@@ -196,8 +196,7 @@ Result<Changed<storage::ClientRecord>, OperationError> ClientOperations::update(
     fields.emplace_back("may_introspect");
   }
   if (!fields.empty()) {
-    report(*events_, actor_, audit::EventType::ClientChanged, "", client_id,
-           {{"fields", fields}});
+    report(*events_, actor_, audit::EventType::ClientChanged, "", client_id, {{"fields", fields}});
   }
   auto warning = announce(client_id);
   auto found = show(client_id);

@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operations/actor.h"
 #include "common/result.h"
 #include "grants/client_registration.h"
+#include "operations/actor.h"
 #include "operations/operation_error.h"
 #include "operations/page.h"
 #include "storage/client_repository.h"
@@ -52,9 +52,8 @@ class ClientOperations {
   // `database_url` is for the announcement's LISTEN/NOTIFY connection. Every change is
   // reported to `events` (client_created, client_changed, client_deleted) as done by
   // `actor`.
-  ClientOperations(storage::Database& database, std::string database_url,
-                   audit::EventSink& events, Actor actor,
-                   std::chrono::seconds announcement_wait = std::chrono::seconds(5));
+  ClientOperations(storage::Database& database, std::string database_url, audit::EventSink& events,
+                   Actor actor, std::chrono::seconds announcement_wait = std::chrono::seconds(5));
 
   // The same operations, reported as done by `actor` (an admin API request).
   [[nodiscard]] ClientOperations acting(Actor actor) const;

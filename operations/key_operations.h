@@ -8,11 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operations/actor.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "jose/alg.h"
 #include "keys/key_store.h"
+#include "operations/actor.h"
 #include "operations/operation_error.h"
 #include "storage/database.h"
 #include "storage/records.h"

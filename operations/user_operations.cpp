@@ -121,8 +121,8 @@ std::optional<OperationError> operator_password_problem(std::string_view passwor
 }
 
 UserOperations::UserOperations(storage::Database& database, grants::Argon2Params argon2,
-                               std::chrono::seconds session_idle_timeout,
-                               audit::EventSink& events, Actor actor)
+                               std::chrono::seconds session_idle_timeout, audit::EventSink& events,
+                               Actor actor)
     : database_(database),
       argon2_(argon2),
       session_idle_timeout_(session_idle_timeout),

@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operations/actor.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "grants/password_hash.h"
+#include "operations/actor.h"
 #include "operations/operation_error.h"
 #include "operations/page.h"
 #include "storage/account_repository.h"
@@ -70,8 +70,7 @@ class UserOperations {
   // Every change is reported to `events` (user_created, user_changed with the field
   // names, password_changed, consent_revoked, user_deleted) as done by `actor`.
   UserOperations(storage::Database& database, grants::Argon2Params argon2,
-                 std::chrono::seconds session_idle_timeout, audit::EventSink& events,
-                 Actor actor);
+                 std::chrono::seconds session_idle_timeout, audit::EventSink& events, Actor actor);
 
   // The same operations, reported as done by `actor` (an admin API request).
   [[nodiscard]] UserOperations acting(Actor actor) const;

@@ -7,11 +7,11 @@
 #include <iostream>
 
 #include "accounts/account_service.h"
-#include "audit/event.h"
 #include "accounts/email_verification.h"
 #include "accounts/federated_sign_in.h"
 #include "accounts/password_recovery.h"
 #include "accounts/registration.h"
+#include "audit/event.h"
 #include "federation/stored_provider_registry.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"

@@ -82,7 +82,8 @@ HttpResponse create(const HttpRequest& request, const AdminCaller& caller, Admin
   if (!api.access.may_manage(caller, {scopes.begin(), scopes.end()}, registration.audiences)) {
     return admin_power_refused(kGrantRefused);
   }
-  auto created = api.clients.acting(admin_actor(request, caller)).create(registration, api.client_secret_key);
+  auto created =
+      api.clients.acting(admin_actor(request, caller)).create(registration, api.client_secret_key);
   if (!created.ok()) return problem_for(created.error());
   const auto& client = created->value.client;
   log_change(api, caller, "client.create", client.client_id);
@@ -128,7 +129,8 @@ HttpResponse rotate_secret(const HttpRequest& request, const AdminCaller& caller
   (void)body;
   const std::string& id = request.path_param("client_id");
   if (auto refused = refused_change(id, caller, api)) return *refused;
-  auto rotated = api.clients.acting(admin_actor(request, caller)).rotate_secret(id, api.client_secret_key);
+  auto rotated =
+      api.clients.acting(admin_actor(request, caller)).rotate_secret(id, api.client_secret_key);
   if (!rotated.ok()) return problem_for(rotated.error());
   log_change(api, caller, "client.rotate_secret", id);
   ordered_json doc{{"client_id", id}, {"client_secret", rotated->value}};

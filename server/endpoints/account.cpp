@@ -100,8 +100,7 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
   const BrowserFlow& flow = *endpoint.flow;
   // The user's own action on their account (audit/event.h): no actor.
   auto report = [&](const http::HttpRequest& req, const SignedIn& by, audit::EventType type,
-                    nlohmann::json detail = nlohmann::json::object(),
-                    std::string client_id = {}) {
+                    nlohmann::json detail = nlohmann::json::object(), std::string client_id = {}) {
     flow.events.record(audit::Event{.type = type,
                                     .user_id = by.user.id,
                                     .client_id = std::move(client_id),
@@ -120,7 +119,8 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
     if (!changed.ok()) return refused(endpoint, request, who, changed.error(), std::move(typed));
     const bool email_changed =
         std::find(changed->begin(), changed->end(), "email") != changed->end();
-    if (!changed->empty()) report(request, who, audit::EventType::UserChanged, {{"fields", *changed}});
+    if (!changed->empty())
+      report(request, who, audit::EventType::UserChanged, {{"fields", *changed}});
     return done(email_changed ? "email" : "profile");
   }
   if (action == "resend_verification") {

@@ -11,9 +11,9 @@
 // The pieces: session_cookie.h (who the browser is), browser_form.h (a POSTed form, read
 // once, CSRF first), browser_pages.h (what is shown), browser_redirects.h (where the
 // browser is sent), browser_wire.h (paths, cookie and field names).
-#include "audit/event.h"
 #include <memory>
 
+#include "audit/event.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "federation/provider_registry.h"

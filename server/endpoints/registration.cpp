@@ -101,10 +101,10 @@ http::HttpResponse handle_registration(const http::HttpRequest& request,
     return registration_http::error(registered.error(), request, endpoint.logger,
                                     presented.token.has_value());
   }
-  registration_http::report(
-      endpoint, request, audit::EventType::ClientCreated, registered->client_id,
-      {{"registration", presented.token ? "initial_access_token" : "open"},
-       {"name", registered->body.value("client_name", "")}});
+  registration_http::report(endpoint, request, audit::EventType::ClientCreated,
+                            registered->client_id,
+                            {{"registration", presented.token ? "initial_access_token" : "open"},
+                             {"name", registered->body.value("client_name", "")}});
   // RFC 7591 §3.2.1: 201 Created.
   return registration_http::answer(201, *registered);
 }

@@ -113,9 +113,9 @@ class AuditEvents : public ::testing::Test {
         {"--grant-types", "authorization_code,refresh_token", "--scopes",
          "openid profile email offline_access", "--public", "--redirect-uri",
          std::string(kSpaRedirect), "--post-logout-redirect-uri", "https://spa.example/bye"});
-    suite_->register_client("first", "First",
-                            {"--grant-types", "password,refresh_token", "--scopes",
-                             "openid profile", "--first-party"});
+    suite_->register_client(
+        "first", "First",
+        {"--grant-types", "password,refresh_token", "--scopes", "openid profile", "--first-party"});
     suite_->register_client(
         "rs", "Resource server",
         {"--grant-types", "client_credentials", "--scopes", "introspect", "--introspect"});
@@ -124,11 +124,10 @@ class AuditEvents : public ::testing::Test {
                              "--audience", *issuer_ + "/admin"});
     upstream_->register_client("keyward", std::string(kUpstreamSecret),
                                *issuer_ + "/federation/callback");
-    const auto added = run_cli(
-        {"idp", "add", "--name", "upstream", "--issuer", upstream_->issuer(), "--client-id",
-         "keyward", "--client-secret-stdin", "--scopes", "openid email profile", "--button-label",
-         "Upstream"},
-        suite_->env(), std::string(kUpstreamSecret));
+    const auto added = run_cli({"idp", "add", "--name", "upstream", "--issuer", upstream_->issuer(),
+                                "--client-id", "keyward", "--client-secret-stdin", "--scopes",
+                                "openid email profile", "--button-label", "Upstream"},
+                               suite_->env(), std::string(kUpstreamSecret));
     ASSERT_EQ(added.exit_code, 0) << added.out << added.err;
     suite_->start();
   }
@@ -174,13 +173,13 @@ class AuditEvents : public ::testing::Test {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
       std::vector<EventRow> out;
-      for (const auto& row : db().query(
-               "SELECT type, coalesce(user_id::text, ''), coalesce(client_id, ''),"
-               " coalesce(address, ''), coalesce(actor, ''), coalesce(request_id, ''),"
-               " detail::text FROM events WHERE " +
-               where + " ORDER BY id")) {
-        out.push_back(EventRow{*row[0], *row[1], *row[2], *row[3], *row[4], *row[5],
-                               json::parse(*row[6])});
+      for (const auto& row :
+           db().query("SELECT type, coalesce(user_id::text, ''), coalesce(client_id, ''),"
+                      " coalesce(address, ''), coalesce(actor, ''), coalesce(request_id, ''),"
+                      " detail::text FROM events WHERE " +
+                      where + " ORDER BY id")) {
+        out.push_back(
+            EventRow{*row[0], *row[1], *row[2], *row[3], *row[4], *row[5], json::parse(*row[6])});
       }
       if (out.size() >= at_least || std::chrono::steady_clock::now() > deadline) return out;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -428,8 +427,7 @@ TEST_F(AuditEvents, FailedAndThrottledSignInsNameOnlyExistingUsers) {
   Browser guesser(port_, "10.31.2.4");
   for (int i = 0; i < 5; ++i) {
     const Response login = guesser.get("/account");
-    EXPECT_EQ(submit_login(guesser, login, "bea", "guess number " + std::to_string(i)).status,
-              200);
+    EXPECT_EQ(submit_login(guesser, login, "bea", "guess number " + std::to_string(i)).status, 200);
   }
   const Response login = guesser.get("/account");
   EXPECT_EQ(submit_login(guesser, login, "bea", "guess number 5").status, 429);
@@ -505,11 +503,11 @@ TEST_F(AuditEvents, TheTokenEndpointReportsGrantsAndFailedClientAuthentication) 
     EXPECT_EQ(refused.detail["endpoint"], path);
     EXPECT_EQ(refused.detail["reason"], "wrong_secret");
   }
-  EXPECT_EQ(post(port_, "/token", "grant_type=client_credentials",
-                 "application/x-www-form-urlencoded",
-                 basic_authorization("Made-Up-Client-Id-7", wrong_secret) + forwarded("10.31.3.20"))
-                .status,
-            401);
+  EXPECT_EQ(
+      post(port_, "/token", "grant_type=client_credentials", "application/x-www-form-urlencoded",
+           basic_authorization("Made-Up-Client-Id-7", wrong_secret) + forwarded("10.31.3.20"))
+          .status,
+      401);
   const EventRow unknown = one("client_auth_failed", "10.31.3.20");
   EXPECT_EQ(unknown.client_id, "");
   EXPECT_EQ(unknown.detail["reason"], "unknown_client");
@@ -674,21 +672,21 @@ TEST_F(AuditEvents, TheAdminApiReportsChangesAsItsClient) {
   const std::string actor = "admin:" + admin.id;
   const std::string from = "10.31.6.1";
 
-  const Response created = admin_call(
-      "POST", "/clients", token, from,
-      json{{"client_name", "Made by admin"},
-           {"grant_types", {"client_credentials"}},
-           {"scope", "read"}}
-          .dump());
+  const Response created = admin_call("POST", "/clients", token, from,
+                                      json{{"client_name", "Made by admin"},
+                                           {"grant_types", {"client_credentials"}},
+                                           {"scope", "read"}}
+                                          .dump());
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string id = created.json()["client_id"];
   const std::string secret = created.json()["client_secret"];
   const EventRow made = one("client_created", from);
   EXPECT_EQ(made.client_id, id);
   EXPECT_EQ(made.actor, actor);
-  EXPECT_EQ(admin_call("PATCH", "/clients/" + id, token, from, json{{"may_introspect", true}}.dump())
-                .status,
-            200);
+  EXPECT_EQ(
+      admin_call("PATCH", "/clients/" + id, token, from, json{{"may_introspect", true}}.dump())
+          .status,
+      200);
   EXPECT_EQ(one("client_changed", from, "detail->'fields' ? 'may_introspect'").actor, actor);
   const Response rotated = admin_call("POST", "/clients/" + id + "/secret", token, from, "{}");
   EXPECT_EQ(rotated.status, 200) << rotated.body;
@@ -696,16 +694,15 @@ TEST_F(AuditEvents, TheAdminApiReportsChangesAsItsClient) {
   EXPECT_EQ(admin_call("DELETE", "/clients/" + id, token, from).status, 204);
   EXPECT_EQ(one("client_deleted", from).actor, actor);
 
-  const Response user = admin_call(
-      "POST", "/users", token, from,
-      json{{"username", "opal"}, {"password", "opal's first password"}}.dump());
+  const Response user =
+      admin_call("POST", "/users", token, from,
+                 json{{"username", "opal"}, {"password", "opal's first password"}}.dump());
   ASSERT_EQ(user.status, 201) << user.body;
   const std::string opal = user.json()["id"];
   const EventRow user_made = one("user_created", from);
   EXPECT_EQ(user_made.user_id, opal);
   EXPECT_EQ(user_made.actor, actor);
-  EXPECT_EQ(admin_call("PATCH", "/users/" + opal, token, from,
-                       json{{"given_name", "Opal"}}.dump())
+  EXPECT_EQ(admin_call("PATCH", "/users/" + opal, token, from, json{{"given_name", "Opal"}}.dump())
                 .status,
             200);
   EXPECT_EQ(one("user_changed", from, "detail->'fields' ? 'given_name'").detail["fields"],
@@ -737,8 +734,8 @@ TEST_F(AuditEvents, TheCliDynamicRegistrationAndTheServerItselfReportAsThemselve
   EXPECT_EQ(first_key.front().detail["reason"], "first_key");
 
   // `keyward client create` (the suite's own clients) and `keyward keys rotate`.
-  const auto cli_clients =
-      events("type = 'client_created' AND actor = 'cli' AND client_id = '" + client("spa").id + "'");
+  const auto cli_clients = events("type = 'client_created' AND actor = 'cli' AND client_id = '" +
+                                  client("spa").id + "'");
   EXPECT_EQ(cli_clients.size(), 1u);
   const auto rotated = run_cli({"keys", "rotate", "--alg", "ES256"}, suite_->env());
   EXPECT_EQ(rotated.exit_code, 0) << rotated.out << rotated.err;
@@ -755,8 +752,8 @@ TEST_F(AuditEvents, TheCliDynamicRegistrationAndTheServerItselfReportAsThemselve
   const std::string from = "10.31.7.1";
   const std::string metadata =
       json{{"client_name", "Registered"}, {"redirect_uris", {"https://rp.example/cb"}}}.dump();
-  const Response registered = post(port_, "/register", metadata, "application/json",
-                                   forwarded(from));
+  const Response registered =
+      post(port_, "/register", metadata, "application/json", forwarded(from));
   ASSERT_EQ(registered.status, 201) << registered.body;
   const std::string id = registered.json()["client_id"];
   const std::string access = registered.json()["registration_access_token"];
@@ -779,13 +776,12 @@ TEST_F(AuditEvents, TheCliDynamicRegistrationAndTheServerItselfReportAsThemselve
     Connection c(port_);
     return c.request(raw);
   };
-  const Response updated = with_token(
-      "PUT",
-      json{{"client_id", id},
-           {"client_name", "Registered, renamed"},
-           {"redirect_uris", {"https://rp.example/cb"}}}
-          .dump(),
-      access);
+  const Response updated = with_token("PUT",
+                                      json{{"client_id", id},
+                                           {"client_name", "Registered, renamed"},
+                                           {"redirect_uris", {"https://rp.example/cb"}}}
+                                          .dump(),
+                                      access);
   ASSERT_EQ(updated.status, 200) << updated.body;
   const EventRow changed = one("client_changed", from);
   EXPECT_EQ(changed.client_id, id);
@@ -804,12 +800,27 @@ TEST_F(AuditEvents, TheCliDynamicRegistrationAndTheServerItselfReportAsThemselve
 
 // Every type the contract names was written by some flow above (this test runs last).
 TEST_F(AuditEvents, ZzEveryEventTypeWasWritten) {
-  for (const std::string type :
-       {"sign_in", "sign_in_failed", "sign_in_throttled", "token_issued", "client_auth_failed",
-        "refresh_reuse_detected", "code_replayed", "consent_given", "consent_revoked", "logout",
-        "password_changed", "password_reset", "user_created", "user_changed", "user_deleted",
-        "client_created", "client_changed", "client_deleted", "key_rotated",
-        "federated_identity_linked", "federated_identity_unlinked"}) {
+  for (const std::string type : {"sign_in",
+                                 "sign_in_failed",
+                                 "sign_in_throttled",
+                                 "token_issued",
+                                 "client_auth_failed",
+                                 "refresh_reuse_detected",
+                                 "code_replayed",
+                                 "consent_given",
+                                 "consent_revoked",
+                                 "logout",
+                                 "password_changed",
+                                 "password_reset",
+                                 "user_created",
+                                 "user_changed",
+                                 "user_deleted",
+                                 "client_created",
+                                 "client_changed",
+                                 "client_deleted",
+                                 "key_rotated",
+                                 "federated_identity_linked",
+                                 "federated_identity_unlinked"}) {
     EXPECT_FALSE(events("type = '" + type + "'").empty()) << type;
   }
 }

@@ -424,7 +424,7 @@ TEST_F(UserAuthenticatorTest, ParallelGuessesBeyondTheLimitNeverReachTheHash) {
   LoginThrottleOptions options;
   options.account.threshold = 3;
   LoginThrottle throttle(*throttle_store_, clock_, options);
-  UserAuthenticator auth(*users_, throttle, kSlow);
+  UserAuthenticator auth(*users_, throttle, kSlow, no_events);
   constexpr int kAttempts = 16;
   std::latch start(kAttempts);
   std::atomic<int> wrong{0};

@@ -2,7 +2,6 @@
 // start at once, private keys never stored in clear, and rotation seen by a second instance
 // (its own Database and Listener) within seconds, signing only after the publication delay,
 // while the retired key keeps verifying its tokens until they expire.
-#include "audit/event.h"
 #include "keys/key_manager.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +11,7 @@
 #include <latch>
 #include <thread>
 
+#include "audit/event.h"
 #include "common/aead.h"
 #include "common/crypto.h"
 #include "jose/verify.h"
@@ -125,9 +125,8 @@ class KeyManagerTest : public DatabaseTest {
   std::unique_ptr<Instance> instance(KeyManagerOptions options) {
     auto out = std::unique_ptr<Instance>(new Instance{db().open(), nullptr});
     if (options.master_key.empty()) options.master_key = kMasterKey;
-    out->keys =
-        std::make_unique<KeyManager>(out->database, db().conninfo(), std::move(options), logger_,
-                                           no_events);
+    out->keys = std::make_unique<KeyManager>(out->database, db().conninfo(), std::move(options),
+                                             logger_, no_events);
     return out;
   }
 
