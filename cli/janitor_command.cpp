@@ -28,7 +28,9 @@ int run_janitor_command(const server::Config& config, std::span<const std::strin
     std::fprintf(stderr, "keyward janitor: KEYWARD_DATABASE_URL: %s\n", database.error().c_str());
     return 2;
   }
-  storage::Janitor janitor(*database);
+  storage::JanitorOptions janitor_options;
+  janitor_options.event_retention = config.event_retention;
+  storage::Janitor janitor(*database, janitor_options);
   auto counts = janitor.run_once(SystemClock().now());
   if (!counts.ok()) {
     std::fprintf(stderr, "keyward janitor: %s: %s\n",
@@ -51,6 +53,7 @@ int run_janitor_command(const server::Config& config, std::span<const std::strin
   std::printf("mail_outbox %zu\n", counts->mail_outbox);
   std::printf("registration_tokens %zu\n", counts->registration_tokens);
   std::printf("federation_flows %zu\n", counts->federation_flows);
+  std::printf("events %zu\n", counts->events);
   std::printf("total %zu\n", counts->total());
   return 0;
 }

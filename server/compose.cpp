@@ -12,6 +12,7 @@
 #include "accounts/password_recovery.h"
 #include "accounts/registration.h"
 #include "audit/event.h"
+#include "audit/event_writer.h"
 #include "federation/stored_provider_registry.h"
 #include "grants/authorization_code.h"
 #include "grants/authorize.h"
@@ -69,6 +70,7 @@
 #include "storage/consent_repository.h"
 #include "storage/database.h"
 #include "storage/dynamic_client_repository.h"
+#include "storage/event_repository.h"
 #include "storage/federated_identity_repository.h"
 #include "storage/federation_flow_repository.h"
 #include "storage/grant_repository.h"
@@ -99,11 +101,15 @@ using Step = Result<Unit, std::string>;
 // the ones it uses and destroyed before them; App::stop stops the threads first.
 struct App::Parts {
   std::optional<storage::Database> database;
-  // Where every module reports its audit events; built before all of them.
-  std::unique_ptr<audit::EventSink> events = std::make_unique<audit::NullEventSink>();
   // Clients and users, for the endpoints that authenticate them: built right after the
   // database and destroyed after the server, whose requests use them.
   SystemClock clock;
+  // Audit events (audit/event_writer.h): built before, and destroyed after, every part
+  // that reports to `events`; App::stop flushes the writer last.
+  std::unique_ptr<storage::EventRepository> event_store;
+  std::unique_ptr<audit::AsyncEventWriter> event_writer;  // null with KEYWARD_EVENTS=off
+  audit::NullEventSink no_events;
+  audit::EventSink* events = &no_events;
   std::unique_ptr<storage::ClientRepository> clients;
   std::unique_ptr<grants::ClientCache> client_cache;
   std::unique_ptr<storage::Listener> client_listener;  // feeds client_cache; stops first
@@ -159,6 +165,7 @@ struct App::Parts {
   std::unique_ptr<http::HttpServer> server;
   bool stopped = false;
 
+  void open_events(const Config& config, Logger& logger);
   Step open_clients(const std::string& url, const std::string& master_key);
   void open_users(const Config& config);
   void open_keys(const Config& config, const std::string& url, const std::string& master_key,
@@ -181,6 +188,15 @@ App::App() : parts_(std::make_unique<Parts>()) {}
 
 App::~App() {
   stop(std::chrono::milliseconds(0));
+}
+
+// KEYWARD_EVENTS=on: one writer thread, batches of up to 500 events, at most ~200 ms after
+// the first is queued; off: nothing is recorded (the token benchmark compares the two).
+void App::Parts::open_events(const Config& config, Logger& logger) {
+  if (!config.events) return;
+  event_store = std::make_unique<storage::EventRepository>(*database);
+  event_writer = std::make_unique<audit::AsyncEventWriter>(*event_store, clock, logger);
+  events = event_writer.get();
 }
 
 // Clients are cached per process; `keyward client` NOTIFYs every change (payload: the
@@ -400,8 +416,9 @@ void App::Parts::add_admin_routes(const Config& config, const std::string& url,
                                      operations::Actor{"admin", {}, {}}),
           operations::KeyOperations(*database, *events, operations::Actor{"admin", {}, {}}),
           operations::RegistrationTokenOperations(*database, clock),
-          grants::client_secret_key(master_key), keys::key_encryption_key(master_key),
-          config.key_publication_delay, KEYWARD_VERSION, clock, logger}));
+          operations::EventOperations(*database), grants::client_secret_key(master_key),
+          keys::key_encryption_key(master_key), config.key_publication_delay, KEYWARD_VERSION,
+          clock, logger}));
 }
 
 // POST /register and /register/{client_id} (RFC 7591, RFC 7592) unless KEYWARD_DCR=off.
@@ -488,6 +505,7 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
   std::unique_ptr<App> app(new App());
   Parts& p = *app->parts_;
   p.database.emplace(std::move(database).value());
+  p.open_events(config, logger);
   if (auto opened = p.open_clients(*url, master_key->bytes); !opened.ok()) {
     return err(opened.error());
   }
@@ -528,8 +546,12 @@ Result<std::unique_ptr<App>, std::string> App::start(const Config& config, Logge
 
   if (auto listening = p.listen(config); !listening.ok()) return err(listening.error());
   if (p.mail_delivery) p.mail_delivery->start();
-  // Housekeeping: every 10 minutes, one instance at a time (server/janitor_schedule.h).
-  p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger);
+  // Housekeeping: every KEYWARD_JANITOR_INTERVAL, one instance at a time
+  // (server/janitor_schedule.h).
+  JanitorScheduleOptions janitor_options;
+  janitor_options.interval = config.janitor_interval;
+  janitor_options.janitor.event_retention = config.event_retention;
+  p.janitor = std::make_unique<JanitorSchedule>(*p.database, logger, janitor_options);
   return app;
 }
 
@@ -539,6 +561,14 @@ void App::begin_drain() {
 
 uint16_t App::port() const {
   return parts_->server ? parts_->server->port() : 0;
+}
+
+audit::EventSink& App::events() {
+  return *parts_->events;
+}
+
+const audit::AsyncEventWriter* App::event_writer() const {
+  return parts_->event_writer.get();
 }
 
 bool App::stop(std::chrono::milliseconds timeout) {
@@ -552,6 +582,9 @@ bool App::stop(std::chrono::milliseconds timeout) {
   if (parts_->janitor) parts_->janitor->stop();
   if (parts_->mail_delivery) parts_->mail_delivery->stop();
   if (parts_->key_manager) parts_->key_manager->stop();
+  // Last: every part that reports events has stopped; what is queued is written (5 s at
+  // most; the rest is dropped and counted).
+  if (parts_->event_writer) parts_->event_writer->stop();
   return drained;
 }
 

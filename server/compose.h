@@ -14,6 +14,10 @@
 namespace keyward::grants {
 class SigningKeys;
 }  // namespace keyward::grants
+namespace keyward::audit {
+class EventSink;
+class AsyncEventWriter;
+}  // namespace keyward::audit
 
 namespace keyward::server {}  // namespace keyward::server
 namespace keyward::http {
@@ -48,11 +52,18 @@ class App {
 
   [[nodiscard]] uint16_t port() const;
 
+  // Where the server's parts report audit events: the batching writer, or a sink that
+  // keeps nothing with KEYWARD_EVENTS=off. Valid until the App is destroyed.
+  [[nodiscard]] audit::EventSink& events();
+  // The writer behind events(), for its counters (metrics); null with KEYWARD_EVENTS=off.
+  [[nodiscard]] const audit::AsyncEventWriter* event_writer() const;
+
   // From now on new requests are answered 503 with Connection: close and readiness
   // reports "shutting down"; requests already at a handler carry on.
   void begin_drain();
 
-  // Graceful stop: drain (at most `timeout`), shut Pistache down, join the workers.
+  // Graceful stop: drain (at most `timeout`), shut Pistache down, join the workers, stop
+  // the background threads, and last write the audit events still queued (bounded).
   // Returns whether every in-flight request finished in time.
   bool stop(std::chrono::milliseconds timeout);
 

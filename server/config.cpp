@@ -445,6 +445,18 @@ Result<Config, std::vector<std::string>> load_config(const EnvGetter& env) {
 
   check_accounts(r, c);
 
+  {
+    const std::string v = r.raw("KEYWARD_EVENTS");
+    if (v == "on" || v == "off") {
+      c.events = v == "on";
+    } else {
+      r.fail("KEYWARD_EVENTS must be on or off (got " + in_quotes(v) + ")");
+    }
+  }
+  c.event_retention =
+      std::chrono::hours(24 * r.whole("KEYWARD_EVENT_RETENTION", 1, 3650, " of days"));
+  c.janitor_interval = r.seconds("KEYWARD_JANITOR_INTERVAL", 60, 86400);
+
   c.migrations_dir = r.raw("KEYWARD_MIGRATIONS_DIR");
   c.templates_dir = r.raw("KEYWARD_TEMPLATES_DIR");
 

@@ -112,6 +112,15 @@ inline constexpr Setting kSettings[] = {
     {"KEYWARD_MAIL_LIMIT_PER_HOUR", "5",
      "At most this many recovery or verification mails (1-1000) per account and per "
      "requesting address in any hour; more requests are answered as usual but send nothing."},
+    {"KEYWARD_EVENTS", "on",
+     "on records audit events (sign-ins, tokens issued, consents, operator changes; "
+     "docs/observability.md) in the `events` table, written in batches off the request path; "
+     "off records none (`keyward events` and /admin/v1/events then show only older ones)."},
+    {"KEYWARD_EVENT_RETENTION", "90",
+     "Days (1-3650) audit events are kept; the janitor deletes older ones."},
+    {"KEYWARD_JANITOR_INTERVAL", "600",
+     "Seconds (60-86400) between the janitor's runs in `keyward serve` (expired tokens, "
+     "codes, sessions, old audit events); the first run is a minute after start."},
     {"KEYWARD_MIGRATIONS_DIR", KEYWARD_DEFAULT_MIGRATIONS_DIR,
      "Folder of NNNN_description.sql migrations (default: the source tree's migrations/, "
      "fixed at build time)."},
@@ -161,6 +170,9 @@ struct Config {
   std::optional<std::string> smtp_username;
   std::optional<std::string> smtp_password;
   uint32_t mail_limit_per_hour = 5;
+  bool events = true;  // KEYWARD_EVENTS: record audit events
+  std::chrono::hours event_retention{24 * 90};
+  std::chrono::seconds janitor_interval{600};
   std::filesystem::path migrations_dir;
   std::filesystem::path templates_dir;
   LogLevel log_level = LogLevel::Info;

@@ -17,7 +17,7 @@ std::chrono::milliseconds jittered(std::chrono::seconds base) {
 
 JanitorSchedule::JanitorSchedule(storage::Database& database, Logger& logger,
                                  JanitorScheduleOptions options)
-    : janitor_(database), logger_(logger), options_(options) {
+    : janitor_(database, options.janitor), logger_(logger), options_(options) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -63,8 +63,8 @@ void JanitorSchedule::run() {
                                {"mail_requests", counts->mail_requests},
                                {"mail_outbox", counts->mail_outbox},
                                {"registration_tokens", counts->registration_tokens},
-
-                               {"federation_flows", counts->federation_flows}});
+                               {"federation_flows", counts->federation_flows},
+                               {"events", counts->events}});
     } catch (const std::exception& e) {
       // Never let housekeeping take the server down.
       logger_.error("janitor failed", {{"exception", e.what()}});

@@ -15,7 +15,8 @@ namespace keyward::server {
 
 struct JanitorScheduleOptions {
   std::chrono::seconds first_delay{60};
-  std::chrono::seconds interval{600};
+  std::chrono::seconds interval{600};  // KEYWARD_JANITOR_INTERVAL
+  storage::JanitorOptions janitor;     // event_retention from KEYWARD_EVENT_RETENTION
 };
 
 class JanitorSchedule {

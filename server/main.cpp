@@ -7,6 +7,8 @@
 //   keyward user      manage end users
 //   keyward idp       register upstream OpenID providers (Sign in with Google)
 //   keyward registration-token   initial access tokens for POST /register
+//   keyward events    read the audit events
+//   keyward stats     daily statistics from the audit events
 //   keyward version   print the version
 //   keyward help      print this
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "cli/client_command.h"
+#include "cli/event_command.h"
 #include "cli/idp_command.h"
 #include "cli/janitor_command.h"
 #include "cli/keys_command.h"
@@ -40,8 +43,9 @@ constexpr const char* kUsage =
     "  serve     run the HTTP server; configuration from KEYWARD_* environment variables\n"
     "            (docs/configuration.md); stops gracefully on SIGTERM or SIGINT\n"
     "  migrate   apply the migrations in KEYWARD_MIGRATIONS_DIR to KEYWARD_DATABASE_URL\n"
-    "  janitor   delete expired codes, refresh tokens, revoked token ids and dead grants\n"
-    "            once (serve does it every 10 minutes); prints the counts\n"
+    "  janitor   delete expired codes, refresh tokens, revoked token ids, dead grants and\n"
+    "            audit events past KEYWARD_EVENT_RETENTION once (serve does it every\n"
+    "            KEYWARD_JANITOR_INTERVAL); prints the counts\n"
     "  keys list [--json]\n"
     "            the signing keys: kid, alg, state, created, activates, retires\n"
     "  keys rotate [--alg RS256|ES256]\n"
@@ -56,6 +60,10 @@ constexpr const char* kUsage =
     "  registration-token create|list|revoke ...\n"
     "            initial access tokens for dynamic client registration (POST /register;\n"
     "            keyward registration-token help)\n"
+    "  events [--user U] [--client C] [--type T] [--since T] [--until T] [--limit N] [--json]\n"
+    "            the audit events, newest first (keyward events help)\n"
+    "  stats [--days N] [--json]\n"
+    "            tokens, sign-ins, failures and active users per day and client\n"
     "  version   print the version\n"
     "  help      print this message\n";
 
@@ -107,6 +115,12 @@ int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 2, argv + argc);
     return keyward::cli::run_registration_token_command(args, keyward::server::process_env(),
                                                         std::cout, std::cerr);
+  }
+  if (command == "events" || command == "stats") {
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    const auto env = keyward::server::process_env();
+    return command == "events" ? keyward::cli::run_events_command(args, env, std::cout, std::cerr)
+                               : keyward::cli::run_stats_command(args, env, std::cout, std::cerr);
   }
   if (argc > 2) {
     std::fprintf(stderr, "keyward %s: unexpected argument '%s'\n%s", argv[1], argv[2], kUsage);

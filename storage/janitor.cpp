@@ -69,6 +69,9 @@ constexpr std::array kStatements{
     detail::PreparedStatement{
         "janitor_federation_flows",
         BATCH("federation_flows", "key_hash", "expires_at <= " SQL_TS(1))},
+    // $1 is now - the retention (migration 0011; through events_occurred_at).
+    detail::PreparedStatement{
+        "janitor_events", BATCH("events", "id", "occurred_at < " SQL_TS(1))},
 };
 // clang-format on
 
@@ -120,6 +123,7 @@ Result<JanitorCounts, StorageError> Janitor::run_once(TimePoint now) {
           drain("janitor_mail_outbox", to_micros(now - std::chrono::hours(24)), batch);
       counts.registration_tokens = drain("janitor_registration_tokens", now_micros, batch);
       counts.federation_flows = drain("janitor_federation_flows", now_micros, batch);
+      counts.events = drain("janitor_events", to_micros(now - options_.event_retention), batch);
     } catch (...) {
       // The connection goes back to the pool: it must not keep the lock. If the
       // connection itself broke, PostgreSQL has released the lock already.

@@ -21,6 +21,8 @@ struct JanitorOptions {
   // Sign-in throttle rows whose last failure is this old and that block nothing are
   // forgotten; grants/login_throttle.h forgets them after an hour without failures.
   std::chrono::seconds throttle_forget_after{3600};
+  // Audit events older than this are deleted (KEYWARD_EVENT_RETENTION, 90 days by default).
+  std::chrono::seconds event_retention{std::chrono::hours(24 * 90)};
 };
 
 struct JanitorCounts {
@@ -36,11 +38,12 @@ struct JanitorCounts {
   std::size_t mail_outbox = 0;            // unsent mails older than their links (a day)
   std::size_t registration_tokens = 0;    // initial access tokens expired or used up
   std::size_t federation_flows = 0;       // upstream sign-ins and link offers never finished
+  std::size_t events = 0;                 // audit events past their retention
 
   [[nodiscard]] std::size_t total() const {
     return authorization_codes + refresh_tokens + revoked_access_tokens + grants +
            browser_sessions + login_throttle + account_links + mail_requests + mail_outbox +
-           registration_tokens + federation_flows;
+           registration_tokens + federation_flows + events;
   }
 };
 

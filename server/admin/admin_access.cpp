@@ -17,6 +17,8 @@ std::string_view part_scope(AdminPart part) {
       return "keyward:admin:users";
     case AdminPart::Keys:
       return "keyward:admin:keys";
+    case AdminPart::Events:
+      return "keyward:admin:events";
     case AdminPart::Status:
       break;
   }

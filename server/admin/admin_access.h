@@ -20,10 +20,12 @@ namespace keyward::server::admin {
 inline constexpr std::string_view kAdminScope = "keyward:admin";
 
 // What a route acts on; each has its own scope, and kAdminScope covers them all.
-// Registration tokens are the clients part: a token registers clients.
-enum class AdminPart { Clients, Users, Keys, Status };
+// Registration tokens are the clients part: a token registers clients. Events holds the
+// audit trail and its statistics (read-only).
+enum class AdminPart { Clients, Users, Keys, Events, Status };
 
-// "keyward:admin:clients", …; the status answers to any admin scope.
+// "keyward:admin:clients", "keyward:admin:users", "keyward:admin:keys",
+// "keyward:admin:events"; the status answers to any admin scope.
 [[nodiscard]] std::string_view part_scope(AdminPart part);
 // The audience admin tokens must name: the issuer followed by "/admin".
 [[nodiscard]] std::string admin_audience(std::string_view issuer);

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "http/router.h"
 #include "operations/client_operations.h"
+#include "operations/event_operations.h"
 #include "operations/key_operations.h"
 #include "operations/registration_token_operations.h"
 #include "operations/user_operations.h"
@@ -24,6 +25,7 @@ struct AdminApi {
   operations::UserOperations users;
   operations::KeyOperations keys;
   operations::RegistrationTokenOperations registration_tokens;
+  operations::EventOperations events;
   std::string client_secret_key;   // grants::client_secret_key of the master key
   std::string key_encryption_key;  // keys::key_encryption_key of the master key
   std::chrono::seconds key_publication_delay;

@@ -5,6 +5,7 @@
 
 #include "server/admin/admin_route.h"
 #include "server/admin/client_routes.h"
+#include "server/admin/event_routes.h"
 #include "server/admin/registration_token_routes.h"
 #include "server/admin/user_routes.h"
 
@@ -92,6 +93,7 @@ void add_admin_routes(http::Router& router, std::shared_ptr<AdminApi> api) {
   add_client_routes(router, api);
   add_user_routes(router, api);
   add_registration_token_routes(router, api);
+  add_event_routes(router, api);
   add_key_and_status_routes(router, api);
 }
 

@@ -16,7 +16,9 @@ const std::vector<PreparedStatement>& all_statements() {
           mail_request_repository_statements(), identity_provider_repository_statements(),
           federated_identity_repository_statements(), federation_flow_repository_statements(),
           // Dynamic client registration (migration 0010).
-          registration_token_repository_statements(), dynamic_client_repository_statements()})
+          registration_token_repository_statements(), dynamic_client_repository_statements(),
+          // Audit events (migration 0011).
+          event_repository_statements()})
       all.insert(all.end(), list.begin(), list.end());
     return all;
   }();

@@ -35,6 +35,7 @@ struct PreparedStatement {
 [[nodiscard]] std::span<const PreparedStatement> identity_provider_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> registration_token_repository_statements();
 [[nodiscard]] std::span<const PreparedStatement> dynamic_client_repository_statements();
+[[nodiscard]] std::span<const PreparedStatement> event_repository_statements();
 
 // All of the above, in one list.
 [[nodiscard]] const std::vector<PreparedStatement>& all_statements();

@@ -46,12 +46,13 @@ class AdminApi : public ::testing::Test {
     admin_client("clients-admin", "keyward:admin:clients", kAdminAudience);
     admin_client("users-admin", "keyward:admin:users", kAdminAudience);
     admin_client("keys-admin", "keyward:admin:keys", kAdminAudience);
+    admin_client("events-admin", "keyward:admin:events", kAdminAudience);
     admin_client("plain", "read", kAdminAudience);
     admin_client("elsewhere", "keyward:admin", "https://api.example");
     suite_->start();
     tokens_ = new std::map<std::string, std::string>();
-    for (const std::string key :
-         {"admin", "clients-admin", "users-admin", "keys-admin", "plain", "elsewhere"}) {
+    for (const std::string key : {"admin", "clients-admin", "users-admin", "keys-admin",
+                                  "events-admin", "plain", "elsewhere"}) {
       (*tokens_)[key] = fetch_token(suite_->client(key));
     }
   }
@@ -161,6 +162,8 @@ const std::vector<RouteCase> kRoutes = {
     {"DELETE", "/admin/v1/registration-tokens/x", "clients"},
     {"GET", "/admin/v1/keys", "keys"},
     {"POST", "/admin/v1/keys/rotate", "keys"},
+    {"GET", "/admin/v1/events", "events"},
+    {"GET", "/admin/v1/stats", "events"},
     {"GET", "/admin/v1/status", "status"},
 };
 
@@ -193,7 +196,8 @@ TEST_F(AdminApi, EveryRouteRefusesAnotherAudienceAndGarbage) {
 TEST_F(AdminApi, EveryRouteRefusesTheWrongScopeWith403) {
   for (const auto& route : kRoutes) {
     SCOPED_TRACE(route.method + " " + route.target);
-    for (const std::string as : {"plain", "clients-admin", "users-admin", "keys-admin"}) {
+    for (const std::string as :
+         {"plain", "clients-admin", "users-admin", "keys-admin", "events-admin"}) {
       const std::string part = as.substr(0, as.find('-'));
       if (part == route.part || (route.part == "status" && as != "plain")) continue;
       const auto r = call(route.method, route.target, as);
@@ -211,7 +215,10 @@ TEST_F(AdminApi, PartScopesReachTheirPart) {
   EXPECT_EQ(call("GET", "/admin/v1/clients", "clients-admin").status, 200);
   EXPECT_EQ(call("GET", "/admin/v1/users", "users-admin").status, 200);
   EXPECT_EQ(call("GET", "/admin/v1/keys", "keys-admin").status, 200);
-  for (const std::string as : {"clients-admin", "users-admin", "keys-admin", "admin"}) {
+  EXPECT_EQ(call("GET", "/admin/v1/events", "events-admin").status, 200);
+  EXPECT_EQ(call("GET", "/admin/v1/stats", "events-admin").status, 200);
+  for (const std::string as :
+       {"clients-admin", "users-admin", "keys-admin", "events-admin", "admin"}) {
     EXPECT_EQ(call("GET", "/admin/v1/status", as).status, 200) << as;
   }
 }
@@ -727,6 +734,140 @@ TEST_F(AdminApi, CliAndApiGiveTheSameAnswers) {
   const auto deleted = run_keyward({"client", "delete", id}, suite_->env());
   EXPECT_EQ(deleted.exit_code, 0) << deleted.output;
   expect_problem(call("GET", "/admin/v1/clients/" + id), 404, "not-found");
+}
+
+// Audit events seeded yesterday (UTC) under clients of their own, so the events the
+// server itself records while the other tests run never change these figures.
+class AdminEvents : public AdminApi {
+ protected:
+  static void seed() {
+    static bool seeded = false;
+    if (seeded) return;
+    seeded = true;
+    const auto at = [](int hour) {
+      return "(date_trunc('day', now() AT TIME ZONE 'UTC') - interval '1 day' + interval '" +
+             std::to_string(hour) + " hours') AT TIME ZONE 'UTC'";
+    };
+    std::string sql =
+        "INSERT INTO events (occurred_at, type, user_id, client_id, actor, detail) VALUES ";
+    const auto row = [&](int hour, const std::string& type, const std::string& user,
+                         const std::string& client, const std::string& detail) {
+      if (sql.back() == ')') sql += ", ";
+      sql += "(" + at(hour) + ", '" + type + "', " + (user.empty() ? "NULL" : "'" + user + "'") +
+             ", '" + client + "', 'admin:evt', '" + detail + "')";
+    };
+    row(1, "token_issued", kUserA, "evt-web", R"({"grant": "authorization_code"})");
+    row(2, "token_issued", kUserB, "evt-web", R"({"grant": "refresh_token"})");
+    row(3, "token_issued", "", "evt-svc", R"({"grant": "client_credentials"})");
+    row(4, "sign_in", kUserA, "evt-web", R"({"method": "password"})");
+    row(5, "sign_in_failed", "", "evt-web", R"({"reason": "bad_credentials"})");
+    row(6, "sign_in_throttled", "", "evt-web", "{}");
+    row(7, "client_changed", "", "evt-svc", R"({"fields": ["scope"]})");
+    suite_->database().exec(sql);
+  }
+  void SetUp() override {
+    AdminApi::SetUp();
+    if (!IsSkipped()) seed();
+  }
+  static constexpr const char* kUserA = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+  static constexpr const char* kUserB = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+};
+
+TEST_F(AdminEvents, ListFiltersAndPagesNewestFirst) {
+  auto r = call("GET", "/admin/v1/events?client=evt-web", "events-admin");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Cache-Control"), "no-store");
+  auto doc = r.json();
+  ASSERT_EQ(doc["items"].size(), 5u) << r.body;
+  EXPECT_FALSE(doc.contains("next"));
+  const auto& newest = doc["items"][0];
+  EXPECT_EQ(newest["type"], "sign_in_throttled");
+  EXPECT_EQ(newest["client_id"], "evt-web");
+  EXPECT_EQ(newest["actor"], "admin:evt");
+  EXPECT_TRUE(newest["user_id"].is_null());
+  EXPECT_EQ(doc["items"][4]["type"], "token_issued");
+  EXPECT_EQ(doc["items"][4]["detail"], json({{"grant", "authorization_code"}}));
+
+  std::vector<std::string> types;
+  std::string target = "/admin/v1/events?client=evt-web&limit=2";
+  std::vector<size_t> sizes;
+  for (int pages = 0; pages < 10 && !target.empty(); ++pages) {
+    r = call("GET", target, "events-admin");
+    ASSERT_EQ(r.status, 200) << r.body;
+    doc = r.json();
+    sizes.push_back(doc["items"].size());
+    for (const auto& e : doc["items"]) types.push_back(e["type"]);
+    target = doc.value("next", "");
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1}));
+  EXPECT_EQ(types, (std::vector<std::string>{"sign_in_throttled", "sign_in_failed", "sign_in",
+                                             "token_issued", "token_issued"}));
+
+  const auto count = [&](const std::string& query) {
+    const auto answer = call("GET", "/admin/v1/events?" + query, "events-admin");
+    EXPECT_EQ(answer.status, 200) << query << ": " << answer.body;
+    return answer.json()["items"].size();
+  };
+  EXPECT_EQ(count(std::string("user=") + kUserA), 2u);
+  EXPECT_EQ(count("client=evt-svc&type=token_issued"), 1u);
+  EXPECT_EQ(count("type=sign_in_throttled&client=evt-web"), 1u);
+  EXPECT_EQ(count("client=evt-web&since=2d&until=1s"), 5u);
+  EXPECT_EQ(count("client=evt-web&since=1s"), 0u);
+  EXPECT_EQ(count("client=evt-web&until=2000-01-01T00:00:00Z"), 0u);
+  // The full admin scope reads them too.
+  EXPECT_EQ(call("GET", "/admin/v1/events?client=evt-svc").json()["items"].size(), 2u);
+}
+
+TEST_F(AdminEvents, ListRefusesBadFilters) {
+  for (const std::string bad :
+       {"type=signin", "since=yesterday", "until=2026-13-01", "limit=0", "limit=201",
+        "cursor=bm90LW91cnM", "colour=red", "client=a&client=b"}) {
+    SCOPED_TRACE(bad);
+    expect_problem(call("GET", "/admin/v1/events?" + bad, "events-admin"), 400, "invalid-request");
+  }
+  const auto r = call("GET", "/admin/v1/events?type=signin", "events-admin");
+  EXPECT_EQ(r.json()["errors"][0]["field"], "type");
+  expect_problem(call("GET", "/admin/v1/events?user=nobody-at-all", "events-admin"), 404,
+                 "not-found");
+}
+
+TEST_F(AdminEvents, StatsGiveTheSeededFigures) {
+  const auto r = call("GET", "/admin/v1/stats?days=2", "events-admin");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto doc = r.json();
+  EXPECT_EQ(doc["days"], 2);
+  ASSERT_EQ(doc["totals"].size(), 2u);
+  const auto& yesterday = doc["totals"][0];
+  EXPECT_EQ(yesterday["tokens_issued"], 3);
+  EXPECT_EQ(yesterday["tokens_by_grant"],
+            json({{"authorization_code", 1}, {"client_credentials", 1}, {"refresh_token", 1}}));
+  EXPECT_EQ(yesterday["sign_ins"], 1);
+  EXPECT_EQ(yesterday["sign_in_failures"], 2);
+  EXPECT_EQ(yesterday["active_users"], 2);
+  std::map<std::string, json> clients;
+  for (const auto& c : doc["by_client"]) {
+    if (c["day"] == yesterday["day"]) clients[c["client_id"]] = c;
+  }
+  ASSERT_EQ(clients.count("evt-web"), 1u) << r.body;
+  EXPECT_EQ(clients["evt-web"]["tokens_issued"], 2);
+  EXPECT_EQ(clients["evt-web"]["sign_ins"], 1);
+  EXPECT_EQ(clients["evt-web"]["sign_in_failures"], 2);
+  EXPECT_EQ(clients["evt-web"]["active_users"], 2);
+  EXPECT_EQ(clients["evt-svc"]["tokens_by_grant"], json({{"client_credentials", 1}}));
+  EXPECT_EQ(clients["evt-svc"]["active_users"], 0);
+  // Seven days by default.
+  EXPECT_EQ(call("GET", "/admin/v1/stats", "events-admin").json()["totals"].size(), 7u);
+  for (const std::string bad : {"days=0", "days=367", "days=x", "days=1&days=2", "week=1"}) {
+    SCOPED_TRACE(bad);
+    expect_problem(call("GET", "/admin/v1/stats?" + bad, "events-admin"), 400, "invalid-request");
+  }
+}
+
+TEST_F(AdminEvents, CliAndApiGiveTheSameEvents) {
+  const auto cli = run_keyward({"events", "--client", "evt-svc", "--json"}, suite_->env());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const auto api = call("GET", "/admin/v1/events?client=evt-svc", "events-admin");
+  EXPECT_EQ(json::parse(cli.output), api.json()["items"]);
 }
 
 }  // namespace

@@ -78,6 +78,7 @@ MODULE_OF_PATH = [
     ("http/", "keyward_http"),
     ("jose/", "keyward_jose"),
     ("storage/", "keyward_storage"),
+    ("audit/", "keyward_audit"),
     ("grants/", "keyward_grants"),
     ("keys/", "keyward_keys"),
     ("server/config.", "keyward_config"),

@@ -170,6 +170,40 @@ TEST(Config, QueueDeadline) {
   }
 }
 
+TEST(Config, AuditEventsRetentionAndJanitorInterval) {
+  const Config defaults = load_ok({});
+  EXPECT_TRUE(defaults.events);
+  EXPECT_EQ(defaults.event_retention, std::chrono::hours(24 * 90));
+  EXPECT_EQ(defaults.janitor_interval, std::chrono::seconds(600));
+  EXPECT_FALSE(load_ok({{"KEYWARD_EVENTS", "off"}}).events);
+  EXPECT_TRUE(load_ok({{"KEYWARD_EVENTS", "on"}}).events);
+  EXPECT_EQ(load_ok({{"KEYWARD_EVENT_RETENTION", "1"}}).event_retention, std::chrono::hours(24));
+  EXPECT_EQ(load_ok({{"KEYWARD_EVENT_RETENTION", "3650"}}).event_retention,
+            std::chrono::hours(24 * 3650));
+  EXPECT_EQ(load_ok({{"KEYWARD_JANITOR_INTERVAL", "60"}}).janitor_interval,
+            std::chrono::seconds(60));
+  const auto only_error = [](std::map<std::string, std::string> vars) {
+    const auto errors = load_errors(std::move(vars));
+    return errors.size() == 1 ? errors[0] : std::string("(") + std::to_string(errors.size()) + ")";
+  };
+  EXPECT_EQ(only_error({{"KEYWARD_EVENTS", "true"}}),
+            "KEYWARD_EVENTS must be on or off (got \"true\")");
+  for (const char* bad : {"0", "3651", "7d", "-1"}) {
+    EXPECT_NE(
+        only_error({{"KEYWARD_EVENT_RETENTION", bad}})
+            .find("KEYWARD_EVENT_RETENTION must be a whole number of days between 1 and 3650"),
+        std::string::npos)
+        << bad;
+  }
+  for (const char* bad : {"59", "86401", "10m"}) {
+    EXPECT_NE(only_error({{"KEYWARD_JANITOR_INTERVAL", bad}})
+                  .find("KEYWARD_JANITOR_INTERVAL must be a whole number of seconds between 60 and "
+                        "86400"),
+              std::string::npos)
+        << bad;
+  }
+}
+
 TEST(Config, AccountsAndMail) {
   const Config defaults = load_ok({});
   EXPECT_FALSE(defaults.registration_open);
