@@ -47,13 +47,17 @@ http::HttpResponse handle_registration_management(const http::HttpRequest& reque
       }
       // The metadata members whose values changed; never the rotated token or a secret.
       auto fields = nlohmann::json::array();
+      const auto secret = [](const std::string& name) {
+        return name == "registration_access_token" || name == "client_secret";
+      };
       for (const auto& [name, value] : updated->body.items()) {
-        if (name == "registration_access_token" || name == "client_secret") continue;
         const auto before = current->body.find(name);
-        if (before == current->body.end() || *before != value) fields.push_back(name);
+        if (!secret(name) && (before == current->body.end() || *before != value)) {
+          fields.push_back(name);
+        }
       }
       for (const auto& [name, value] : current->body.items()) {
-        if (!updated->body.contains(name)) fields.push_back(name);
+        if (!secret(name) && !updated->body.contains(name)) fields.push_back(name);
       }
       registration_http::report(endpoint, request, audit::EventType::ClientChanged, client_id,
                                 {{"fields", std::move(fields)}});
