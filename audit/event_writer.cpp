@@ -105,7 +105,8 @@ void AsyncEventWriter::run() {
       return;
     }
     lock.unlock();
-    if (!write(batch)) count_dropped(batch, "the database refused the batch on every attempt");
+    if (!write(batch))
+      count_dropped(batch, "the database refused it until its retries (or stop()'s time) ran out");
     lock.lock();
   }
 }

@@ -123,10 +123,12 @@ TEST_F(EventWriterTest, AFullQueueDropsAndCounts) {
 }
 
 // The database refuses connections for a while (ALLOW_CONNECTIONS false, and every
-// connection of ours cut), then takes them again.
+// connection of ours cut), then takes them again. Run from the cluster's own database:
+// PostgreSQL will not disallow connections to the database the command runs in.
 class Outage {
  public:
-  explicit Outage(const test::TestDatabase& db) : db_name_(db.name()), admin_(db.conninfo()) {}
+  explicit Outage(const test::TestDatabase& db)
+      : db_name_(db.name()), admin_(*test::TestDatabase::cluster_conninfo()) {}
   void begin() {
     pqxx::nontransaction tx(admin_);
     tx.exec("ALTER DATABASE " + tx.quote_name(db_name_) + " ALLOW_CONNECTIONS false");
