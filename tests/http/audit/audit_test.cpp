@@ -658,6 +658,14 @@ TEST_F(AuditEvents, FederationReportsSignUpLinksSignInsRefusalsAndUnlinking) {
   ASSERT_EQ(confirm.status, 200) << confirm.body;
   Params link = form_fields(confirm.body, "../federation/link");
   ASSERT_FALSE(link.empty()) << confirm.body;
+  Params wrong = link;
+  wrong.emplace_back("password", "not gwen's password");
+  const Response refused_link = e.post("/federation/link", wrong);
+  EXPECT_EQ(refused_link.status, 200);
+  const EventRow guessed = one("sign_in_failed", "10.31.5.4");
+  EXPECT_EQ(guessed.user_id, gwen);
+  EXPECT_EQ(guessed.detail["reason"], "bad_credentials");
+  link = form_fields(refused_link.body, "../federation/link");
   link.emplace_back("password", std::string(kPassword));
   ASSERT_EQ(e.post("/federation/link", link).status, 303);
   EXPECT_EQ(one("federated_identity_linked", "10.31.5.4").user_id, gwen);
@@ -669,7 +677,7 @@ TEST_F(AuditEvents, FederationReportsSignUpLinksSignInsRefusalsAndUnlinking) {
   EXPECT_EQ(gone.user_id, gwen);
   EXPECT_EQ(gone.detail["provider"], "upstream");
 
-  expect_no_secret({std::string(kUpstreamSecret), std::string(kPassword)});
+  expect_no_secret({std::string(kUpstreamSecret), std::string(kPassword), "not gwen's password"});
 }
 
 // ---- Operators: the admin API and the CLI; dynamic registration; keys ----
