@@ -86,8 +86,8 @@ AccountResult<AccountOverview> AccountService::overview(const UserRecord& user) 
   return out;
 }
 
-AccountResult<bool> AccountService::update_profile(const UserRecord& user, const ProfileForm& form,
-                                                   const MailRequester& requester) {
+AccountResult<std::vector<std::string>> AccountService::update_profile(
+    const UserRecord& user, const ProfileForm& form, const MailRequester& requester) {
   auto given = name_field(form.given_name, "The given name");
   if (!given.ok()) return err(std::move(given).error());
   auto family = name_field(form.family_name, "The family name");
@@ -111,12 +111,16 @@ AccountResult<bool> AccountService::update_profile(const UserRecord& user, const
   if (!updated.ok()) return err(unavailable(updated.error(), "profile update"));
   if (!*updated) return err(refused("This account no longer exists."));
   const UserRecord& stored = **updated;
+  std::vector<std::string> changed;
+  if (stored.given_name != user.given_name) changed.emplace_back("given_name");
+  if (stored.family_name != user.family_name) changed.emplace_back("family_name");
   const bool email_changed = stored.email != user.email;
+  if (email_changed) changed.emplace_back("email");
   if (email_changed && stored.email) {
     // The change is stored whatever becomes of the mail: the page offers to send it again.
     (void)resend_verification(stored, requester);
   }
-  return email_changed;
+  return changed;
 }
 
 AccountResult<Unit> AccountService::resend_verification(const UserRecord& user,

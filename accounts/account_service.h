@@ -76,10 +76,10 @@ class AccountService {
 
   // Names (up to 200 characters) and an e-mail address (sign-up's rules); a changed address
   // needs the current password (checked and throttled as sign-in is), is stored
-  // unverified, and a verification link is sent to it. Returns whether the address changed.
-  [[nodiscard]] AccountResult<bool> update_profile(const storage::UserRecord& user,
-                                                   const ProfileForm& form,
-                                                   const MailRequester& requester);
+  // unverified, and a verification link is sent to it. Returns the names of the fields
+  // that changed ("given_name", "family_name", "email").
+  [[nodiscard]] AccountResult<std::vector<std::string>> update_profile(
+      const storage::UserRecord& user, const ProfileForm& form, const MailRequester& requester);
 
   // Sends the verification link again (nothing to do when verified or without e-mail).
   [[nodiscard]] AccountResult<Unit> resend_verification(const storage::UserRecord& user,

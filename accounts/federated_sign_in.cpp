@@ -77,7 +77,12 @@ Result<FederatedOutcome, std::string> FederatedSignIn::sign_in(const UpstreamAcc
     auto user = users_.find_by_id((*linked)->user_id);
     if (!user.ok()) return err("user lookup: " + user.error().message);
     if (!*user || (*user)->disabled) {
-      return refused("This account cannot sign in. Ask the operator of this service.");
+      auto out = refused("This account cannot sign in. Ask the operator of this service.");
+      if (*user) {
+        out.user_id = (*user)->id;
+        out.refusal = "disabled";
+      }
+      return out;
     }
     (void)identities_.touch(upstream.provider, upstream.subject, upstream.email, clock_.now());
     return signed_in((*user)->id, false);

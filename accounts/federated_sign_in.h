@@ -49,6 +49,9 @@ struct FederatedOutcome {
   bool created = false;
   std::optional<storage::UserRecord> link_user;
   std::string message;
+  // Why Refused, for the audit event: "disabled" (user_id is then the linked account's)
+  // or "federation".
+  std::string refusal = "federation";
 };
 
 class FederatedSignIn {

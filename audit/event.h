@@ -54,9 +54,10 @@ struct Event {
   std::string client_id;  // the OAuth client involved; "" when none
   std::string address;    // the caller's address as the HTTP layer resolved it; "" outside HTTP
   std::string request_id;
-  // Who acted, when it was not the user themselves: "admin:<client_id>" for the admin API
-  // or DCR management, "cli" for `keyward …` commands, "system" for the server itself
-  // (key rotation, janitor). "" for a person's own action.
+  // Who acted, when it was not the user themselves: "admin:<client_id>" for the admin API,
+  // "registration" for RFC 7591/7592 (client_id is then the client itself), "cli" for
+  // `keyward …` commands, "system" for the server itself (key rotation). "" for a person's
+  // own action.
   std::string actor;
   nlohmann::json detail = nlohmann::json::object();  // small; never secrets
   // When it happened; the sink fills it in when left at the epoch.

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <ostream>
 
+#include "cli/command_events.h"
 #include "grants/client_registration.h"
 #include "grants/client_secret.h"
 #include "operations/client_operations.h"
@@ -209,8 +210,9 @@ std::vector<std::string> split_list(const std::string& text) {
 
 operations::ClientOperations client_operations(CommandContext& context) {
   // open_context checked the URL already.
-  return operations::ClientOperations(context.database,
-                                      server::require_database_url(context.config).value());
+  return operations::ClientOperations(
+      context.database, server::require_database_url(context.config).value(),
+      command_events(context.config, context.database), operations::Actor::cli());
 }
 
 void warn(const std::optional<std::string>& warning, std::ostream& err) {

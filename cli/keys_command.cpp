@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/command_events.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "jose/alg.h"
@@ -51,7 +52,9 @@ std::optional<storage::Database> open_database(const server::Config& config) {
 int list_keys(const server::Config& config, bool as_json) {
   auto database = open_database(config);
   if (!database) return 2;
-  auto keys = operations::KeyOperations(*database).list();
+  auto keys = operations::KeyOperations(*database, command_events(config, *database),
+                                        operations::Actor::cli())
+                  .list();
   if (!keys.ok()) {
     fail("cannot list the signing keys: " +
          (keys.error().storage ? keys.error().storage->message : keys.error().message));
@@ -101,8 +104,9 @@ int rotate_key(const server::Config& config, std::optional<jose::Alg> requested)
   if (!database) return 2;
   const auto now = std::chrono::system_clock::now();
   auto kek = keys::key_encryption_key(master_key->bytes);
-  auto outcome = operations::KeyOperations(*database).rotate(kek, requested, now,
-                                                             config.key_publication_delay);
+  auto outcome = operations::KeyOperations(*database, command_events(config, *database),
+                                           operations::Actor::cli())
+                     .rotate(kek, requested, now, config.key_publication_delay);
   OPENSSL_cleanse(kek.data(), kek.size());
   OPENSSL_cleanse(master_key->bytes.data(), master_key->bytes.size());
   if (!outcome.ok()) {

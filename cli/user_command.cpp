@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "cli/client_command.h"
+#include "cli/command_events.h"
 #include "common/clock.h"
 #include "operations/user_operations.h"
 
@@ -73,7 +74,7 @@ operations::UserOperations user_operations(const server::Config& config,
       database,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
                            config.argon2_parallelism},
-      config.session_idle_timeout);
+      config.session_idle_timeout, command_events(config, database), operations::Actor::cli());
 }
 
 int create(const std::vector<std::string>& words, const server::EnvGetter& env, std::istream& in,

@@ -19,18 +19,17 @@ constexpr std::string_view kInvalid = "the authorization code is invalid, expire
 
 }  // namespace
 
-AuthorizationCodeGrant::AuthorizationCodeGrant(storage::CodeRepository& codes,
-                                               storage::GrantRepository& grants,
-                                               storage::RefreshTokenRepository& refresh_tokens,
-                                               storage::UserRepository& users,
-                                               const TokenIssuer& tokens,
-                                               const IdTokenIssuer& id_tokens)
+AuthorizationCodeGrant::AuthorizationCodeGrant(
+    storage::CodeRepository& codes, storage::GrantRepository& grants,
+    storage::RefreshTokenRepository& refresh_tokens, storage::UserRepository& users,
+    const TokenIssuer& tokens, const IdTokenIssuer& id_tokens, audit::EventSink& events)
     : codes_(codes),
       grants_(grants),
       refresh_tokens_(refresh_tokens),
       users_(users),
       tokens_(tokens),
-      id_tokens_(id_tokens) {}
+      id_tokens_(id_tokens),
+      events_(events) {}
 
 std::string_view AuthorizationCodeGrant::grant_type() const {
   return wire::kAuthorizationCode;
@@ -66,6 +65,13 @@ OAuthResult<TokenResponse> AuthorizationCodeGrant::handle(const TokenRequest& re
       // authenticated confidential client, or ... public client".
       return err(OAuthError::invalid_grant(std::string(kInvalid), "code of another client"));
     case Outcome::AlreadyConsumed:
+      events_.record(audit::Event{.type = audit::EventType::CodeReplayed,
+                                  .user_id = consumed->code->user_id,
+                                  .client_id = client.id,
+                                  .address = request.meta.client_ip,
+                                  .request_id = request.meta.request_id,
+                                  .detail = {{"grant_id", consumed->code->grant_id},
+                                             {"grant_revoked", consumed->grant_revoked}}});
       return err(OAuthError::invalid_grant(
           "the authorization code was already used; its grant is revoked",
           "code replay: grant " + consumed->code->grant_id +
@@ -132,6 +138,7 @@ OAuthResult<TokenResponse> AuthorizationCodeGrant::handle(const TokenRequest& re
   response.access_token = access->token;
   response.expires_in = access->expires_in;
   response.scope = format_scope(scope);
+  response.user_id = user.id;
   if (refresh) response.refresh_token = std::move(refresh->token);
   // OIDC Core §3.1.3.3: an ID token when the request was an OpenID one.
   if (scope.count(std::string(kOpenIdScope)) != 0) {

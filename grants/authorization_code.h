@@ -12,6 +12,7 @@
 #include <span>
 #include <string_view>
 
+#include "audit/event.h"
 #include "grants/grant_handler.h"
 #include "grants/id_token.h"
 #include "grants/token_issuer.h"
@@ -27,7 +28,7 @@ class AuthorizationCodeGrant final : public GrantHandler {
   AuthorizationCodeGrant(storage::CodeRepository& codes, storage::GrantRepository& grants,
                          storage::RefreshTokenRepository& refresh_tokens,
                          storage::UserRepository& users, const TokenIssuer& tokens,
-                         const IdTokenIssuer& id_tokens);
+                         const IdTokenIssuer& id_tokens, audit::EventSink& events);
 
   [[nodiscard]] std::string_view grant_type() const override;
   [[nodiscard]] std::span<const std::string_view> parameters() const override;
@@ -41,6 +42,7 @@ class AuthorizationCodeGrant final : public GrantHandler {
   storage::UserRepository& users_;
   const TokenIssuer& tokens_;
   const IdTokenIssuer& id_tokens_;
+  audit::EventSink& events_;  // code_replayed
 };
 
 }  // namespace keyward::grants

@@ -4,8 +4,10 @@
 #include <optional>
 #include <string>
 
+#include "audit/event.h"
 #include "grants/client.h"
 #include "grants/client_cache.h"
+#include "grants/grant_handler.h"
 #include "grants/oauth_error.h"
 
 namespace keyward::grants {
@@ -22,19 +24,27 @@ struct ClientAuthInput {
 class ClientAuthenticator {
  public:
   // `secret_key` is client_secret_key(master_key) (client_secret.h). The cache must
-  // outlive the authenticator.
-  ClientAuthenticator(ClientCache& clients, std::string secret_key);
+  // outlive the authenticator, and so must `events`.
+  ClientAuthenticator(ClientCache& clients, std::string secret_key, audit::EventSink& events);
 
   // RFC 6749 §2.3: confidential clients must authenticate with their registered method;
   // public clients identify with client_id alone. invalid_client otherwise (with
   // basic_auth_used set when Basic was used, so the endpoint adds WWW-Authenticate:
   // Basic); the same description and the same work (one HMAC) for an unknown client as
   // for a wrong secret. A storage failure is server_error / temporarily_unavailable.
-  [[nodiscard]] OAuthResult<Client> authenticate(const ClientAuthInput& input);
+  // Every invalid_client is reported as client_auth_failed (with the claimed client id
+  // only when such a client exists, and `endpoint`, the path it was presented at).
+  [[nodiscard]] OAuthResult<Client> authenticate(const ClientAuthInput& input,
+                                                 const RequestMeta& meta = {},
+                                                 std::string_view endpoint = {});
 
  private:
+  void report_failure(const ClientAuthInput& input, bool known, std::string_view reason,
+                      const RequestMeta& meta, std::string_view endpoint) const;
+
   ClientCache& clients_;
   const std::string secret_key_;
+  audit::EventSink& events_;
 };
 
 }  // namespace keyward::grants

@@ -44,6 +44,9 @@ struct TokenResponse {
   std::string scope;  // always sent (RFC 6749 §5.1 allows it when unchanged)
   std::optional<std::string> refresh_token;
   std::optional<std::string> id_token;
+  // Not sent: the user the tokens speak for ("" for client credentials), for the
+  // token_issued audit event.
+  std::string user_id;
 };
 
 class GrantHandler {

@@ -47,7 +47,9 @@ OAuthResult<TokenResponse> PasswordGrant::handle(const TokenRequest& request,
   if (!scope.ok()) return err(std::move(scope).error());
   if (auto ready = issuer_.ready(); !ready.ok()) return err(std::move(ready).error());
 
-  auto user = users_.authenticate(*username, *password, request.meta.client_ip);
+  auto user =
+      users_.sign_in(*username, *password,
+                     SignInContext{client.id, request.meta.client_ip, request.meta.request_id});
   if (!user.ok()) return err(std::move(user).error());
   // UserAuthenticator already refuses disabled accounts; this holds whatever it does.
   if (user->disabled) {
@@ -99,6 +101,7 @@ OAuthResult<TokenResponse> PasswordGrant::handle(const TokenRequest& request,
   response.expires_in = token->expires_in;
   response.scope = format_scope(claims.scope);
   if (refresh) response.refresh_token = std::move(refresh->token);
+  response.user_id = user->id;
   return response;
 }
 

@@ -32,8 +32,9 @@ MintedRefreshToken successor_refresh_token(std::string_view successor_key,
 }
 
 RefreshTokenGrant::RefreshTokenGrant(storage::RefreshTokenRepository& tokens,
-                                     const TokenIssuer& issuer, RefreshTokenPolicy policy)
-    : tokens_(tokens), issuer_(issuer), policy_(std::move(policy)) {}
+                                     const TokenIssuer& issuer, RefreshTokenPolicy policy,
+                                     audit::EventSink& events)
+    : tokens_(tokens), issuer_(issuer), policy_(std::move(policy)), events_(events) {}
 
 std::string_view RefreshTokenGrant::grant_type() const {
   return wire::kRefreshToken;
@@ -80,6 +81,13 @@ OAuthResult<TokenResponse> RefreshTokenGrant::handle(const TokenRequest& request
       return err(OAuthError::invalid_grant(
           std::string(kInvalid), "refresh token of client " + rotation->token->client_id));
     case Outcome::AlreadyRotated:
+      events_.record(audit::Event{.type = audit::EventType::RefreshReuseDetected,
+                                  .user_id = rotation->token->user_id.value_or(""),
+                                  .client_id = client.id,
+                                  .address = request.meta.client_ip,
+                                  .request_id = request.meta.request_id,
+                                  .detail = {{"grant_id", rotation->token->grant_id},
+                                             {"grant_revoked", rotation->grant_revoked}}});
       return err(OAuthError::invalid_grant(
           "the refresh token was already used; its grant is revoked",
           "refresh token reuse: grant " + rotation->token->grant_id +
@@ -118,6 +126,7 @@ OAuthResult<TokenResponse> RefreshTokenGrant::handle(const TokenRequest& request
   response.expires_in = access->expires_in;
   response.scope = format_scope(claims.scope);
   response.refresh_token = successor.token;
+  response.user_id = token.user_id.value_or("");
   return response;
 }
 

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "audit/event.h"
 #include "grants/grant_handler.h"
 #include "grants/token_issuer.h"
 #include "storage/refresh_token_repository.h"
@@ -45,8 +46,9 @@ struct RefreshTokenPolicy {
 
 class RefreshTokenGrant final : public GrantHandler {
  public:
+  // A reuse is reported to `events` (refresh_reuse_detected).
   RefreshTokenGrant(storage::RefreshTokenRepository& tokens, const TokenIssuer& issuer,
-                    RefreshTokenPolicy policy);
+                    RefreshTokenPolicy policy, audit::EventSink& events);
 
   [[nodiscard]] std::string_view grant_type() const override;
   [[nodiscard]] std::span<const std::string_view> parameters() const override;
@@ -57,6 +59,7 @@ class RefreshTokenGrant final : public GrantHandler {
   storage::RefreshTokenRepository& tokens_;
   const TokenIssuer& issuer_;
   const RefreshTokenPolicy policy_;
+  audit::EventSink& events_;
 };
 
 }  // namespace keyward::grants

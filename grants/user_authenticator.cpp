@@ -23,15 +23,51 @@ std::string ascii_lower(std::string_view text) {
 }  // namespace
 
 UserAuthenticator::UserAuthenticator(storage::UserRepository& users, LoginThrottle& throttle,
-                                     Argon2Params params)
-    : users_(users), throttle_(throttle), params_(params) {}
+                                     Argon2Params params, audit::EventSink& events)
+    : users_(users), events_(events), throttle_(throttle), params_(params) {}
 
 OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
                                                   std::string_view password,
                                                   std::string_view client_ip) {
+  Finding ignored;
+  return check_credentials(username, password, client_ip, ignored);
+}
+
+OAuthResult<User> UserAuthenticator::sign_in(std::string_view username, std::string_view password,
+                                             const SignInContext& context) {
+  Finding finding;
+  auto user = check_credentials(username, password, context.client_ip, finding);
+  audit::Event event;
+  event.client_id = context.client_id;
+  event.address = context.client_ip;
+  event.request_id = context.request_id;
+  event.detail = {{"method", "password"}};
+  if (user.ok()) {
+    event.type = audit::EventType::SignIn;
+    event.user_id = user->id;
+  } else if (finding.failure.empty()) {
+    return user;  // storage trouble: no fact about the person to report
+  } else if (finding.failure == "throttled") {
+    event.type = audit::EventType::SignInThrottled;
+    event.user_id = finding.user_id;
+    if (user.error().retry_after) event.detail["retry_after"] = user.error().retry_after->count();
+  } else {
+    event.type = audit::EventType::SignInFailed;
+    event.user_id = finding.user_id;
+    event.detail["reason"] = finding.failure;
+  }
+  events_.record(std::move(event));
+  return user;
+}
+
+OAuthResult<User> UserAuthenticator::check_credentials(std::string_view username,
+                                                       std::string_view password,
+                                                       std::string_view client_ip,
+                                                       Finding& finding) {
   // Not a name any account can have; refused before the throttle or the users table
   // see it (PostgreSQL would refuse invalid UTF-8, libpq would cut at NUL).
   if (!is_acceptable_identifier(username)) {
+    finding.failure = "bad_credentials";
     return err(OAuthError::invalid_grant(kInvalidCredentials, "malformed username"));
   }
   auto found = users_.find_by_username(username);
@@ -40,13 +76,17 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
   // The stored (lower-cased) name when there is an account, so "Alice" and "alice" share
   // one counter.
   const std::string account = user ? user->username : ascii_lower(username);
+  if (user) finding.user_id = user->id;
 
   // Counted (as a failure, until the password proves right) before the password is
   // checked, whether or not the account exists, in one step with the block check: a
   // blocked key gets no answer about its password, the same answer either way, and a
   // burst of parallel guesses cannot all slip past the check while the hashes run.
   auto allowed = throttle_.begin_attempt(account, client_ip);
-  if (!allowed.ok()) return err(std::move(allowed).error());
+  if (!allowed.ok()) {
+    if (allowed.error().retry_after) finding.failure = "throttled";
+    return err(std::move(allowed).error());
+  }
 
   // An unknown user, and a user without a Keyward password (federated sign-in only), is
   // checked against a dummy hash with the same parameters and then refused, so either
@@ -55,6 +95,7 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
   const PasswordCheck check = verify_password(
       has_password ? *user->password_hash : dummy_password_hash(params_), password, params_);
   if (!has_password || check == PasswordCheck::Mismatch) {
+    finding.failure = "bad_credentials";
     return err(OAuthError::invalid_grant(kInvalidCredentials,
                                          !user          ? "unknown user"
                                          : has_password ? "wrong password for " + account
@@ -64,6 +105,7 @@ OAuthResult<User> UserAuthenticator::authenticate(std::string_view username,
   // (and the attempt stays counted): only the password's holder reaches this line, but
   // nothing is gained by telling them.
   if (user->disabled) {
+    finding.failure = "disabled";
     return err(OAuthError::invalid_grant(kInvalidCredentials, "user " + account + " is disabled"));
   }
 

@@ -71,7 +71,7 @@ std::chrono::seconds retired_key_lifetime(std::chrono::seconds access_token_ttl,
 }
 
 KeyManager::KeyManager(storage::Database& database, std::string conninfo, KeyManagerOptions options,
-                       Logger& logger)
+                       Logger& logger, audit::EventSink& events)
     : database_(database),
       conninfo_(std::move(conninfo)),
       options_([&] {
@@ -81,6 +81,7 @@ KeyManager::KeyManager(storage::Database& database, std::string conninfo, KeyMan
       }()),
       kek_(key_encryption_key(options.master_key)),
       logger_(logger),
+      events_(events),
       clock_(options_.clock ? options_.clock : std::make_shared<SystemClock>()) {
   OPENSSL_cleanse(options.master_key.data(), options.master_key.size());
 }
@@ -263,6 +264,7 @@ Result<std::vector<KeyRecord>, std::string> KeyManager::housekeeping(TimePoint n
     if (inserted.value()) {
       changed = true;
       logger_.info("generated the first signing key", {{"kid", first.kid}, {"alg", first.alg}});
+      report_key(first.kid, first.alg, "first_key");
     }
     if (auto r = relist(); !r.ok()) return err(r.error());
   }
@@ -281,6 +283,7 @@ Result<std::vector<KeyRecord>, std::string> KeyManager::housekeeping(TimePoint n
                      {{"kid", rotated->key.kid},
                       {"alg", rotated->key.alg},
                       {"activates_at", format_utc_time(rotated->key.activates_at)}});
+        report_key(rotated->key.kid, rotated->key.alg, "scheduled");
       }
       if (auto r = relist(); !r.ok()) return err(r.error());
     }
@@ -381,6 +384,15 @@ Result<Unit, std::string> KeyManager::publish(const std::vector<KeyRecord>& reco
   snapshot_cv_.notify_all();
   published_signature_ = signature;
   return Unit{};
+}
+
+void KeyManager::report_key(const std::string& kid, const std::string& alg,
+                            std::string_view reason) {
+  audit::Event event;
+  event.type = audit::EventType::KeyRotated;
+  event.actor = "system";
+  event.detail = {{"kid", kid}, {"alg", alg}, {"reason", reason}};
+  events_.record(std::move(event));
 }
 
 Result<RotationOutcome, std::string> KeyManager::rotate(std::optional<jose::Alg> alg) {

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "audit/event.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/result.h"
@@ -90,8 +91,10 @@ class KeyManager final : public grants::SigningKeys {
   using DocumentRenderer = std::function<std::string(const KeySetInfo&)>;
 
   // conninfo is the database's, for the LISTEN connection. Nothing runs until start().
+  // The keys it creates itself (the first one, scheduled rotations) are reported to
+  // `events` as key_rotated by the actor "system".
   KeyManager(storage::Database& database, std::string conninfo, KeyManagerOptions options,
-             Logger& logger);
+             Logger& logger, audit::EventSink& events);
   ~KeyManager() override;  // stop()
   KeyManager(const KeyManager&) = delete;
   KeyManager& operator=(const KeyManager&) = delete;
@@ -139,6 +142,8 @@ class KeyManager final : public grants::SigningKeys {
   void schedule_next_event(const std::vector<storage::KeyRecord>& records);
   void run();
   void wake();
+  // key_rotated by "system": `reason` is "first_key" or "scheduled".
+  void report_key(const std::string& kid, const std::string& alg, std::string_view reason);
   void report_failure(const std::string& error);
 
   storage::Database& database_;
@@ -146,6 +151,7 @@ class KeyManager final : public grants::SigningKeys {
   const KeyManagerOptions options_;
   std::string kek_;  // the key-encryption key; wiped in the destructor
   Logger& logger_;
+  audit::EventSink& events_;
   std::shared_ptr<const Clock> clock_;
   std::vector<DocumentRenderer> renderers_;
 

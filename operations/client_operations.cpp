@@ -68,10 +68,19 @@ nlohmann::ordered_json describe_client(const storage::ClientRecord& c) {
 }
 
 ClientOperations::ClientOperations(storage::Database& database, std::string database_url,
+                                   audit::EventSink& events, Actor actor,
                                    std::chrono::seconds announcement_wait)
     : database_(database),
       database_url_(std::move(database_url)),
+      events_(&events),
+      actor_(std::move(actor)),
       announcement_wait_(announcement_wait) {}
+
+ClientOperations ClientOperations::acting(Actor actor) const {
+  ClientOperations copy = *this;
+  copy.actor_ = std::move(actor);
+  return copy;
+}
 
 Result<grants::Client, OperationError> ClientOperations::check(
     const grants::ClientRegistration& registration) {
@@ -140,6 +149,10 @@ Result<Changed<CreatedClient>, OperationError> ClientOperations::create(
   auto inserted = repository.insert(record);
   if (!inserted.ok()) return err(OperationError::from_storage(inserted.error()));
   created.client = std::move(inserted).value();
+  report(*events_, actor_, audit::EventType::ClientCreated, "", created.client.client_id,
+         {{"name", created.client.name},
+          {"confidential", created.client.confidential},
+          {"grant_types", created.client.grant_types}});
   auto warning = announce(created.client.client_id);
   return Changed<CreatedClient>{std::move(created), std::move(warning)};
 }
@@ -162,11 +175,13 @@ Result<Changed<storage::ClientRecord>, OperationError> ClientOperations::update(
     if (written) (void)announce(client_id);
     return err(std::move(error));
   };
+  std::vector<std::string> fields;
   if (update.first_party) {
     auto updated = repository.set_first_party(client_id, *update.first_party);
     if (!updated.ok()) return failed(OperationError::from_storage(updated.error()));
     if (!*updated) return failed(OperationError::not_found(no_such_client(client_id)));
     written = true;
+    fields.emplace_back("first_party");
   }
   if (update.may_introspect) {
     auto updated = repository.set_may_introspect(client_id, *update.may_introspect);
@@ -178,6 +193,10 @@ Result<Changed<storage::ClientRecord>, OperationError> ClientOperations::update(
     if (!updated.ok()) return failed(OperationError::from_storage(updated.error()));
     if (!*updated) return failed(OperationError::not_found(no_such_client(client_id)));
     written = true;
+    fields.emplace_back("may_introspect");
+  }
+  if (!fields.empty()) {
+    report(*events_, actor_, audit::EventType::ClientChanged, "", client_id, {{"fields", fields}});
   }
   auto warning = announce(client_id);
   auto found = show(client_id);
@@ -198,6 +217,8 @@ Result<Changed<std::string>, OperationError> ClientOperations::rotate_secret(
   auto updated = repository.update_secret(client_id, secret.hmac);
   if (!updated.ok()) return err(OperationError::from_storage(updated.error()));
   if (!*updated) return err(OperationError::not_found(no_such_client(client_id)));
+  report(*events_, actor_, audit::EventType::ClientChanged, "", client_id,
+         {{"fields", nlohmann::json::array({"client_secret"})}});
   auto warning = announce(client_id);
   return Changed<std::string>{std::move(secret.secret), std::move(warning)};
 }
@@ -207,6 +228,7 @@ Result<Changed<Unit>, OperationError> ClientOperations::remove(const std::string
   auto removed = repository.remove(client_id);
   if (!removed.ok()) return err(OperationError::from_storage(removed.error()));
   if (!*removed) return err(OperationError::not_found(no_such_client(client_id)));
+  report(*events_, actor_, audit::EventType::ClientDeleted, "", client_id);
   auto warning = announce(client_id);
   return Changed<Unit>{Unit{}, std::move(warning)};
 }

@@ -11,6 +11,7 @@
 
 #include "common/result.h"
 #include "grants/client_registration.h"
+#include "operations/actor.h"
 #include "operations/operation_error.h"
 #include "operations/page.h"
 #include "storage/client_repository.h"
@@ -48,9 +49,14 @@ struct ClientUpdate {
 
 class ClientOperations {
  public:
-  // `database_url` is for the announcement's LISTEN/NOTIFY connection.
-  ClientOperations(storage::Database& database, std::string database_url,
-                   std::chrono::seconds announcement_wait = std::chrono::seconds(5));
+  // `database_url` is for the announcement's LISTEN/NOTIFY connection. Every change is
+  // reported to `events` (client_created, client_changed, client_deleted) as done by
+  // `actor`.
+  ClientOperations(storage::Database& database, std::string database_url, audit::EventSink& events,
+                   Actor actor, std::chrono::seconds announcement_wait = std::chrono::seconds(5));
+
+  // The same operations, reported as done by `actor` (an admin API request).
+  [[nodiscard]] ClientOperations acting(Actor actor) const;
 
   // The registration's problem, Invalid, or nothing: for a front end that checks before
   // it asks for anything else (the CLI before it opens the database).
@@ -79,6 +85,8 @@ class ClientOperations {
 
   storage::Database& database_;
   std::string database_url_;
+  audit::EventSink* events_;
+  Actor actor_;
   std::chrono::seconds announcement_wait_;
 };
 

@@ -33,7 +33,14 @@ Result<jose::Alg, OperationError> rotation_alg(std::string_view name) {
   return *parsed;
 }
 
-KeyOperations::KeyOperations(storage::Database& database) : database_(database) {}
+KeyOperations::KeyOperations(storage::Database& database, audit::EventSink& events, Actor actor)
+    : database_(database), events_(&events), actor_(std::move(actor)) {}
+
+KeyOperations KeyOperations::acting(Actor actor) const {
+  KeyOperations copy = *this;
+  copy.actor_ = std::move(actor);
+  return copy;
+}
 
 Result<std::vector<storage::KeyRecord>, OperationError> KeyOperations::list() {
   storage::KeyRepository repository(database_);
@@ -72,6 +79,10 @@ Result<keys::RotationOutcome, OperationError> KeyOperations::rotate(
                                         "waiting: " + key.kid + ", signing from " +
                                         key_time(key.activates_at) + "; nothing created"));
   }
+  report(*events_, actor_, audit::EventType::KeyRotated, "", "",
+         {{"kid", outcome->key.kid},
+          {"alg", outcome->key.alg},
+          {"activates_at", key_time(outcome->key.activates_at)}});
   return std::move(outcome).value();
 }
 

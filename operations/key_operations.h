@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "jose/alg.h"
 #include "keys/key_store.h"
+#include "operations/actor.h"
 #include "operations/operation_error.h"
 #include "storage/database.h"
 #include "storage/records.h"
@@ -29,7 +30,11 @@ namespace keyward::operations {
 
 class KeyOperations {
  public:
-  explicit KeyOperations(storage::Database& database);
+  // Every rotation is reported to `events` (key_rotated) as done by `actor`.
+  KeyOperations(storage::Database& database, audit::EventSink& events, Actor actor);
+
+  // The same operations, reported as done by `actor` (an admin API request).
+  [[nodiscard]] KeyOperations acting(Actor actor) const;
 
   [[nodiscard]] Result<std::vector<storage::KeyRecord>, OperationError> list();
   // A next key of `alg` (default: the algorithm of the key that signs now), sealed under
@@ -43,6 +48,8 @@ class KeyOperations {
   jose::Alg current_alg();
 
   storage::Database& database_;
+  audit::EventSink* events_;
+  Actor actor_;
 };
 
 }  // namespace keyward::operations

@@ -121,8 +121,19 @@ std::optional<OperationError> operator_password_problem(std::string_view passwor
 }
 
 UserOperations::UserOperations(storage::Database& database, grants::Argon2Params argon2,
-                               std::chrono::seconds session_idle_timeout)
-    : database_(database), argon2_(argon2), session_idle_timeout_(session_idle_timeout) {}
+                               std::chrono::seconds session_idle_timeout, audit::EventSink& events,
+                               Actor actor)
+    : database_(database),
+      argon2_(argon2),
+      session_idle_timeout_(session_idle_timeout),
+      events_(&events),
+      actor_(std::move(actor)) {}
+
+UserOperations UserOperations::acting(Actor actor) const {
+  UserOperations copy = *this;
+  copy.actor_ = std::move(actor);
+  return copy;
+}
 
 Result<std::vector<storage::UserRecord>, OperationError> UserOperations::list() {
   storage::UserRepository users(database_);
@@ -186,6 +197,8 @@ Result<storage::UserRecord, OperationError> UserOperations::create(const NewUser
     }
     return err(OperationError::from_storage(e));
   }
+  report(*events_, actor_, audit::EventType::UserCreated, inserted->id, "",
+         {{"method", "operator"}});
   return std::move(inserted).value();
 }
 
@@ -209,6 +222,14 @@ Result<storage::UserRecord, OperationError> UserOperations::update_profile(
   auto updated = accounts.update_profile(user->id, profile);
   if (!updated.ok()) return err(OperationError::from_storage(updated.error()));
   if (!updated->has_value()) return err(no_such_user(ref));
+  const storage::UserRecord& stored = **updated;
+  std::vector<std::string> fields;
+  if (stored.email != user->email) fields.emplace_back("email");
+  if (stored.given_name != user->given_name) fields.emplace_back("given_name");
+  if (stored.family_name != user->family_name) fields.emplace_back("family_name");
+  if (!fields.empty()) {
+    report(*events_, actor_, audit::EventType::UserChanged, stored.id, "", {{"fields", fields}});
+  }
   return std::move(**updated);
 }
 
@@ -232,6 +253,8 @@ Result<UserWithRevocation, OperationError> UserOperations::set_disabled(const Us
   if (!after.ok()) return err(after.error());
   UserWithRevocation out{std::move(after).value(), std::nullopt};
   if (disabled) out.revoked = **changed;
+  report(*events_, actor_, audit::EventType::UserChanged, out.user.id, "",
+         {{"fields", nlohmann::json::array({"disabled"})}, {"disabled", disabled}});
   return out;
 }
 
@@ -245,6 +268,7 @@ Result<UserWithRevocation, OperationError> UserOperations::set_password(const Us
   Change changed =
       users.set_password_hash(user->username, grants::hash_password(password, argon2_), now);
   KEYWARD_FINISH_CHANGE(changed, ref)
+  report(*events_, actor_, audit::EventType::PasswordChanged, user->id, "");
   auto after = show(UserRef::username(user->username));
   if (!after.ok()) return err(after.error());
   return UserWithRevocation{std::move(after).value(), **changed};
@@ -282,7 +306,12 @@ Result<storage::UserRecord, OperationError> UserOperations::verify_email(const U
         "the user '" + username +
         "' has no e-mail address to verify (set one on the account page)"));
   }
-  return show(UserRef::username(username));
+  auto verified = show(UserRef::username(username));
+  if (verified.ok()) {
+    report(*events_, actor_, audit::EventType::UserChanged, verified->id, "",
+           {{"fields", nlohmann::json::array({"email_verified"})}});
+  }
+  return verified;
 }
 
 Result<std::vector<storage::UserSession>, OperationError> UserOperations::sessions(
@@ -326,6 +355,7 @@ Result<Unit, OperationError> UserOperations::revoke_consent(const UserRef& ref,
     return err(OperationError::not_found("the user has no consent or live grant for client '" +
                                          client_id + "'"));
   }
+  report(*events_, actor_, audit::EventType::ConsentRevoked, user->id, client_id);
   return Unit{};
 }
 
@@ -338,6 +368,7 @@ Result<Unit, OperationError> UserOperations::remove(const UserRef& ref, TimePoin
   if (!*removed) {
     return err(OperationError::conflict("the user changed while being deleted: try again"));
   }
+  report(*events_, actor_, audit::EventType::UserDeleted, user->id, "");
   return Unit{};
 }
 

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "grants/password_hash.h"
+#include "operations/actor.h"
 #include "operations/operation_error.h"
 #include "operations/page.h"
 #include "storage/account_repository.h"
@@ -66,8 +67,13 @@ struct UserRef {
 
 class UserOperations {
  public:
+  // Every change is reported to `events` (user_created, user_changed with the field
+  // names, password_changed, consent_revoked, user_deleted) as done by `actor`.
   UserOperations(storage::Database& database, grants::Argon2Params argon2,
-                 std::chrono::seconds session_idle_timeout);
+                 std::chrono::seconds session_idle_timeout, audit::EventSink& events, Actor actor);
+
+  // The same operations, reported as done by `actor` (an admin API request).
+  [[nodiscard]] UserOperations acting(Actor actor) const;
 
   [[nodiscard]] Result<std::vector<storage::UserRecord>, OperationError> list();
   // By username.
@@ -107,6 +113,8 @@ class UserOperations {
   storage::Database& database_;
   grants::Argon2Params argon2_;
   std::chrono::seconds session_idle_timeout_;
+  audit::EventSink* events_;
+  Actor actor_;
 };
 
 }  // namespace keyward::operations

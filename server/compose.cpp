@@ -251,7 +251,7 @@ Step App::Parts::open_clients(const std::string& url, const std::string& master_
   if (!listener.ok()) return err("cannot listen for client changes: " + listener.error());
   client_listener = std::move(listener).value();
   client_auth = std::make_unique<grants::ClientAuthenticator>(
-      *client_cache, grants::client_secret_key(master_key));
+      *client_cache, grants::client_secret_key(master_key), *events);
   return Unit{};
 }
 
@@ -262,7 +262,8 @@ void App::Parts::open_users(const Config& config) {
   user_auth = std::make_unique<grants::UserAuthenticator>(
       *users, *login_throttle,
       grants::Argon2Params{config.argon2_memory_kib, config.argon2_iterations,
-                           config.argon2_parallelism});
+                           config.argon2_parallelism},
+      *events);
 }
 
 // Not loaded yet: KeyManager::start(), after every route, loads (or creates) them in the
@@ -275,7 +276,8 @@ void App::Parts::open_keys(const Config& config, const std::string& url,
   key_options.rotation_interval = config.key_rotation_interval;
   key_options.keep_retired_for =
       keys::retired_key_lifetime(config.access_token_ttl, config.id_token_ttl);
-  key_manager = std::make_shared<keys::KeyManager>(*database, url, std::move(key_options), logger);
+  key_manager =
+      std::make_shared<keys::KeyManager>(*database, url, std::move(key_options), logger, *events);
 }
 
 // The grants POST /token serves, and what /introspect and /revoke answer from.
@@ -298,7 +300,8 @@ void App::Parts::open_token_grants(const Config& config, const std::string& mast
   grant_registry->add(std::make_unique<grants::RefreshTokenGrant>(
       *refresh_store, *issuer,
       grants::RefreshTokenPolicy{grants::refresh_successor_key(master_key),
-                                 config.refresh_reuse_grace}));
+                                 config.refresh_reuse_grace},
+      *events));
   introspection = std::make_unique<grants::Introspection>(*key_manager, *revocation_store,
                                                           *refresh_store, clock, config.issuer);
   revocation = std::make_unique<grants::Revocation>(*key_manager, *revocation_store, *refresh_store,
@@ -314,7 +317,7 @@ void App::Parts::open_browser_flow(const Config& config) {
   id_tokens = std::make_unique<grants::IdTokenIssuer>(
       *key_manager, clock, grants::IdTokenConfig{config.issuer, config.id_token_ttl});
   grant_registry->add(std::make_unique<grants::AuthorizationCodeGrant>(
-      *code_store, *grant_store, *refresh_store, *users, *issuer, *id_tokens));
+      *code_store, *grant_store, *refresh_store, *users, *issuer, *id_tokens, *events));
   authorizer = std::make_unique<grants::Authorizer>(
       *client_cache, *consent_store, *code_store, clock,
       grants::AuthorizeConfig{config.issuer, config.code_ttl, config.refresh_token_ttl});
@@ -371,7 +374,7 @@ void App::Parts::add_browser_routes(const Config& config,
       *authorizer, *user_auth, *client_cache, *id_tokens, *session_store, *users,
       std::move(templates), clock,
       SessionPolicy::for_issuer(config.issuer, config.session_ttl, config.session_idle_timeout),
-      logger, config.registration_open, providers.get()});
+      logger, *events, config.registration_open, providers.get()});
   browser_flow = flow;
   add_authorize_routes(router, flow);
   add_login_route(router, flow);
@@ -399,7 +402,7 @@ void App::Parts::add_browser_routes(const Config& config,
 // POST /token with its grants, /introspect, /revoke, all on the worker pool.
 void App::Parts::add_token_routes(Logger& logger) {
   http::Router& router = service->router();
-  add_token_route(router, TokenEndpoint{*client_auth, *grant_registry, logger});
+  add_token_route(router, TokenEndpoint{*client_auth, *grant_registry, logger, *events});
   add_introspection_route(router, IntrospectionEndpoint{*client_auth, *introspection, logger});
   add_revocation_route(router, RevocationEndpoint{*client_auth, *revocation, logger});
 }
@@ -435,9 +438,11 @@ void App::Parts::add_admin_routes(const Config& config, const std::string& url,
       service->router(),
       std::make_shared<admin::AdminApi>(admin::AdminApi{
           admin::AdminAccess(*key_manager, *revocation_store, clock, config.issuer),
-          operations::ClientOperations(*database, url),
-          operations::UserOperations(*database, argon2, config.session_idle_timeout),
-          operations::KeyOperations(*database),
+          // Each change names its admin client (admin_actor); "admin" is never used alone.
+          operations::ClientOperations(*database, url, *events, operations::Actor{"admin", {}, {}}),
+          operations::UserOperations(*database, argon2, config.session_idle_timeout, *events,
+                                     operations::Actor{"admin", {}, {}}),
+          operations::KeyOperations(*database, *events, operations::Actor{"admin", {}, {}}),
           operations::RegistrationTokenOperations(*database, clock),
           operations::EventOperations(*database), grants::client_secret_key(master_key),
           keys::key_encryption_key(master_key), config.key_publication_delay, KEYWARD_VERSION,
@@ -470,7 +475,7 @@ void App::Parts::add_registration_routes(const Config& config, const std::string
         }
       });
   server::add_registration_routes(service->router(),
-                                  RegistrationEndpoint{*dynamic_registration, logger});
+                                  RegistrationEndpoint{*dynamic_registration, logger, *events});
 }
 
 // GET /metrics and what it reports; last among the routes, so every route has its cells.

@@ -105,6 +105,10 @@ http::HttpResponse admin_power_refused(std::string_view detail) {
   return insufficient_scope(kAdminScope, detail);
 }
 
+operations::Actor admin_actor(const http::HttpRequest& request, const AdminCaller& caller) {
+  return operations::Actor::admin(caller.client_id, request.client_ip, request.request_id);
+}
+
 void log_change(AdminApi& api, const AdminCaller& caller, std::string_view action,
                 std::string_view target, const std::vector<std::string>& changed) {
   Logger::Fields fields{{"client_id", caller.client_id},

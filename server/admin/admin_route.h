@@ -33,6 +33,11 @@ void add_admin_route(http::Router& router, const std::shared_ptr<AdminApi>& api,
 void log_change(AdminApi& api, const AdminCaller& caller, std::string_view action,
                 std::string_view target, const std::vector<std::string>& changed = {});
 
+// The acting party of a change, for the audit events the operations report:
+// "admin:<client_id>" with the request's address and id.
+[[nodiscard]] operations::Actor admin_actor(const http::HttpRequest& request,
+                                            const AdminCaller& caller);
+
 // 403 insufficient-scope naming kAdminScope: the caller may not grant or touch admin power
 // (AdminAccess::may_manage).
 [[nodiscard]] http::HttpResponse admin_power_refused(std::string_view detail);

@@ -82,7 +82,8 @@ HttpResponse create(const HttpRequest& request, const AdminCaller& caller, Admin
   if (!api.access.may_manage(caller, {scopes.begin(), scopes.end()}, registration.audiences)) {
     return admin_power_refused(kGrantRefused);
   }
-  auto created = api.clients.create(registration, api.client_secret_key);
+  auto created =
+      api.clients.acting(admin_actor(request, caller)).create(registration, api.client_secret_key);
   if (!created.ok()) return problem_for(created.error());
   const auto& client = created->value.client;
   log_change(api, caller, "client.create", client.client_id);
@@ -113,7 +114,7 @@ HttpResponse update(const HttpRequest& request, const AdminCaller& caller, Admin
   change.may_introspect = bool_field(body, "may_introspect");
   const std::string& id = request.path_param("client_id");
   if (auto refused = refused_change(id, caller, api)) return *refused;
-  auto updated = api.clients.update(id, change);
+  auto updated = api.clients.acting(admin_actor(request, caller)).update(id, change);
   if (!updated.ok()) return problem_for(updated.error());
   std::vector<std::string> changed;
   for (const auto& [k, v] : body.items()) changed.push_back(k);
@@ -128,7 +129,8 @@ HttpResponse rotate_secret(const HttpRequest& request, const AdminCaller& caller
   (void)body;
   const std::string& id = request.path_param("client_id");
   if (auto refused = refused_change(id, caller, api)) return *refused;
-  auto rotated = api.clients.rotate_secret(id, api.client_secret_key);
+  auto rotated =
+      api.clients.acting(admin_actor(request, caller)).rotate_secret(id, api.client_secret_key);
   if (!rotated.ok()) return problem_for(rotated.error());
   log_change(api, caller, "client.rotate_secret", id);
   ordered_json doc{{"client_id", id}, {"client_secret", rotated->value}};
@@ -139,7 +141,7 @@ HttpResponse rotate_secret(const HttpRequest& request, const AdminCaller& caller
 HttpResponse remove(const HttpRequest& request, const AdminCaller& caller, AdminApi& api) {
   const std::string& id = request.path_param("client_id");
   if (auto refused = refused_change(id, caller, api)) return *refused;
-  auto removed = api.clients.remove(id);
+  auto removed = api.clients.acting(admin_actor(request, caller)).remove(id);
   if (!removed.ok()) return problem_for(removed.error());
   log_change(api, caller, "client.delete", id);
   HttpResponse response;

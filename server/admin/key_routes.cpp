@@ -40,7 +40,8 @@ HttpResponse rotate(const HttpRequest& request, const AdminCaller& caller, Admin
     alg = *parsed;
   }
   auto rotated =
-      api.keys.rotate(api.key_encryption_key, alg, api.clock.now(), api.key_publication_delay);
+      api.keys.acting(admin_actor(request, caller))
+          .rotate(api.key_encryption_key, alg, api.clock.now(), api.key_publication_delay);
   if (!rotated.ok()) return problem_for(rotated.error());
   log_change(api, caller, "keys.rotate", rotated->key.kid);
   auto doc = operations::describe_key(rotated->key);

@@ -56,7 +56,8 @@ HttpResponse create(const HttpRequest& request, const AdminCaller& caller, Admin
   user.email = string_field(body, "email");
   user.given_name = string_field(body, "given_name");
   user.family_name = string_field(body, "family_name");
-  auto created = api.users.create(user, *string_field(body, "password"));
+  auto created =
+      api.users.acting(admin_actor(request, caller)).create(user, *string_field(body, "password"));
   if (!created.ok()) return problem_for(created.error());
   log_change(api, caller, "user.create", created->id);
   auto response = json_answer(201, operations::describe_user(*created));
@@ -85,7 +86,8 @@ HttpResponse update(const HttpRequest& request, const AdminCaller& caller, Admin
   change.email = field("email");
   change.given_name = field("given_name");
   change.family_name = field("family_name");
-  auto updated = api.users.update_profile(user_of(request), change);
+  auto updated =
+      api.users.acting(admin_actor(request, caller)).update_profile(user_of(request), change);
   if (!updated.ok()) return problem_for(updated.error());
   std::vector<std::string> changed;
   for (const auto& [k, v] : body.items()) changed.push_back(k);
@@ -95,7 +97,7 @@ HttpResponse update(const HttpRequest& request, const AdminCaller& caller, Admin
 
 HttpResponse remove(const HttpRequest& request, const AdminCaller& caller, AdminApi& api) {
   const auto user = user_of(request);
-  auto removed = api.users.remove(user, api.clock.now());
+  auto removed = api.users.acting(admin_actor(request, caller)).remove(user, api.clock.now());
   if (!removed.ok()) return problem_for(removed.error());
   log_change(api, caller, "user.delete", user.value);
   return no_content();
@@ -106,7 +108,8 @@ HttpResponse set_disabled(const HttpRequest& request, const AdminCaller& caller,
   KEYWARD_ADMIN_BODY(body, request, {}, /*empty_allowed=*/true)
   (void)body;
   const auto user = user_of(request);
-  auto changed = api.users.set_disabled(user, disabled, api.clock.now());
+  auto changed =
+      api.users.acting(admin_actor(request, caller)).set_disabled(user, disabled, api.clock.now());
   if (!changed.ok()) return problem_for(changed.error());
   log_change(api, caller, disabled ? "user.disable" : "user.enable", user.value);
   return user_answer(*changed);
@@ -115,7 +118,8 @@ HttpResponse set_disabled(const HttpRequest& request, const AdminCaller& caller,
 HttpResponse set_password(const HttpRequest& request, const AdminCaller& caller, AdminApi& api) {
   KEYWARD_ADMIN_BODY(body, request, {{"password", FieldType::String, true}})
   const auto user = user_of(request);
-  auto changed = api.users.set_password(user, *string_field(body, "password"), api.clock.now());
+  auto changed = api.users.acting(admin_actor(request, caller))
+                     .set_password(user, *string_field(body, "password"), api.clock.now());
   if (!changed.ok()) return problem_for(changed.error());
   log_change(api, caller, "user.set_password", user.value);
   return user_answer(*changed);
@@ -125,7 +129,7 @@ HttpResponse verify_email(const HttpRequest& request, const AdminCaller& caller,
   KEYWARD_ADMIN_BODY(body, request, {}, /*empty_allowed=*/true)
   (void)body;
   const auto user = user_of(request);
-  auto verified = api.users.verify_email(user);
+  auto verified = api.users.acting(admin_actor(request, caller)).verify_email(user);
   if (!verified.ok()) return problem_for(verified.error());
   log_change(api, caller, "user.verify_email", user.value);
   return json_answer(200, operations::describe_user(*verified));
@@ -174,7 +178,8 @@ HttpResponse consents(const HttpRequest& request, const AdminCaller&, AdminApi& 
 HttpResponse revoke_consent(const HttpRequest& request, const AdminCaller& caller, AdminApi& api) {
   const auto user = user_of(request);
   const std::string& client_id = request.path_param("client_id");
-  auto revoked = api.users.revoke_consent(user, client_id, api.clock.now());
+  auto revoked = api.users.acting(admin_actor(request, caller))
+                     .revoke_consent(user, client_id, api.clock.now());
   if (!revoked.ok()) return problem_for(revoked.error());
   log_change(api, caller, "user.revoke_consent", user.value + " " + client_id);
   return no_content();

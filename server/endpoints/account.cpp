@@ -98,6 +98,16 @@ http::HttpResponse signed_out_notice(const BrowserFlow& flow, std::string_view t
 http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpRequest& request,
                               const BrowserForm& form, const SignedIn& who) {
   const BrowserFlow& flow = *endpoint.flow;
+  // The user's own action on their account (audit/event.h): no actor.
+  auto report = [&](const http::HttpRequest& req, const SignedIn& by, audit::EventType type,
+                    nlohmann::json detail = nlohmann::json::object(), std::string client_id = {}) {
+    flow.events.record(audit::Event{.type = type,
+                                    .user_id = by.user.id,
+                                    .client_id = std::move(client_id),
+                                    .address = req.client_ip,
+                                    .request_id = req.request_id,
+                                    .detail = std::move(detail)});
+  };
   accounts::AccountService& service = endpoint.service;
   const auto action = form.field(kActionField).value_or("");
   auto text = [&](std::string_view name) { return form.field(name).value_or(""); };
@@ -107,7 +117,11 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
                                 text("current_password")};
     auto changed = service.update_profile(who.user, typed, mail_requester(request));
     if (!changed.ok()) return refused(endpoint, request, who, changed.error(), std::move(typed));
-    return done(*changed ? "email" : "profile");
+    const bool email_changed =
+        std::find(changed->begin(), changed->end(), "email") != changed->end();
+    if (!changed->empty())
+      report(request, who, audit::EventType::UserChanged, {{"fields", *changed}});
+    return done(email_changed ? "email" : "profile");
   }
   if (action == "resend_verification") {
     auto sent = service.resend_verification(who.user, mail_requester(request));
@@ -120,6 +134,7 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
                                 text("new_password"), text("confirm_password"), request.client_ip);
     if (!changed.ok()) return refused(endpoint, request, who, changed.error());
     flow.logger.info("password changed on the account page", {{"request_id", request.request_id}});
+    report(request, who, audit::EventType::PasswordChanged);
     return done("password");
   }
   if (action == "end_session") {
@@ -150,11 +165,15 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
   if (action == "revoke_application") {
     auto revoked = service.revoke_application(who.user, text(kClientIdField));
     if (!revoked.ok()) return refused(endpoint, request, who, revoked.error());
+    report(request, who, audit::EventType::ConsentRevoked, nlohmann::json::object(),
+           std::string(text(kClientIdField)));
     return done("application");
   }
   if (action == "unlink_provider") {
     auto unlinked = service.unlink_provider(who.user, text(browser_wire::kProviderField));
     if (!unlinked.ok()) return refused(endpoint, request, who, unlinked.error());
+    report(request, who, audit::EventType::FederatedIdentityUnlinked,
+           {{"provider", text(browser_wire::kProviderField)}});
     return done("provider");
   }
   if (action == "delete_account") {
@@ -162,6 +181,7 @@ http::HttpResponse run_action(const AccountEndpoint& endpoint, const http::HttpR
         service.delete_account(who.user, text(browser_wire::kPasswordField), request.client_ip);
     if (!deleted.ok()) return refused(endpoint, request, who, deleted.error());
     flow.logger.info("account deleted by its user", {{"request_id", request.request_id}});
+    report(request, who, audit::EventType::UserDeleted);
     return signed_out_notice(flow, "Your account is deleted",
                              "Your account and everything Keyward kept about it are gone, and "
                              "every application lost its access. Goodbye.",

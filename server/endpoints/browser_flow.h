@@ -13,6 +13,7 @@
 // browser is sent), browser_wire.h (paths, cookie and field names).
 #include <memory>
 
+#include "audit/event.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "federation/provider_registry.h"
@@ -40,6 +41,8 @@ struct BrowserFlow {
   const Clock& clock;
   SessionPolicy policy;
   Logger& logger;
+  // Sign-ins, consents and sign-outs are reported here (audit/event.h).
+  audit::EventSink& events;
   // KEYWARD_REGISTRATION=open: /signup is served and the login page links to it.
   bool registration_open = false;
   // The upstream providers whose buttons the login pages show; null: none.

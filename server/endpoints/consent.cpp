@@ -32,6 +32,13 @@ http::HttpResponse handle_consent(const http::HttpRequest& request, const Browse
   if (auto remembered = flow.authorizer.remember_consent(r, *session.user_id); !remembered.ok()) {
     return authorize_error(flow, request, remembered.error());
   }
+  // Given here, on the page; a remembered consent at /authorize is not given again.
+  flow.events.record(audit::Event{.type = audit::EventType::ConsentGiven,
+                                  .user_id = *session.user_id,
+                                  .client_id = r.client.id,
+                                  .address = request.client_ip,
+                                  .request_id = request.request_id,
+                                  .detail = {{"scope", grants::format_scope(r.scope)}}});
   auto issued = flow.authorizer.issue_code(
       r, grants::SignedIn{*session.user_id, *session.auth_time, session.id_hash, session.amr});
   if (!issued.ok()) return authorize_error(flow, request, issued.error());

@@ -61,6 +61,18 @@ void clear_binding(http::HttpResponse& response, const SessionPolicy& policy) {
   set_flow_cookie(response, policy, policy.federation_cookie_name, "", std::chrono::seconds(0));
 }
 
+// Facts of a federated sign-in (audit/event.h): the provider always, never what the
+// upstream's token said beyond its verdict.
+void report(const BrowserFlow& flow, const http::HttpRequest& request, audit::EventType type,
+            std::string user_id, std::string client_id, nlohmann::json detail) {
+  flow.events.record(audit::Event{.type = type,
+                                  .user_id = std::move(user_id),
+                                  .client_id = std::move(client_id),
+                                  .address = request.client_ip,
+                                  .request_id = request.request_id,
+                                  .detail = std::move(detail)});
+}
+
 http::HttpResponse handle_callback(const http::HttpRequest& request,
                                    const FederationFlowContext& context) {
   const BrowserFlow& flow = *context.browser;
@@ -114,6 +126,7 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
   auto returning = returning_request(flow, row.return_params);
   if (!returning.ok()) return refuse(row.return_params, 400, "");
   const std::optional<grants::AuthorizationRequest>& r = *returning;
+  const std::string client_id = r ? r->client.id : std::string();
   federation::Freshness freshness;
   freshness.requested_at = row.created_at;
   if (r) {
@@ -134,6 +147,11 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
                                                   {"provider", row.provider},
                                                   {"kind", std::string(kind_name(e.kind))},
                                                   {"detail", e.log_detail}});
+    report(flow, request, audit::EventType::SignInFailed, "", client_id,
+           {{"method", "federated"},
+            {"provider", row.provider},
+            {"reason", "upstream"},
+            {"upstream_error", std::string(kind_name(e.kind))}});
     return refuse(row.return_params, 200, upstream_message(e, label));
   }
 
@@ -155,6 +173,8 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
     case Kind::Refused:
       flow.logger.info("federated sign-in refused",
                        {{"request_id", request.request_id}, {"provider", row.provider}});
+      report(flow, request, audit::EventType::SignInFailed, decided->user_id, client_id,
+             {{"method", "federated"}, {"provider", row.provider}, {"reason", decided->refusal}});
       return refuse(row.return_params, 403, decided->message);
     case Kind::ConfirmLink: {
       auto response =
@@ -169,7 +189,14 @@ http::HttpResponse handle_callback(const http::HttpRequest& request,
     flow.logger.info("federated sign-up", {{"request_id", request.request_id},
                                            {"provider", row.provider},
                                            {"user_id", decided->user_id}});
+    // A new account, linked to the upstream identity in the same transaction.
+    report(flow, request, audit::EventType::UserCreated, decided->user_id, client_id,
+           {{"method", "federated"}, {"provider", row.provider}});
+    report(flow, request, audit::EventType::FederatedIdentityLinked, decided->user_id, client_id,
+           {{"provider", row.provider}});
   }
+  report(flow, request, audit::EventType::SignIn, decided->user_id, client_id,
+         {{"method", "federated"}, {"provider", row.provider}});
   auto response = sign_in_and_redirect(request, flow, current_session(request, flow),
                                        decided->user_id, federation_next_location(next_params),
                                        storage::kAmrFederated, identity->auth_time);

@@ -112,6 +112,17 @@ http::HttpResponse handle_confirm(const http::HttpRequest& request,
   auto checked = flow.user_auth.authenticate(link.user.username, *password, request.client_ip);
   if (!checked.ok()) {
     const auto& e = checked.error();
+    // A wrong password here is a guess at the account's like one on the login page.
+    if (e.retry_after || e.code == grants::ErrorCode::InvalidGrant) {
+      audit::Event event{.type = e.retry_after ? audit::EventType::SignInThrottled
+                                               : audit::EventType::SignInFailed,
+                         .user_id = link.user.id,
+                         .address = request.client_ip,
+                         .request_id = request.request_id,
+                         .detail = {{"method", "password"}, {"provider", link.row.provider}}};
+      if (!e.retry_after) event.detail["reason"] = "bad_credentials";
+      flow.events.record(std::move(event));
+    }
     if (e.retry_after) {
       const long long wait = std::max<long long>(1, e.retry_after->count());
       auto throttled = link_page(context, request, link.row, link.user, 429,
@@ -157,6 +168,15 @@ http::HttpResponse handle_confirm(const http::HttpRequest& request,
   flow.logger.info("federated identity linked", {{"request_id", request.request_id},
                                                  {"provider", link.row.provider},
                                                  {"user_id", link.user.id}});
+  for (auto type : {audit::EventType::FederatedIdentityLinked, audit::EventType::SignIn}) {
+    audit::Event event{.type = type,
+                       .user_id = link.user.id,
+                       .address = request.client_ip,
+                       .request_id = request.request_id,
+                       .detail = {{"provider", link.row.provider}}};
+    if (type == audit::EventType::SignIn) event.detail["method"] = "federated";
+    flow.events.record(std::move(event));
+  }
   auto response = sign_in_and_redirect(request, flow, current_session(request, flow), link.user.id,
                                        federation_next_location(link.row.return_params),
                                        storage::kAmrFederated);

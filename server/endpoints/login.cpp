@@ -34,7 +34,9 @@ http::HttpResponse handle_login(const http::HttpRequest& request, const BrowserF
     return page(400, username.value_or(""), "Enter your username and password.");
   }
 
-  auto user = flow.user_auth.authenticate(*username, *password, request.client_ip);
+  auto user = flow.user_auth.sign_in(
+      *username, *password,
+      grants::SignInContext{client_id, request.client_ip, request.request_id});
   if (!user.ok()) {
     const auto& e = user.error();
     if (e.retry_after) {

@@ -70,6 +70,13 @@ http::HttpResponse handle_logout(const http::HttpRequest& request, const Browser
       return oauth_error_page(flow, request, grants::storage_failure(ended.error(), "logout"));
     }
     if (*ended) flow.logger.info("signed out", {{"request_id", request.request_id}});
+    if (*ended && session->user_id) {
+      flow.events.record(audit::Event{.type = audit::EventType::Logout,
+                                      .user_id = *session->user_id,
+                                      .client_id = client ? client->id : std::string(),
+                                      .address = request.client_ip,
+                                      .request_id = request.request_id});
+    }
   }
   http::HttpResponse response;
   if (post_logout) {

@@ -101,8 +101,23 @@ http::HttpResponse handle_registration(const http::HttpRequest& request,
     return registration_http::error(registered.error(), request, endpoint.logger,
                                     presented.token.has_value());
   }
+  registration_http::report(endpoint, request, audit::EventType::ClientCreated,
+                            registered->client_id,
+                            {{"registration", presented.token ? "initial_access_token" : "open"},
+                             {"name", registered->body.value("client_name", "")}});
   // RFC 7591 §3.2.1: 201 Created.
   return registration_http::answer(201, *registered);
+}
+
+void registration_http::report(const RegistrationEndpoint& endpoint,
+                               const http::HttpRequest& request, audit::EventType type,
+                               const std::string& client_id, nlohmann::json detail) {
+  endpoint.events.record(audit::Event{.type = type,
+                                      .client_id = client_id,
+                                      .address = request.client_ip,
+                                      .request_id = request.request_id,
+                                      .actor = "registration",
+                                      .detail = std::move(detail)});
 }
 
 void add_registration_routes(http::Router& router, RegistrationEndpoint endpoint) {

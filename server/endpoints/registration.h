@@ -13,6 +13,7 @@
 // The rules are grants::DynamicRegistration's; all routes run on the worker pool.
 #include <string_view>
 
+#include "audit/event.h"
 #include "common/log.h"
 #include "grants/dynamic_registration.h"
 #include "http/router.h"
@@ -26,6 +27,9 @@ inline constexpr std::size_t kMaxRegistrationBody = 16 * 1024;
 struct RegistrationEndpoint {
   const grants::DynamicRegistration& registration;
   Logger& logger;
+  // client_created / client_changed / client_deleted, actor "registration" (the client
+  // acts on itself with its registration access token, or registers).
+  audit::EventSink& events;
 };
 
 void add_registration_routes(http::Router& router, RegistrationEndpoint endpoint);
@@ -55,6 +59,10 @@ struct Presented {
 [[nodiscard]] std::optional<grants::OAuthError> body_problem(const http::HttpRequest& request);
 
 [[nodiscard]] http::HttpResponse answer(int status, const grants::RegistrationAnswer& answer);
+
+void report(const RegistrationEndpoint& endpoint, const http::HttpRequest& request,
+            audit::EventType type, const std::string& client_id,
+            nlohmann::json detail = nlohmann::json::object());
 
 }  // namespace registration_http
 

@@ -45,6 +45,22 @@ http::HttpResponse handle_registration_management(const http::HttpRequest& reque
       if (!updated.ok()) {
         return registration_http::error(updated.error(), request, endpoint.logger, true);
       }
+      // The metadata members whose values changed; never the rotated token or a secret.
+      auto fields = nlohmann::json::array();
+      const auto secret = [](const std::string& name) {
+        return name == "registration_access_token" || name == "client_secret";
+      };
+      for (const auto& [name, value] : updated->body.items()) {
+        const auto before = current->body.find(name);
+        if (!secret(name) && (before == current->body.end() || *before != value)) {
+          fields.push_back(name);
+        }
+      }
+      for (const auto& [name, value] : current->body.items()) {
+        if (!secret(name) && !updated->body.contains(name)) fields.push_back(name);
+      }
+      registration_http::report(endpoint, request, audit::EventType::ClientChanged, client_id,
+                                {{"fields", std::move(fields)}});
       return registration_http::answer(200, *updated);
     }
     case http::Method::Delete: {
@@ -52,6 +68,7 @@ http::HttpResponse handle_registration_management(const http::HttpRequest& reque
       if (!removed.ok()) {
         return registration_http::error(removed.error(), request, endpoint.logger, true);
       }
+      registration_http::report(endpoint, request, audit::EventType::ClientDeleted, client_id);
       // RFC 7592 §2.3: 204 No Content.
       http::HttpResponse response;
       response.status = 204;

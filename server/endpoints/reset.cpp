@@ -49,6 +49,13 @@ http::HttpResponse handle_reset(const http::HttpRequest& request, const AccountF
                                              {"user_id", reset->user_id},
                                              {"grants_revoked", reset->revoked.grants_revoked},
                                              {"sessions_ended", reset->revoked.sessions_ended}});
+      browser.events.record(
+          audit::Event{.type = audit::EventType::PasswordReset,
+                       .user_id = reset->user_id,
+                       .address = request.client_ip,
+                       .request_id = request.request_id,
+                       .detail = {{"grants_revoked", reset->revoked.grants_revoked},
+                                  {"sessions_ended", reset->revoked.sessions_ended}}});
       return notice_page(browser, 200,
                          Notice{"Your password has been changed",
                                 "You can now sign in from the application with your new password.",

@@ -110,6 +110,12 @@ http::HttpResponse handle_signup(const http::HttpRequest& request, const Account
   browser.logger.info("account created", {{"request_id", request.request_id},
                                           {"user_id", done.user.id},
                                           {"client_id", *r ? (*r)->client.id : ""}});
+  browser.events.record(audit::Event{.type = audit::EventType::UserCreated,
+                                     .user_id = done.user.id,
+                                     .client_id = *r ? (*r)->client.id : std::string(),
+                                     .address = request.client_ip,
+                                     .request_id = request.request_id,
+                                     .detail = {{"method", "signup"}}});
   if (done.mail_error) {
     browser.logger.error("verification mail not queued", {{"request_id", request.request_id},
                                                           {"user_id", done.user.id},

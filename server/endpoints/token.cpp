@@ -62,6 +62,23 @@ http::HttpResponse token_response(const grants::TokenResponse& t) {
   return response;
 }
 
+// The facts of the answer, never its tokens.
+void report_token_issued(audit::EventSink& events, const http::HttpRequest& request,
+                         const grants::GrantHandler& grant, const grants::Client& client,
+                         const grants::TokenResponse& issued) {
+  audit::Event event;
+  event.type = audit::EventType::TokenIssued;
+  event.user_id = issued.user_id;
+  event.client_id = client.id;
+  event.address = request.client_ip;
+  event.request_id = request.request_id;
+  event.detail = {{"grant", grant.grant_type()},
+                  {"scope", issued.scope},
+                  {"refresh_token", issued.refresh_token.has_value()},
+                  {"id_token", issued.id_token.has_value()}};
+  events.record(std::move(event));
+}
+
 }  // namespace
 
 grants::OAuthResult<http::FormParams> read_oauth_form(const http::HttpRequest& request) {
@@ -88,7 +105,8 @@ grants::OAuthResult<grants::Client> authenticate_client(const http::HttpRequest&
                                                         grants::ClientAuthenticator& clients) {
   auto input = client_auth_input(request, form);
   if (!input.ok()) return err(std::move(input).error());
-  return clients.authenticate(*input);
+  return clients.authenticate(*input, grants::RequestMeta{request.client_ip, request.request_id},
+                              request.path);
 }
 
 http::HttpResponse handle_token_request(const http::HttpRequest& request,
@@ -114,6 +132,7 @@ http::HttpResponse handle_token_request(const http::HttpRequest& request,
     return response;
   }
   auto issued = grant.handle(token_request(request, *form, grant), *client);
+  if (issued.ok()) report_token_issued(endpoint.events, request, grant, *client, *issued);
   auto response = issued.ok() ? token_response(*issued) : fail(issued.error());
   response.log_client_id = client->id;
   return response;

@@ -10,6 +10,7 @@
 //   → the grant's handler → RFC 6749 §5.1 JSON with Cache-Control: no-store.
 // Runs on the worker pool: client lookups, grants and Argon2 may block. Errors go through
 // the one writer (server/endpoints/oauth_error_writer.h).
+#include "audit/event.h"
 #include "common/log.h"
 #include "grants/client.h"
 #include "grants/client_auth.h"
@@ -26,6 +27,7 @@ struct TokenEndpoint {
   grants::ClientAuthenticator& clients;
   const grants::GrantRegistry& grants;
   Logger& logger;
+  audit::EventSink& events;  // token_issued for every token answer
 };
 
 void add_token_route(http::Router& router, TokenEndpoint endpoint);

@@ -275,10 +275,6 @@ class MetricsTest(unittest.TestCase):
         self.assertTrue({"client_credentials", "refresh_token", "authorization_code",
                          "other"} <= grants, grants)
 
-    # The flows report their audit events through App's fan-out once branch h2 is merged;
-    # until then nothing reaches the counters. Remove the decorator with that merge: left in
-    # place, the passing test is an "unexpected success" and the suite fails.
-    @unittest.expectedFailure
     def test_audit_events_of_the_workload_are_counted(self):
         v = self.values
         self.assertEqual(value(v, "keyward_tokens_issued_total", grant="client_credentials"),

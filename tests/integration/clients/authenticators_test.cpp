@@ -6,6 +6,7 @@
 #include <latch>
 #include <thread>
 
+#include "audit/event.h"
 #include "common/crypto.h"
 #include "grants/client_auth.h"
 #include "grants/client_cache.h"
@@ -21,6 +22,9 @@
 
 namespace keyward::grants {
 namespace {
+
+// These tests look at what the modules do, not at what they report.
+audit::NullEventSink no_events;
 
 using std::chrono::seconds;
 using storage::ClientRecord;
@@ -112,7 +116,7 @@ TEST_F(AuthenticatorsTest, Rfc6749_2_3_1_RightSecretWithTheRegisteredMethod) {
   const auto basic_secret = add_client("svc-basic", true, "client_secret_basic");
   const auto post_secret = add_client("svc-post", true, "client_secret_post");
   ClientCache cache(*clients_, clock_);
-  ClientAuthenticator auth(cache, key_);
+  ClientAuthenticator auth(cache, key_, no_events);
 
   auto basic = auth.authenticate(input(Method::Basic, "svc-basic", basic_secret));
   ASSERT_TRUE(basic.ok()) << basic.error().description;
@@ -128,7 +132,7 @@ TEST_F(AuthenticatorsTest, Rfc6749_2_3_1_RightSecretWithTheRegisteredMethod) {
 TEST_F(AuthenticatorsTest, WrongSecretAndUnknownClientGetTheSameAnswer) {
   const auto secret = add_client("svc", true);
   ClientCache cache(*clients_, clock_);
-  ClientAuthenticator auth(cache, key_);
+  ClientAuthenticator auth(cache, key_, no_events);
 
   expect_invalid_client(auth.authenticate(input(Method::Basic, "svc", secret + "x")), true);
   expect_invalid_client(auth.authenticate(input(Method::Basic, "svc", "")), true);
@@ -144,7 +148,7 @@ TEST_F(AuthenticatorsTest, WrongSecretAndUnknownClientGetTheSameAnswer) {
 TEST_F(AuthenticatorsTest, Rfc6749_2_3_ConfidentialClientMustAuthenticate) {
   add_client("svc", true);
   ClientCache cache(*clients_, clock_);
-  ClientAuthenticator auth(cache, key_);
+  ClientAuthenticator auth(cache, key_, no_events);
   expect_invalid_client(auth.authenticate(input(Method::None, "svc")), false);
   expect_invalid_client(auth.authenticate(input(Method::None, "")), false);
 }
@@ -152,7 +156,7 @@ TEST_F(AuthenticatorsTest, Rfc6749_2_3_ConfidentialClientMustAuthenticate) {
 TEST_F(AuthenticatorsTest, PublicClientIdentifiesWithClientIdAlone) {
   add_client("app", false);
   ClientCache cache(*clients_, clock_);
-  ClientAuthenticator auth(cache, key_);
+  ClientAuthenticator auth(cache, key_, no_events);
 
   auto ok = auth.authenticate(input(Method::None, "app"));
   ASSERT_TRUE(ok.ok()) << ok.error().description;
@@ -168,7 +172,7 @@ TEST_F(AuthenticatorsTest, Rfc6749_2_3_WrongMethodWithTheRightSecret) {
   const auto basic_secret = add_client("svc-basic", true, "client_secret_basic");
   const auto post_secret = add_client("svc-post", true, "client_secret_post");
   ClientCache cache(*clients_, clock_);
-  ClientAuthenticator auth(cache, key_);
+  ClientAuthenticator auth(cache, key_, no_events);
   expect_invalid_client(auth.authenticate(input(Method::Post, "svc-basic", basic_secret)), false,
                         "client must authenticate with client_secret_basic");
   expect_invalid_client(auth.authenticate(input(Method::Basic, "svc-post", post_secret)), true,
@@ -180,7 +184,7 @@ TEST_F(AuthenticatorsTest, StorageDownIsTemporarilyUnavailable) {
   ASSERT_TRUE(unreachable.ok());
   storage::ClientRepository repository(unreachable.value());
   ClientCache cache(repository, clock_);
-  ClientAuthenticator auth(cache, key_);
+  ClientAuthenticator auth(cache, key_, no_events);
   auto result = auth.authenticate(input(Method::Basic, "svc", "x"));
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::TemporarilyUnavailable);
@@ -191,7 +195,7 @@ TEST_F(AuthenticatorsTest, StorageDownIsTemporarilyUnavailable) {
 TEST_F(AuthenticatorsTest, CacheKeepsClientsUntilInvalidatedOrTtl) {
   const auto old_secret = add_client("svc", true);
   ClientCache cache(*clients_, clock_, seconds(60));
-  ClientAuthenticator auth(cache, key_);
+  ClientAuthenticator auth(cache, key_, no_events);
   ASSERT_TRUE(auth.authenticate(input(Method::Basic, "svc", old_secret)).ok());
   // Unknown ids are cached too: a client created later is found once invalidated.
   expect_invalid_client(auth.authenticate(input(Method::None, "late")), false);
@@ -232,7 +236,7 @@ TEST_F(AuthenticatorsTest, NotifyInvalidatesEveryInstancesCache) {
         : database(open_database(conninfo)),
           repository(database),
           cache(repository, clock, seconds(3600)),
-          auth(cache, key) {}
+          auth(cache, key, no_events) {}
   };
   std::vector<std::unique_ptr<Instance>> instances;
   for (int i = 0; i < 2; ++i) {
@@ -276,7 +280,7 @@ class UserAuthenticatorTest : public AuthenticatorsTest {
     throttle_.emplace(*throttle_store_, clock_);
   }
   UserAuthenticator authenticator(Argon2Params params = kWeak) {
-    return UserAuthenticator(*users_, *throttle_, params);
+    return UserAuthenticator(*users_, *throttle_, params, no_events);
   }
   void expect_invalid_credentials(const OAuthResult<User>& result) {
     ASSERT_FALSE(result.ok());
@@ -420,7 +424,7 @@ TEST_F(UserAuthenticatorTest, ParallelGuessesBeyondTheLimitNeverReachTheHash) {
   LoginThrottleOptions options;
   options.account.threshold = 3;
   LoginThrottle throttle(*throttle_store_, clock_, options);
-  UserAuthenticator auth(*users_, throttle, kSlow);
+  UserAuthenticator auth(*users_, throttle, kSlow, no_events);
   constexpr int kAttempts = 16;
   std::latch start(kAttempts);
   std::atomic<int> wrong{0};

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "audit/event.h"
 #include "common/crypto.h"
 #include "grants/access_token_verification.h"
 #include "grants/authorization_code.h"
@@ -38,6 +39,9 @@
 
 namespace keyward::grants {
 namespace {
+
+// These tests look at what the modules do, not at what they report.
+audit::NullEventSink no_events;
 
 using std::chrono::seconds;
 using test::StorageTest;
@@ -126,7 +130,7 @@ class GrantsTest : public StorageTest {
   }
   AuthorizationCodeGrant code_grant() {
     return AuthorizationCodeGrant(*code_store_, *grant_store_, *refresh_store_, *user_store_,
-                                  *issuer_, *id_tokens_);
+                                  *issuer_, *id_tokens_, no_events);
   }
   // A code of web's for alice, stored as the authorization endpoint stores it (its grant's
   // id in last_code_grant_).
@@ -162,7 +166,7 @@ class GrantsTest : public StorageTest {
   }
   RefreshTokenGrant refresh_grant(seconds reuse_grace) {
     return RefreshTokenGrant(*refresh_store_, *issuer_,
-                             RefreshTokenPolicy{kSuccessorKey, reuse_grace});
+                             RefreshTokenPolicy{kSuccessorKey, reuse_grace}, no_events);
   }
   OAuthResult<TokenResponse> refresh(RefreshTokenGrant& grant, const std::string& token) {
     return grant.handle(request({{"refresh_token", token}}), app());
@@ -216,7 +220,7 @@ class GrantsTest : public StorageTest {
   OAuthResult<TokenResponse> password_request(const Client& client, const TokenRequest& r) {
     storage::ThrottleRepository throttle_store(database());
     LoginThrottle throttle(throttle_store, clock_);
-    UserAuthenticator authenticator(*user_store_, throttle, kArgon2);
+    UserAuthenticator authenticator(*user_store_, throttle, kArgon2, no_events);
     PasswordGrant grant(authenticator, *grant_store_, *issuer_);
     return grant.handle(r, client);
   }

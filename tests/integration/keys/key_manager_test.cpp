@@ -11,6 +11,7 @@
 #include <latch>
 #include <thread>
 
+#include "audit/event.h"
 #include "common/aead.h"
 #include "common/crypto.h"
 #include "jose/verify.h"
@@ -19,6 +20,9 @@
 
 namespace keyward::keys {
 namespace {
+
+// These tests look at what the modules do, not at what they report.
+audit::NullEventSink no_events;
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -121,8 +125,8 @@ class KeyManagerTest : public DatabaseTest {
   std::unique_ptr<Instance> instance(KeyManagerOptions options) {
     auto out = std::unique_ptr<Instance>(new Instance{db().open(), nullptr});
     if (options.master_key.empty()) options.master_key = kMasterKey;
-    out->keys =
-        std::make_unique<KeyManager>(out->database, db().conninfo(), std::move(options), logger_);
+    out->keys = std::make_unique<KeyManager>(out->database, db().conninfo(), std::move(options),
+                                             logger_, no_events);
     return out;
   }
 
