@@ -71,7 +71,10 @@ class KeyedHmacs {
     ++clock_;
     Entry* oldest = &entries_[0];
     for (auto& e : entries_) {
-      if (e.ctx && e.key == key) {
+      // Keys are secrets (the client-secret key, CSRF and pre-login secrets): compared in
+      // constant time, as every secret is.
+      if (e.ctx && e.key.size() == key.size() &&
+          CRYPTO_memcmp(e.key.data(), key.data(), key.size()) == 0) {
         e.used = clock_;
         return e.ctx.get();
       }
@@ -87,6 +90,11 @@ class KeyedHmacs {
 
  private:
   struct Entry {
+    Entry() = default;
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+    // The key bytes do not outlive the thread in freed memory.
+    ~Entry() { OPENSSL_cleanse(key.data(), key.size()); }
     std::string key;
     UniqueMacCtx ctx;
     uint64_t used = 0;

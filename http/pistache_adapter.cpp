@@ -412,7 +412,7 @@ class PistacheHandler final : public PH::Handler {
           if (std::chrono::steady_clock::now() > deadline) {
             state->service.logger().warn(
                 "request dropped: it waited too long for a worker",
-                {{"request_id", shared_request->request_id}, {"path", shared_request->path}});
+                {{"request_id", shared_request->request_id}, {"route", shared_request->route}});
             response = HttpService::unavailable("request waited too long");
           } else {
             response = state->service.invoke(*route, *shared_request);
