@@ -23,6 +23,7 @@
 #include "grants/pkce.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/child_process.h"
 #include "tests/http/support/cli_run.h"
 #include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
@@ -43,21 +44,6 @@ constexpr std::string_view kPassword = "audit trail passphrase 1";
 constexpr std::string_view kNewPassword = "audit trail passphrase 2";
 constexpr std::string_view kUpstreamSecret = "upstream-client-secret-for-audit";
 constexpr std::string_view kSpaRedirect = "https://spa.example/callback";
-
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string target_of(const std::string& url) {
   const auto scheme = url.find("://");

@@ -25,6 +25,7 @@
 #include "storage/database.h"
 #include "storage/user_repository.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/child_process.h"
 #include "tests/http/support/cli_run.h"
 #include "tests/http/support/clients.h"
 #include "tests/http/support/http_client.h"
@@ -45,21 +46,6 @@ constexpr std::string_view kPassword = "correct horse battery staple";
 constexpr std::string_view kAppRedirect = "https://app.example/cb";
 constexpr std::string_view kExpired =
     "That sign-in attempt expired or was already used. Start again.";
-
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // `keyward <args>` with `input` on stdin (the client secret of `idp add`): its exit code
 // and everything it printed.

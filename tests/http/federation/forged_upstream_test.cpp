@@ -14,6 +14,7 @@
 
 #include "common/crypto.h"
 #include "tests/http/support/browser.h"
+#include "tests/http/support/child_process.h"
 #include "tests/http/support/cli_run.h"
 #include "tests/http/support/http_client.h"
 #include "tests/http/support/server_process.h"
@@ -27,21 +28,6 @@ namespace {
 constexpr std::string_view kMasterKey =
     "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf";
 constexpr std::string_view kSecret = "upstream-client-secret-for-keyward";
-
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // `keyward <args>` with `input` on stdin: its exit code and everything it printed.
 std::pair<int, std::string> keyward_with_stdin(const std::vector<std::string>& args, const Env& env,

@@ -24,21 +24,6 @@ std::vector<std::string> rs_environment(const Env& env, const std::filesystem::p
 
 }  // namespace
 
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 RsProcess::RsProcess(const Env& env, std::chrono::milliseconds timeout)
     : ListeningProcess(
           "keyward-sample-rs", {KEYWARD_RS_BINARY},

@@ -15,7 +15,4 @@ class RsProcess : public ListeningProcess {
   explicit RsProcess(const Env& env, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 };
 
-// A loopback port that was free a moment ago (bind to 0, read, close).
-[[nodiscard]] uint16_t free_port();
-
 }  // namespace keyward::test

@@ -83,4 +83,7 @@ class ListeningProcess {
   uint16_t port_ = 0;
 };
 
+// A loopback port that was free a moment ago (bind to 0, read, close).
+[[nodiscard]] uint16_t free_port();
+
 }  // namespace keyward::test
