@@ -150,8 +150,9 @@ TEST_F(EdDsaSigning, RotatedEdDsaKeyIsPublishedAsOkpAndSignsVerifiableAccessToke
   // The JWKS has the OKP key with its public members only (RFC 8037 §2).
   const auto jwks = get(port(), "/jwks");
   ASSERT_EQ(jwks.status, 200) << jwks.body;
+  const json published = jwks.json();  // named: a temporary's ["keys"] would dangle
   json okp;
-  for (const auto& k : jwks.json()["keys"]) {
+  for (const auto& k : published["keys"]) {
     if (k["kid"] == kid) okp = k;
   }
   ASSERT_TRUE(okp.is_object()) << jwks.body;
@@ -263,10 +264,12 @@ TEST_F(EdDsaSigning, CodeFlowIdTokenIsSignedWithEdDsaAndItsAccessTokenServesUser
   // OIDC Core §3.1.3.6 for EdDSA over Ed25519: the left half of SHA-512.
   EXPECT_EQ(id.claims["at_hash"], grants::at_hash(access_token, jose::Alg::EdDSA));
   EXPECT_EQ(id.claims["at_hash"].get<std::string>().size(), 43u);  // 32 bytes
+  const json published = get(port(), "/jwks").json();
   json okp;
-  for (const auto& k : get(port(), "/jwks").json()["keys"]) {
+  for (const auto& k : published["keys"]) {
     if (k["kid"] == kid) okp = k;
   }
+  ASSERT_TRUE(okp.is_object()) << published.dump();
   EXPECT_TRUE(openssl_ed25519_verify(okp, id.signing_input, id.signature));
   EXPECT_EQ(split(access_token).header["alg"], "EdDSA");
 
