@@ -14,15 +14,15 @@
 #   - JWKS (a plain GET and a revalidation with If-None-Match) and discovery;
 #   - the same four against node-oidc-provider, and BENCH_ROUNDS alternating token rounds
 #     (keyward, peer, keyward, peer, …) so that both see the same machine;
-#   - client-credentials tokens after `keyward keys rotate --alg ES256` (EdDSA cannot be
-#     chosen as a signing algorithm: only its openssl floor is printed);
+#   - client-credentials tokens after `keyward keys rotate --alg ES256`, then after
+#     `keyward keys rotate --alg EdDSA` (Ed25519);
 # and a summary: Keyward's CPU per token against one RSA signature, and its throughput
 # against the peer's.
 #
 # Settings (environment): BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS
 # (32), BENCH_WRK_THREADS (2), BENCH_ROUNDS (alternating token rounds, 3), BENCH_PEER (1; 0
 # skips node-oidc-provider), BENCH_NGINX (1; 0 skips the runs through nginx), BENCH_ES256 (1),
-# BENCH_EVENTS (off|on: passed as KEYWARD_EVENTS; unset, the server's default),
+# BENCH_EDDSA (1), BENCH_EVENTS (off|on: passed as KEYWARD_EVENTS; unset, the server's default),
 # KEYWARD_THREADS and KEYWARD_WORKERS (passed to serve, default 2 and 2), KEYWARD_LOG_LEVEL
 # (default info: one access-log line per request, written to a file, as in production),
 # BENCH_BUILD_DIR (default build/release).
@@ -37,6 +37,7 @@ rounds=${BENCH_ROUNDS:-3}
 use_peer=${BENCH_PEER:-1}
 use_nginx=${BENCH_NGINX:-1}
 use_es256=${BENCH_ES256:-1}
+use_eddsa=${BENCH_EDDSA:-1}
 
 bench_require wrk nginx openssl psql python3 curl
 bench_build_keyward
@@ -157,26 +158,31 @@ if [ "$use_peer" = 1 ]; then
   median_ratio=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 fi
 
-if [ "$use_es256" = 1 ]; then
-  echo "== ES256: keyward keys rotate --alg ES256 with no publication delay"
-  KEYWARD_KEY_PUBLICATION_DELAY=0 "$keyward" keys rotate --alg ES256 >/dev/null
-  es256=0
+# `keyward keys rotate --alg ALG` with no publication delay, client-credentials tokens until
+# one is signed with ALG (at most 20 s), then the token run, recorded as k_token_<record>.
+rotate_and_measure() {
+  local alg=$1 record_as=$2 signed=0
+  echo "== $alg: keyward keys rotate --alg $alg with no publication delay"
+  KEYWARD_KEY_PUBLICATION_DELAY=0 "$keyward" keys rotate --alg "$alg" >/dev/null
   for _ in $(seq 100); do
     header=$(curl -sf -H "Authorization: Basic $svc_basic" -d grant_type=client_credentials \
       "$direct/token" | bench_json_field access_token | cut -d. -f1)
-    if python3 -c 'import base64, json, sys; h = sys.argv[1]; h += "=" * (-len(h) % 4); sys.exit(json.loads(base64.urlsafe_b64decode(h))["alg"] != "ES256")' "$header"; then
-      es256=1
+    if python3 -c 'import base64, json, sys; h = sys.argv[1]; h += "=" * (-len(h) % 4); sys.exit(json.loads(base64.urlsafe_b64decode(h))["alg"] != sys.argv[2])' "$header" "$alg"; then
+      signed=1
       break
     fi
     sleep 0.2
   done
-  if [ "$es256" = 1 ]; then
-    wrk_run "keyward token ES256" "$direct/token" "$bench_work/token.lua" "$keyward_pid"
-    record k_token_es256
+  if [ "$signed" = 1 ]; then
+    wrk_run "keyward token $alg" "$direct/token" "$bench_work/token.lua" "$keyward_pid"
+    record "k_token_$record_as"
   else
-    echo "the ES256 key did not start signing within 20 s"
+    echo "the $alg key did not start signing within 20 s"
   fi
-fi
+}
+
+if [ "$use_es256" = 1 ]; then rotate_and_measure ES256 es256; fi
+if [ "$use_eddsa" = 1 ]; then rotate_and_measure EdDSA eddsa; fi
 
 # The floor again, so that a change in the machine's load during the run shows.
 rsa_end=$(openssl_sign_rate rsa2048)
@@ -190,7 +196,10 @@ if [ -n "${us[k_token_es256]:-}" ]; then
   awk -v u="${us[k_token_es256]}" -v f="${floor_us[ecdsap256]}" -v r="${rps[k_token_es256]}" -v rr="${rps[k_token]}" 'BEGIN {
     printf "ES256 token: %s µs server CPU per token = %.2f × one P-256 signature (%s µs); %s tokens/s (%.2f × RS256)\n", u, u / f, f, r, r / rr }'
 fi
-echo "EdDSA: $(printf '%s' "${floor_us[ed25519]}") µs per Ed25519 signature (openssl); not selectable for signing (keyward keys rotate takes RS256 or ES256)"
+if [ -n "${us[k_token_eddsa]:-}" ]; then
+  awk -v u="${us[k_token_eddsa]}" -v f="${floor_us[ed25519]}" -v r="${rps[k_token_eddsa]}" -v rr="${rps[k_token]}" 'BEGIN {
+    printf "EdDSA token: %s µs server CPU per token = %.2f × one Ed25519 signature (%s µs); %s tokens/s (%.2f × RS256)\n", u, u / f, f, r, r / rr }'
+fi
 if [ "$use_peer" = 1 ]; then
   for kind in token introspect jwks jwks304 discovery; do
     [ -n "${rps[k_$kind]:-}" ] && [ -n "${rps[p_$kind]:-}" ] || continue

@@ -26,8 +26,8 @@ inline constexpr std::string_view kKeysChannel = "keyward_keys";
 // keys, never the master key itself, so no two purposes share a key.
 [[nodiscard]] std::string key_encryption_key(std::string_view master_key);
 
-// A fresh key for alg (RSA-2048 for RS256, P-256 for ES256) in `state`: kid is the RFC 7638
-// thumbprint, public_jwk its public JWK (kid, alg, use "sig"), private_key_sealed
+// A fresh key for alg (RSA-2048 for RS256, P-256 for ES256, Ed25519 for EdDSA) in `state`: kid is
+// the RFC 7638 thumbprint, public_jwk its public JWK (kid, alg, use "sig"), private_key_sealed
 // aead::seal(kek, PKCS#8 DER, kid). The clear DER is wiped once sealed.
 [[nodiscard]] storage::KeyRecord generate_key_record(std::string_view kek, jose::Alg alg,
                                                      storage::KeyState state, TimePoint now,

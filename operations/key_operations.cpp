@@ -26,9 +26,9 @@ nlohmann::ordered_json describe_key(const storage::KeyRecord& k) {
 
 Result<jose::Alg, OperationError> rotation_alg(std::string_view name) {
   const auto parsed = jose::parse_alg(name);
-  if (!parsed || *parsed == jose::Alg::EdDSA) {
+  if (!parsed) {
     return err(OperationError::invalid(
-        "--alg must be RS256 or ES256 (got '" + std::string(name) + "')", "alg"));
+        "--alg must be RS256, ES256 or EdDSA (got '" + std::string(name) + "')", "alg"));
   }
   return *parsed;
 }

@@ -25,7 +25,8 @@ namespace keyward::operations {
 // The key's public facts (never its sealed private part).
 [[nodiscard]] nlohmann::ordered_json describe_key(const storage::KeyRecord& key);
 
-// The algorithm `--alg`/"alg" names: RS256 or ES256; Invalid otherwise.
+// The algorithm `--alg`/"alg" names: RS256, ES256 or EdDSA (Ed25519, RFC 8037); Invalid
+// otherwise (never none or HS*).
 [[nodiscard]] Result<jose::Alg, OperationError> rotation_alg(std::string_view name);
 
 class KeyOperations {

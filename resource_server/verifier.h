@@ -28,8 +28,10 @@ struct VerifierOptions {
   std::string issuer;
   // The token's aud must name one of these (RFC 9068 §4 step 4).
   std::vector<std::string> audiences;
-  // Never from the token (RFC 8725 §3.1): none and HS* cannot be configured at all.
-  std::vector<jose::Alg> algorithms{jose::Alg::RS256, jose::Alg::ES256};
+  // Never from the token (RFC 8725 §3.1): none and HS* cannot be configured at all. By
+  // default every algorithm Keyward can sign with, so a rotation to ES256 or EdDSA needs no
+  // change here.
+  std::vector<jose::Alg> algorithms{jose::Alg::RS256, jose::Alg::ES256, jose::Alg::EdDSA};
   // Clock skew tolerated on exp, nbf and iat.
   std::chrono::seconds leeway{30};
   // Verified tokens remembered (by SHA-256 of the token) until their exp, so a client that

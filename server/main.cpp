@@ -48,7 +48,7 @@ constexpr const char* kUsage =
     "            KEYWARD_JANITOR_INTERVAL); prints the counts\n"
     "  keys list [--json]\n"
     "            the signing keys: kid, alg, state, created, activates, retires\n"
-    "  keys rotate [--alg RS256|ES256]\n"
+    "  keys rotate [--alg RS256|ES256|EdDSA]\n"
     "            publish a next key that signs after KEYWARD_KEY_PUBLICATION_DELAY\n"
     "  client create|list|show|rotate-secret|delete ...\n"
     "            register and manage OAuth clients (keyward client help)\n"

@@ -47,7 +47,7 @@ inline constexpr RsSetting kRsSettings[] = {
      "Comma-separated audiences this server answers to; a token's aud must name one. Register "
      "clients with `keyward client create ... --audience keyward-sample-rs`."},
     {"KEYWARD_RS_REALM", "keyward-sample-rs", "The realm in WWW-Authenticate challenges."},
-    {"KEYWARD_RS_ALGORITHMS", "RS256,ES256",
+    {"KEYWARD_RS_ALGORITHMS", "RS256,ES256,EdDSA",
      "Comma-separated JWS algorithms accepted (RS256, ES256, EdDSA); the token's alg header "
      "only selects among these."},
     {"KEYWARD_RS_LEEWAY", "30", "Clock skew tolerated on exp, nbf and iat, in seconds (0-300)."},

@@ -34,8 +34,8 @@ HttpResponse rotate(const HttpRequest& request, const AdminCaller& caller, Admin
   if (auto name = string_field(body, "alg")) {
     auto parsed = operations::rotation_alg(*name);
     if (!parsed.ok()) {
-      return problem(400, "invalid-request", "alg must be RS256 or ES256",
-                     {{"alg", "must be RS256 or ES256"}});
+      return problem(400, "invalid-request", "alg must be RS256, ES256 or EdDSA",
+                     {{"alg", "must be RS256, ES256 or EdDSA"}});
     }
     alg = *parsed;
   }

@@ -532,6 +532,27 @@ TEST_F(AdminApi, KeysListAndRotate) {
                         line.value("client_id", "") == suite_->client("keys-admin").id);
   }
   EXPECT_TRUE(logged);
+
+  // EdDSA (Ed25519) too: its own pending key beside the ES256 one, published as an OKP JWK.
+  r = call("POST", "/admin/v1/keys/rotate", "keys-admin", json{{"alg", "EdDSA"}}.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json()["alg"], "EdDSA");
+  EXPECT_EQ(r.json()["state"], "next");
+  const std::string ed_kid = r.json()["kid"];
+  const auto with_ed = poll(
+      port(), "/jwks", [&](const Response& j) { return j.body.find(ed_kid) != std::string::npos; },
+      std::chrono::seconds(10));
+  const auto published = with_ed.json();
+  bool okp = false;
+  for (const auto& k : published["keys"]) {
+    okp = okp || (k["kid"] == ed_kid && k["kty"] == "OKP" && k["crv"] == "Ed25519" &&
+                  k["alg"] == "EdDSA" && !k.contains("d"));
+  }
+  EXPECT_TRUE(okp) << with_ed.body;
+  const auto bad =
+      call("POST", "/admin/v1/keys/rotate", "keys-admin", json{{"alg", "Ed448"}}.dump());
+  expect_problem(bad, 400, "invalid-request");
+  EXPECT_NE(bad.body.find("must be RS256, ES256 or EdDSA"), std::string::npos) << bad.body;
 }
 
 TEST_F(AdminApi, RegistrationTokens) {

@@ -332,7 +332,8 @@ TEST_F(KeysHttp, KeysRotateRefusesAnotherMasterKey) {
 TEST_F(KeysHttp, KeysCommandUsageErrors) {
   const auto bad_alg = run_keyward({"keys", "rotate", "--alg", "HS256"}, env());
   EXPECT_EQ(bad_alg.exit_code, 2);
-  EXPECT_NE(bad_alg.output.find("--alg must be RS256 or ES256 (got 'HS256')"), std::string::npos)
+  EXPECT_NE(bad_alg.output.find("--alg must be RS256, ES256 or EdDSA (got 'HS256')"),
+            std::string::npos)
       << bad_alg.output;
   const auto unknown = run_keyward({"keys", "frobnicate"}, env());
   EXPECT_EQ(unknown.exit_code, 2);

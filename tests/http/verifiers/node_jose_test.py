@@ -61,6 +61,28 @@ class NodeJoseVerifiesKeywardTokens(unittest.TestCase):
         finally:
             st.stop()
 
+    def test_eddsa_tokens_verify(self):
+        """After `keyward keys rotate --alg EdDSA`: jose takes the OKP (Ed25519) JWK from
+        the JWKS and verifies the token; a changed signature fails."""
+        st = verifier_stack.VerifierStack(publication_delay=2)
+        try:
+            discovery_url = st.door.url + "/.well-known/openid-configuration"
+            new_kid, _ = st.rotate("EdDSA")
+            self.assertTrue(verifier_stack.stack.wait_for(
+                lambda: st.signing_kid() == new_kid, 10, 0.1), "the EdDSA key never signed")
+            token = st.token()
+            header, payload, signature = token.split(".")
+            bad_signature = ".".join([header, payload, signature[:-4] + (
+                "AAAA" if signature[-4:] != "AAAA" else "BBBB")])
+            good, bad = node_verify(discovery_url, st.issuer, [token, bad_signature])
+            print(json.dumps([good, bad]), file=sys.stderr)
+            self.assertTrue(good["ok"], good)
+            self.assertEqual((good["kid"], good["alg"]), (new_kid, "EdDSA"))
+            self.assertFalse(bad["ok"])
+            self.assertEqual(bad["code"], "ERR_JWS_SIGNATURE_VERIFICATION_FAILED")
+        finally:
+            st.stop()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

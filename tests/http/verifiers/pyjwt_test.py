@@ -105,6 +105,27 @@ class PyJwtFollowsRotation(unittest.TestCase):
         finally:
             st.stop()
 
+    def test_rotation_to_eddsa(self):
+        """PyJWK takes the OKP (Ed25519) JWK; PyJWT verifies EdDSA with `cryptography`."""
+        st = verifier_stack.VerifierStack(publication_delay=2)
+        try:
+            client = jwt.PyJWKClient(st.discovery()["jwks_uri"])
+            new_kid, _ = st.rotate("EdDSA")
+            self.assertTrue(stack_wait(lambda: st.signing_kid() == new_kid, 10),
+                            "the EdDSA key never started signing")
+            token = st.token()
+            header = jwt.get_unverified_header(token)
+            self.assertEqual((header["kid"], header["alg"]), (new_kid, "EdDSA"))
+            key = client.get_signing_key_from_jwt(token)
+            claims = jwt.decode(token, key.key, algorithms=["EdDSA"], audience=AUDIENCE,
+                                issuer=st.issuer)
+            self.assertEqual(claims["iss"], st.issuer)
+            with self.assertRaises(jwt.InvalidSignatureError):
+                jwt.decode(tamper(token), key.key, algorithms=["EdDSA"], audience=AUDIENCE,
+                           issuer=st.issuer)
+        finally:
+            st.stop()
+
 
 def stack_wait(predicate, timeout):
     return verifier_stack.stack.wait_for(predicate, timeout, 0.1)

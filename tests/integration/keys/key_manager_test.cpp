@@ -32,7 +32,7 @@ using test::DatabaseTest;
 
 const std::string kMasterKey(32, '\x42');
 const std::string kIssuer = "https://issuer.example";
-constexpr jose::Alg kAllowed[] = {jose::Alg::RS256, jose::Alg::ES256};
+constexpr jose::Alg kAllowed[] = {jose::Alg::RS256, jose::Alg::ES256, jose::Alg::EdDSA};
 
 // A clock tests move by hand; atomic because the manager's thread reads it too.
 class ManualClock final : public Clock {
@@ -473,6 +473,73 @@ TEST_F(KeyManagerTest, JwksJsonHasOnlyPublicMembers) {
     EXPECT_TRUE(k["kid"].is_string());
     EXPECT_TRUE(k["alg"] == "RS256" || k["alg"] == "ES256") << k.dump();
   }
+  ASSERT_TRUE(a->keys->rotate(jose::Alg::EdDSA).ok());
+  ASSERT_TRUE(a->keys->refresh().ok());
+  const auto with_okp = nlohmann::json::parse(a->keys->snapshot()->jwks_json);
+  ASSERT_EQ(with_okp["keys"].size(), 3u);
+  for (const auto& k : with_okp["keys"]) {
+    if (k["alg"] != "EdDSA") continue;
+    EXPECT_EQ(k["kty"], "OKP");
+    EXPECT_FALSE(k.contains("d")) << k.dump();
+  }
+}
+
+// RFC 8037: an Ed25519 key generated, sealed like the others, published as an OKP JWK,
+// and signing access tokens that the published key set verifies once it takes over.
+TEST_F(KeyManagerTest, EdDsaKeyIsSealedPublishedAsOkpAndSignsAfterItsDelay) {
+  auto clock = std::make_shared<ManualClock>(kT0);
+  KeyManagerOptions options;
+  options.clock = clock;
+  options.publication_delay = seconds(60);
+  auto a = instance(options);
+  const auto doc = a->keys->add_document([](const KeySetInfo& info) {
+    std::string algs;
+    for (const auto alg : info.signing_algs) algs += std::string(jose::alg_name(alg)) + " ";
+    return algs;
+  });
+  ASSERT_TRUE(a->keys->refresh().ok());
+  auto rotated = a->keys->rotate(jose::Alg::EdDSA);
+  ASSERT_TRUE(rotated.ok()) << rotated.error();
+  EXPECT_EQ(rotated->key.alg, "EdDSA");
+  ASSERT_TRUE(a->keys->refresh().ok());
+  EXPECT_EQ(a->keys->snapshot()->documents.at(doc), "RS256 EdDSA ");
+
+  // Stored sealed: the row opens with the master key to the key it publishes, and the
+  // ciphertext is not the clear PKCS#8 (whose Ed25519 OID 1.3.101.112 is 06 03 2b 65 70).
+  for (const auto& k : rows()) {
+    if (k.kid != rotated->key.kid) continue;
+    EXPECT_EQ(k.alg, "EdDSA");
+    EXPECT_EQ(k.private_key_sealed.find(std::string("\x06\x03\x2b\x65\x70", 5)), std::string::npos);
+    auto opened = open_private_key(key_encryption_key(kMasterKey), k);
+    ASSERT_TRUE(opened.ok()) << opened.error();
+    EXPECT_EQ(opened->alg(), jose::Alg::EdDSA);
+    EXPECT_FALSE(open_private_key(key_encryption_key(std::string(32, 'x')), k).ok());
+  }
+
+  const auto jwks = nlohmann::json::parse(a->keys->snapshot()->jwks_json);
+  bool found = false;
+  for (const auto& k : jwks["keys"]) {
+    if (k["kid"] != rotated->key.kid) continue;
+    found = true;
+    EXPECT_EQ(k, (nlohmann::json{{"kty", "OKP"},
+                                 {"crv", "Ed25519"},
+                                 {"x", k["x"]},
+                                 {"kid", rotated->key.kid},
+                                 {"alg", "EdDSA"},
+                                 {"use", "sig"}}));
+  }
+  EXPECT_TRUE(found) << jwks.dump();
+
+  clock->advance(seconds(60));
+  ASSERT_TRUE(a->keys->refresh().ok());
+  ASSERT_EQ(a->keys->active()->alg, jose::Alg::EdDSA);
+  EXPECT_EQ(a->keys->snapshot()->documents.at(doc), "EdDSA ");
+  const std::string token = sign_access_token(*a->keys->active(), clock->now(), seconds(300));
+  EXPECT_EQ(verify(token, *a->keys->snapshot()->published, clock->now()), jose::Status::Ok);
+  // The signature is checked: one character of it changed, the token is refused.
+  std::string forged = token;
+  forged[forged.size() - 5] = forged[forged.size() - 5] == 'A' ? 'B' : 'A';
+  EXPECT_NE(verify(forged, *a->keys->snapshot()->published, clock->now()), jose::Status::Ok);
 }
 
 }  // namespace

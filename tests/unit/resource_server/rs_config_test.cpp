@@ -27,7 +27,8 @@ TEST(RsConfig, Defaults) {
   EXPECT_EQ(c->verifier.issuer, "http://localhost:8080");
   EXPECT_EQ(c->jwks.issuer, "http://localhost:8080");
   EXPECT_EQ(c->verifier.audiences, std::vector<std::string>{"keyward-sample-rs"});
-  EXPECT_EQ(c->verifier.algorithms, (std::vector<jose::Alg>{jose::Alg::RS256, jose::Alg::ES256}));
+  EXPECT_EQ(c->verifier.algorithms,
+            (std::vector<jose::Alg>{jose::Alg::RS256, jose::Alg::ES256, jose::Alg::EdDSA}));
   EXPECT_EQ(c->verifier.leeway, 30s);
   EXPECT_EQ(c->verifier.token_cache_size, 10000u);
   EXPECT_EQ(c->jwks.min_ttl, 30s);
