@@ -815,6 +815,14 @@ TEST_F(AdminEvents, ListFiltersAndPagesNewestFirst) {
   EXPECT_EQ(count("client=evt-web&since=1s"), 0u);
   EXPECT_EQ(count("client=evt-web&until=2000-01-01T00:00:00Z"), 0u);
 
+  // A relative bound is resolved once: the next page's link carries the absolute time,
+  // so paging does not move the window (and skip events at its edge).
+  r = call("GET", "/admin/v1/events?client=evt-web&since=2d&limit=2", "events-admin");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string next = r.json().value("next", "");
+  EXPECT_EQ(next.find("since=2d"), std::string::npos) << next;
+  EXPECT_NE(next.find("since=20"), std::string::npos) << next;  // since=2026-12-05T…Z
+  EXPECT_NE(next.find("Z&"), std::string::npos) << next;
   // The full admin scope reads them too.
   EXPECT_EQ(call("GET", "/admin/v1/events?client=evt-svc").json()["items"].size(), 2u);
 }
