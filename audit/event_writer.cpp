@@ -90,23 +90,32 @@ void AsyncEventWriter::run() {
                        [&] { return stopping_ || queue_.size() >= options_.batch_size; });
     }
     std::vector<Event> batch;
-    const std::size_t n = std::min(queue_.size(), options_.batch_size);
-    batch.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      batch.push_back(std::move(queue_.front().event));
-      queue_.pop_front();
-    }
-    if (stopping_ && SteadyClock::now() >= stop_deadline_) {
-      // stop()'s budget is spent: what is left is dropped, counted, not written.
-      for (auto& q : queue_) batch.push_back(std::move(q.event));
-      queue_.clear();
+    // An exception escaping this thread would std::terminate the whole server. Nothing here
+    // is expected to throw but allocation (bad_alloc) or a bug: the batch is then dropped and
+    // counted like one the database refused, and the thread carries on with the next.
+    try {
+      const std::size_t n = std::min(queue_.size(), options_.batch_size);
+      batch.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front().event));
+        queue_.pop_front();
+      }
+      if (stopping_ && SteadyClock::now() >= stop_deadline_) {
+        // stop()'s budget is spent: what is left is dropped, counted, not written.
+        for (auto& q : queue_) batch.push_back(std::move(q.event));
+        queue_.clear();
+        lock.unlock();
+        count_dropped(batch, "stopped before it could be written");
+        return;
+      }
       lock.unlock();
-      count_dropped(batch, "stopped before it could be written");
-      return;
+      if (!write(batch))
+        count_dropped(batch,
+                      "the database refused it until its retries (or stop()'s time) ran out");
+    } catch (...) {
+      if (lock.owns_lock()) lock.unlock();
+      count_dropped(batch, "an unexpected error (out of memory?) while writing it");
     }
-    lock.unlock();
-    if (!write(batch))
-      count_dropped(batch, "the database refused it until its retries (or stop()'s time) ran out");
     lock.lock();
   }
 }
@@ -144,16 +153,20 @@ bool AsyncEventWriter::write(const std::vector<Event>& batch) {
   }
 }
 
-void AsyncEventWriter::count_dropped(const std::vector<Event>& batch, std::string_view why) {
+void AsyncEventWriter::count_dropped(const std::vector<Event>& batch,
+                                     std::string_view why) noexcept {
   if (batch.empty()) return;
   dropped_write_failed_.fetch_add(batch.size(), std::memory_order_relaxed);
-  // Types and counts only: never who, where or any detail.
-  std::map<std::string_view, std::size_t> by_type;
-  for (const auto& e : batch) ++by_type[type_name(e.type)];
-  nlohmann::ordered_json types = nlohmann::ordered_json::object();
-  for (const auto& [name, count] : by_type) types[std::string(name)] = count;
-  logger_.error("audit events dropped",
-                {{"events", batch.size()}, {"reason", why}, {"types", types}});
+  try {
+    // Types and counts only: never who, where or any detail.
+    std::map<std::string_view, std::size_t> by_type;
+    for (const auto& e : batch) ++by_type[type_name(e.type)];
+    nlohmann::ordered_json types = nlohmann::ordered_json::object();
+    for (const auto& [name, count] : by_type) types[std::string(name)] = count;
+    logger_.error("audit events dropped",
+                  {{"events", batch.size()}, {"reason", why}, {"types", types}});
+  } catch (...) {  // NOLINT(bugprone-empty-catch): out of memory even to log; counted above
+  }
 }
 
 }  // namespace keyward::audit

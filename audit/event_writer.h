@@ -63,7 +63,7 @@ class AsyncEventWriter final : public EventSink {
   void run();
   // Writes one batch with retries; returns whether it was stored.
   bool write(const std::vector<Event>& batch);
-  void count_dropped(const std::vector<Event>& batch, std::string_view why);
+  void count_dropped(const std::vector<Event>& batch, std::string_view why) noexcept;
 
   storage::EventRepository& events_;
   const Clock& clock_;

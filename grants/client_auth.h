@@ -33,7 +33,7 @@ class ClientAuthenticator {
   // Basic); the same description and the same work (one HMAC) for an unknown client as
   // for a wrong secret. A storage failure is server_error / temporarily_unavailable.
   // Every invalid_client is reported as client_auth_failed (with the claimed client id
-  // only when such a client exists, and `endpoint`, the path it was presented at).
+  // only when such a client exists, and `endpoint`, the route it was presented at).
   [[nodiscard]] OAuthResult<Client> authenticate(const ClientAuthInput& input,
                                                  const RequestMeta& meta = {},
                                                  std::string_view endpoint = {});

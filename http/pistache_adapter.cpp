@@ -360,7 +360,9 @@ class PistacheHandler final : public PH::Handler {
         prepared.request.client_ip = in.peer_address;
         prepared.request.peer_address = in.peer_address;
         prepared.request.http11 = in.http11;
-        prepared.request.method = parse_method(in.method).value_or(Method::Get);
+        const auto method = parse_method(in.method);
+        prepared.request.method = method.value_or(Method::Get);
+        prepared.request.known_method = method.has_value();
         prepared.request.path = in.target.substr(0, in.target.find('?'));
         prepared.response = json_error(status, "invalid_request", description);
         prepared.response->headers.set("Connection", "close");

@@ -30,8 +30,15 @@ inline constexpr size_t kUnmatchedRoute = static_cast<size_t>(-1);
 // The values of a route template's "{name}" segments (router.h), percent-decoded.
 using PathParams = std::vector<std::pair<std::string, std::string>>;
 
+// How logs and metrics name a request whose method is none of Method's (answered 501): a
+// fixed word, never the token sent, so the label sets stay bounded.
+inline constexpr std::string_view kOtherMethodName = "other";
+
 struct HttpRequest {
   Method method = Method::Get;
+  // False when the request line's method is none of Method's: `method` is then meaningless,
+  // the service answers 501, and logs and metrics say kOtherMethodName.
+  bool known_method = true;
   std::string path;       // the request-target's path, still percent-encoded
   std::string raw_query;  // after '?', still percent-encoded; empty when there is none
   FormParams query;       // raw_query decoded strictly (form.h)
@@ -51,6 +58,11 @@ struct HttpRequest {
   // name a request by: never the raw path, which may carry ids, and never the query.
   std::string_view route;
   size_t route_index = kUnmatchedRoute;
+
+  // method_name(method), or kOtherMethodName when the method was not one of Method's.
+  [[nodiscard]] std::string_view method_label() const {
+    return known_method ? method_name(method) : kOtherMethodName;
+  }
 
   // The value of the route's "{name}" segment; "" when the route has none of that name.
   [[nodiscard]] const std::string& path_param(std::string_view name) const {

@@ -7,13 +7,20 @@
 namespace keyward::http {
 
 namespace {
-constexpr size_t kMethods = std::size(kAllMethods);
+// One column per Method, and a last one (kOtherMethodName) for methods that are none of them.
+constexpr size_t kMethods = std::size(kAllMethods) + 1;
+constexpr size_t kOtherMethod = kMethods - 1;
 
-size_t method_index(Method method) {
-  for (size_t i = 0; i < kMethods; ++i) {
-    if (kAllMethods[i] == method) return i;
+size_t method_index(const HttpRequest& request) {
+  if (!request.known_method) return kOtherMethod;
+  for (size_t i = 0; i < std::size(kAllMethods); ++i) {
+    if (kAllMethods[i] == request.method) return i;
   }
-  return 0;
+  return kOtherMethod;
+}
+
+std::string_view method_label(size_t index) {
+  return index == kOtherMethod ? kOtherMethodName : method_name(kAllMethods[index]);
 }
 }  // namespace
 
@@ -37,7 +44,7 @@ void RequestMetrics::observe(const HttpRequest& request, int status,
                              std::chrono::steady_clock::duration elapsed) noexcept {
   const size_t path =
       request.route_index < paths_.size() - 1 ? request.route_index : paths_.size() - 1;
-  Cell& cell = *cells_[path * kMethods + method_index(request.method)];
+  Cell& cell = *cells_[path * kMethods + method_index(request)];
   cell.duration.observe(std::chrono::duration<double>(elapsed).count());
   for (auto& slot : cell.statuses) {
     int seen = slot.status.load(std::memory_order_relaxed);
@@ -60,7 +67,7 @@ void RequestMetrics::collect_requests(metrics::FamilyWriter& w) const {
   for (size_t i = 0; i < cells_.size(); ++i) {
     const Cell& cell = *cells_[i];
     const auto& route = route_name(i / kMethods);
-    const std::string method(method_name(kAllMethods[i % kMethods]));
+    const std::string method(method_label(i % kMethods));
     for (const auto& slot : cell.statuses) {
       const int status = slot.status.load(std::memory_order_relaxed);
       if (status == 0) continue;
@@ -78,9 +85,9 @@ void RequestMetrics::collect_durations(metrics::FamilyWriter& w) const {
   for (size_t i = 0; i < cells_.size(); ++i) {
     auto snapshot = cells_[i]->duration.snapshot();
     if (snapshot.count() == 0) continue;  // the paths x methods never asked for stay quiet
-    w.histogram({{"route", route_name(i / kMethods)},
-                 {"method", std::string(method_name(kAllMethods[i % kMethods]))}},
-                snapshot);
+    w.histogram(
+        {{"route", route_name(i / kMethods)}, {"method", std::string(method_label(i % kMethods))}},
+        snapshot);
   }
 }
 

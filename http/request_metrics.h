@@ -2,7 +2,8 @@
 // keyward_http_requests_total{route,method,status} and
 // keyward_http_request_duration_seconds{route,method}: every request the service finishes,
 // labelled by the route's path as registered (a template such as
-// /admin/v1/clients/{client_id}, "unmatched" when no path matched), never by the raw path,
+// /admin/v1/clients/{client_id}, "unmatched" when no path matched) and method ("other" for
+// a method none of http::Method's), never by the raw path or method token,
 // so the label sets stay bounded and carry no ids, query strings or secrets.
 //
 // The cells (one per path and method) are laid out once, after every route is added; a
@@ -56,8 +57,9 @@ class RequestMetrics {
   void collect_durations(metrics::FamilyWriter& w) const;
   [[nodiscard]] const std::string& route_name(size_t path_index) const;
 
-  std::vector<std::string> paths_;            // router.paths(), then "unmatched"
-  std::vector<std::unique_ptr<Cell>> cells_;  // paths_.size() x std::size(kAllMethods)
+  std::vector<std::string> paths_;  // router.paths(), then "unmatched"
+  // paths_.size() x (std::size(kAllMethods) + 1): the last method column is "other".
+  std::vector<std::unique_ptr<Cell>> cells_;
 };
 
 }  // namespace keyward::http

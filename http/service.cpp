@@ -125,6 +125,7 @@ HttpService::Prepared HttpService::prepare(IncomingRequest in) const {
 
   const auto method = parse_method(in.method);
   if (!method) {
+    req.known_method = false;
     p.response = json_error(501, "not_implemented", "method not implemented");
     return p;
   }
@@ -243,7 +244,7 @@ bool HttpService::finish(const HttpRequest& request, HttpResponse& response,
     // The route template, never the raw path (ids, e-mail addresses in a path) nor the query.
     Logger::Fields fields = {
         {"request_id", request.request_id},
-        {"method", method_name(request.method)},
+        {"method", request.method_label()},
         {"route", request.route.empty() ? std::string_view(kUnmatchedRouteName) : request.route},
         {"status", response.status},
         {"duration_ms",

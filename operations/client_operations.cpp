@@ -158,7 +158,7 @@ Result<Changed<CreatedClient>, OperationError> ClientOperations::create(
 }
 
 // Checked before anything is written, so a refused change stores nothing; the two settings
-// are two statements, and a storage failure between them still announces the first.
+// are two statements, and a failure between them still announces (and audits) the first.
 Result<Changed<storage::ClientRecord>, OperationError> ClientOperations::update(
     const std::string& client_id, const ClientUpdate& update) {
   auto current = show(client_id);
@@ -169,18 +169,22 @@ Result<Changed<storage::ClientRecord>, OperationError> ClientOperations::update(
         "may_introspect"));
   }
   storage::ClientRepository repository(database_);
-  bool written = false;
+  std::vector<std::string> fields;  // the fields written so far
+  // A later write failing does not undo an earlier one: what was stored is still announced
+  // and recorded in the audit trail.
   const auto failed =
       [&](OperationError error) -> Result<Changed<storage::ClientRecord>, OperationError> {
-    if (written) (void)announce(client_id);
+    if (!fields.empty()) {
+      report(*events_, actor_, audit::EventType::ClientChanged, "", client_id,
+             {{"fields", fields}});
+      (void)announce(client_id);
+    }
     return err(std::move(error));
   };
-  std::vector<std::string> fields;
   if (update.first_party) {
     auto updated = repository.set_first_party(client_id, *update.first_party);
     if (!updated.ok()) return failed(OperationError::from_storage(updated.error()));
     if (!*updated) return failed(OperationError::not_found(no_such_client(client_id)));
-    written = true;
     fields.emplace_back("first_party");
   }
   if (update.may_introspect) {
@@ -192,7 +196,6 @@ Result<Changed<storage::ClientRecord>, OperationError> ClientOperations::update(
     }
     if (!updated.ok()) return failed(OperationError::from_storage(updated.error()));
     if (!*updated) return failed(OperationError::not_found(no_such_client(client_id)));
-    written = true;
     fields.emplace_back("may_introspect");
   }
   if (!fields.empty()) {

@@ -26,12 +26,26 @@ std::optional<int> digits(std::string_view text, size_t at, size_t count) {
   return value;
 }
 
-// RFC 3339 §5.6 date-time (T or t or a space between), or a full-date alone.
+// TimePoint counts nanoseconds in 64 bits (about 1677 to 2262): bounds outside these years,
+// or durations longer than this, are refused rather than overflowed (undefined, and a bound
+// that wrapped would match nothing or everything).
+constexpr int kEarliestYear = 1970;
+constexpr int kLatestYear = 2200;
+constexpr long long kMaxRelativeDays = 36500;  // about 100 years
+
+// The year of something shaped like an RFC 3339 date (YYYY-MM-DD…), else nullopt.
+std::optional<int> date_year(std::string_view text) {
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  return digits(text, 0, 4);
+}
+
+// RFC 3339 §5.6 date-time (T or t or a space between), or a full-date alone, of a year
+// from kEarliestYear to kLatestYear.
 std::optional<TimePoint> parse_rfc3339(std::string_view text) {
-  const auto year = digits(text, 0, 4);
+  const auto year = date_year(text);
   const auto month = digits(text, 5, 2);
   const auto day = digits(text, 8, 2);
-  if (!year || !month || !day || text.size() < 10 || text[4] != '-' || text[7] != '-') {
+  if (!year || !month || !day || *year < kEarliestYear || *year > kLatestYear) {
     return std::nullopt;
   }
   const std::chrono::year_month_day date{std::chrono::year(*year),
@@ -84,6 +98,7 @@ std::optional<std::chrono::seconds> parse_relative(std::string_view text) {
   const auto* end = text.data() + text.size() - 1;
   auto [ptr, ec] = std::from_chars(text.data(), end, n);
   if (ec != std::errc() || ptr != end || n < 0) return std::nullopt;
+  // At most 11 digits, so n * 86400 fits in the seconds' 64 bits; the caller bounds it.
   switch (text.back()) {
     case 's':
       return std::chrono::seconds(n);
@@ -121,13 +136,15 @@ std::string position_key(const storage::EventRecord& e) {
 std::optional<storage::EventPosition> parse_position(const std::string& key) {
   const auto colon = key.find(':');
   if (colon == std::string::npos) return std::nullopt;
+  // Beyond ±9.2e15 µs the conversion to TimePoint's nanoseconds would overflow.
+  constexpr long long kMaxMicros = 9'200'000'000'000'000;
   long long micros = 0;
   std::int64_t id = 0;
   const char* begin = key.data();
   auto a = std::from_chars(begin, begin + colon, micros);
   auto b = std::from_chars(begin + colon + 1, begin + key.size(), id);
   if (a.ec != std::errc() || a.ptr != begin + colon || b.ec != std::errc() ||
-      b.ptr != begin + key.size()) {
+      b.ptr != begin + key.size() || micros > kMaxMicros || micros < -kMaxMicros) {
     return std::nullopt;
   }
   return storage::EventPosition{
@@ -172,7 +189,20 @@ ordered_json describe_day(const DayFigures& d, bool with_client) {
 
 Result<TimePoint, OperationError> parse_time_bound(std::string_view text, TimePoint now,
                                                    std::string_view field) {
-  if (auto relative = parse_relative(text)) return now - *relative;
+  if (auto relative = parse_relative(text)) {
+    if (*relative > std::chrono::seconds(kMaxRelativeDays * 86400)) {
+      return err(OperationError::invalid(std::string(field) + " must be a duration of at most " +
+                                             std::to_string(kMaxRelativeDays) + " days",
+                                         std::string(field)));
+    }
+    return now - *relative;
+  }
+  if (auto year = date_year(text); year && (*year < kEarliestYear || *year > kLatestYear)) {
+    return err(OperationError::invalid(std::string(field) + " must be a time between the years " +
+                                           std::to_string(kEarliestYear) + " and " +
+                                           std::to_string(kLatestYear),
+                                       std::string(field)));
+  }
   if (auto absolute = parse_rfc3339(text)) return *absolute;
   return err(OperationError::invalid(
       std::string(field) + " must be an RFC 3339 time (2026-12-01T08:00:00Z, or a date) or a "

@@ -36,7 +36,8 @@ struct EventQuery {
 
 // A time bound as an operator writes it: RFC 3339 ("2026-12-01T08:00:00Z", an offset, or
 // a date alone meaning its UTC midnight), or a duration before `now` ("90s", "30m",
-// "24h", "7d"). Invalid, naming `field`, otherwise.
+// "24h", "7d"). Invalid, naming `field`, otherwise, and for a year outside 1970–2200 or a
+// duration over 36500 days (TimePoint's nanoseconds would overflow).
 [[nodiscard]] Result<TimePoint, OperationError> parse_time_bound(std::string_view text,
                                                                  TimePoint now,
                                                                  std::string_view field);

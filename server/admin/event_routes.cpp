@@ -17,7 +17,7 @@ using http::HttpResponse;
 HttpResponse list(const HttpRequest& request, const AdminCaller&, AdminApi& api) {
   auto read = read_list_query(request, {"user", "client", "type", "since", "until"});
   if (auto* refused = std::get_if<HttpResponse>(&read)) return *refused;
-  const auto& query = std::get<ListQuery>(read);
+  auto& query = std::get<ListQuery>(read);
   const auto filter = [&](std::string_view name) -> std::optional<std::string> {
     if (auto it = query.filters.find(name); it != query.filters.end()) return it->second;
     return std::nullopt;
@@ -33,6 +33,9 @@ HttpResponse list(const HttpRequest& request, const AdminCaller&, AdminApi& api)
       auto t = operations::parse_time_bound(*text, now, name);
       if (!t.ok()) return problem_for(t.error());
       *bound = *t;
+      // The next link carries the bound as the time it meant now: a relative one ("1h")
+      // would be read against a later now on the next page and skip events at the edge.
+      query.filters[name] = operations::event_time(*t);
     }
   }
   auto page = api.events.list(events, query.page);

@@ -105,8 +105,9 @@ grants::OAuthResult<grants::Client> authenticate_client(const http::HttpRequest&
                                                         grants::ClientAuthenticator& clients) {
   auto input = client_auth_input(request, form);
   if (!input.ok()) return err(std::move(input).error());
+  // The route template (as logs and metrics name it), never the raw path as sent.
   return clients.authenticate(*input, grants::RequestMeta{request.client_ip, request.request_id},
-                              request.path);
+                              request.route);
 }
 
 http::HttpResponse handle_token_request(const http::HttpRequest& request,

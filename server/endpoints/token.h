@@ -41,7 +41,8 @@ void add_token_route(http::Router& router, TokenEndpoint endpoint);
 [[nodiscard]] grants::OAuthResult<http::FormParams> read_oauth_form(
     const http::HttpRequest& request);
 
-// RFC 6749 §2.3 through client_auth_input and the authenticator.
+// RFC 6749 §2.3 through client_auth_input and the authenticator; a failure is audited with
+// `endpoint` the matched route (/token, /introspect, /revoke). Used by all three.
 [[nodiscard]] grants::OAuthResult<grants::Client> authenticate_client(
     const http::HttpRequest& request, const http::FormParams& form,
     grants::ClientAuthenticator& clients);

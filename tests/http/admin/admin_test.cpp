@@ -835,6 +835,15 @@ TEST_F(AdminEvents, ListFiltersAndPagesNewestFirst) {
   EXPECT_EQ(count("client=evt-web&since=2d&until=1s"), 5u);
   EXPECT_EQ(count("client=evt-web&since=1s"), 0u);
   EXPECT_EQ(count("client=evt-web&until=2000-01-01T00:00:00Z"), 0u);
+
+  // A relative bound is resolved once: the next page's link carries the absolute time,
+  // so paging does not move the window (and skip events at its edge).
+  r = call("GET", "/admin/v1/events?client=evt-web&since=2d&limit=2", "events-admin");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string next = r.json().value("next", "");
+  EXPECT_EQ(next.find("since=2d"), std::string::npos) << next;
+  EXPECT_NE(next.find("since=20"), std::string::npos) << next;  // since=2026-12-05T…Z
+  EXPECT_NE(next.find("Z&"), std::string::npos) << next;
   // The full admin scope reads them too.
   EXPECT_EQ(call("GET", "/admin/v1/events?client=evt-svc").json()["items"].size(), 2u);
 }
@@ -842,12 +851,18 @@ TEST_F(AdminEvents, ListFiltersAndPagesNewestFirst) {
 TEST_F(AdminEvents, ListRefusesBadFilters) {
   for (const std::string bad :
        {"type=signin", "since=yesterday", "until=2026-13-01", "limit=0", "limit=201",
-        "cursor=bm90LW91cnM", "colour=red", "client=a&client=b"}) {
+        "cursor=bm90LW91cnM", "colour=red", "client=a&client=b", "since=2300-01-01",
+        "until=9999-12-31T00:00:00Z", "since=99999999999d",
+        // "k1:9250000000000000:1": a position past what the nanosecond clock holds.
+        "cursor=azE6OTI1MDAwMDAwMDAwMDAwMDox"}) {
     SCOPED_TRACE(bad);
     expect_problem(call("GET", "/admin/v1/events?" + bad, "events-admin"), 400, "invalid-request");
   }
   const auto r = call("GET", "/admin/v1/events?type=signin", "events-admin");
   EXPECT_EQ(r.json()["errors"][0]["field"], "type");
+  EXPECT_EQ(
+      call("GET", "/admin/v1/events?since=2300-01-01", "events-admin").json()["errors"][0]["field"],
+      "since");
   expect_problem(call("GET", "/admin/v1/events?user=nobody-at-all", "events-admin"), 404,
                  "not-found");
 }

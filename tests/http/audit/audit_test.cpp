@@ -694,6 +694,26 @@ TEST_F(AuditEvents, TheAdminApiReportsChangesAsItsClient) {
           .status,
       200);
   EXPECT_EQ(one("client_changed", from, "detail->'fields' ? 'may_introspect'").actor, actor);
+  {
+    // The second of an update's two writes fails (a trigger stands in for a storage failure
+    // or a concurrent change): the first, stored, is still audited.
+    db().exec(
+        "CREATE FUNCTION audit_test_refuse_introspect() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN IF NEW.client_id = '" +
+        id +
+        "' AND NEW.may_introspect IS DISTINCT FROM OLD.may_introspect THEN"
+        " RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;"
+        " CREATE TRIGGER audit_test_refuse_introspect BEFORE UPDATE ON clients FOR EACH ROW"
+        " EXECUTE FUNCTION audit_test_refuse_introspect()");
+    const Response half = admin_call("PATCH", "/clients/" + id, token, from,
+                                     json{{"first_party", true}, {"may_introspect", false}}.dump());
+    db().exec(
+        "DROP TRIGGER audit_test_refuse_introspect ON clients;"
+        " DROP FUNCTION audit_test_refuse_introspect()");
+    EXPECT_GE(half.status, 500) << half.body;
+    EXPECT_EQ(one("client_changed", from, "detail->'fields' = '[\"first_party\"]'::jsonb").actor,
+              actor);
+  }
   const Response rotated = admin_call("POST", "/clients/" + id + "/secret", token, from, "{}");
   EXPECT_EQ(rotated.status, 200) << rotated.body;
   EXPECT_EQ(one("client_changed", from, "detail->'fields' ? 'client_secret'").client_id, id);

@@ -160,6 +160,13 @@ TEST_F(EventsCli, BadInputIsRefusedWithAReason) {
   expect_refused({"events", "--since", "yesterday"},
                  "keyward events: --since must be an RFC 3339 time");
   expect_refused({"events", "--until", "2026-13-01"}, "keyward events: --until must be");
+  // Far-off bounds would overflow the nanosecond clock: refused, not wrapped.
+  expect_refused({"events", "--until", "2300-01-01"},
+                 "keyward events: --until must be a time between the years 1970 and 2200");
+  expect_refused({"events", "--since", "1900-01-01T00:00:00Z"},
+                 "keyward events: --since must be a time between the years 1970 and 2200");
+  expect_refused({"events", "--since", "99999999999d"},
+                 "keyward events: --since must be a duration of at most 36500 days");
   expect_refused({"events", "--limit", "0"}, "keyward events: --limit must be 1 to 10000");
   expect_refused({"events", "--limit", "x"}, "keyward events: --limit must be 1 to 10000");
   expect_refused({"events", "--colour"}, "keyward events: ");

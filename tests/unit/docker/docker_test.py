@@ -244,6 +244,17 @@ def _():
         assert r.returncode == 2 and "KEYWARD_FRONTDOOR_LOGIN_BURST" in r.stderr, (bad, r)
 
 
+@check("compose: Grafana is off the internal network; Prometheus, which it reads, is on its "
+       "network too")
+def _():
+    doc = compose_config()
+    s, networks = doc["services"], doc.get("networks", {})
+    internal = {name for name, n in networks.items() if (n or {}).get("internal")}
+    grafana = set(s["grafana"]["networks"])
+    assert grafana and not grafana & internal, f"grafana is on {grafana}; internal: {internal}"
+    assert grafana & set(s["prometheus"]["networks"]), (grafana, s["prometheus"]["networks"])
+
+
 @check("compose: keyward and the resource server only on an internal network, not on 0.0.0.0")
 def _():
     doc = compose_config()

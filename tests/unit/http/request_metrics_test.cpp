@@ -51,6 +51,17 @@ class RequestMetricsTest : public ::testing::Test {
   std::unique_ptr<RequestMetrics> metrics_;
 };
 
+TEST_F(RequestMetricsTest, UnknownMethodIsCountedAsOtherNotGet) {
+  EXPECT_EQ(run("FOO", "/ok", std::chrono::microseconds(300)), 501);
+  EXPECT_EQ(run("BREW-COFFEE", "/ok", std::chrono::microseconds(300)), 501);
+  EXPECT_TRUE(
+      has(R"(keyward_http_requests_total{route="unmatched",method="other",status="501"} 2)"));
+  const auto text = registry_.render();
+  EXPECT_EQ(text.find("method=\"GET\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("FOO"), std::string::npos) << text;
+  EXPECT_EQ(text.find("BREW"), std::string::npos) << text;
+}
+
 TEST_F(RequestMetricsTest, CountsByTemplateMethodAndStatus) {
   run("GET", "/ok", std::chrono::microseconds(300));
   run("GET", "/ok?token=secret", std::chrono::microseconds(300));

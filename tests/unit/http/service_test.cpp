@@ -113,6 +113,11 @@ TEST_F(ServiceTest, UnknownMethodIs501) {
   in.method = "BREW";
   auto [req, resp] = run(std::move(in));
   EXPECT_EQ(resp.status, 501);
+  // Logged as "other", neither as the default GET nor as the token sent.
+  const auto line = log_.lines().back();
+  EXPECT_EQ(line["method"], "other") << line.dump();
+  EXPECT_EQ(line["status"], 501);
+  EXPECT_EQ(line.dump().find("BREW"), std::string::npos) << line.dump();
 }
 
 TEST_F(ServiceTest, ExceptionIsGeneric500WithRequestIdAndLogged) {
