@@ -248,7 +248,9 @@ bool HttpService::finish(const HttpRequest& request, HttpResponse& response,
         {"route", request.route.empty() ? std::string_view(kUnmatchedRouteName) : request.route},
         {"status", response.status},
         {"duration_ms",
-         std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0},
+         static_cast<double>(
+             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()) /
+             1000.0},
         {"client_ip", request.client_ip},
     };
     if (!response.log_client_id.empty()) fields["client_id"] = response.log_client_id;

@@ -336,6 +336,7 @@ Result<Unit, std::string> KeyManager::publish(const std::vector<KeyRecord>& reco
 
   // Active first, then next, then retired, oldest first within each: a stable order.
   std::vector<const KeyRecord*> ordered;
+  ordered.reserve(records.size());
   for (const auto& r : records) ordered.push_back(&r);
   std::stable_sort(ordered.begin(), ordered.end(), [](const KeyRecord* a, const KeyRecord* b) {
     return state_rank(a->state) < state_rank(b->state);

@@ -32,7 +32,7 @@ JwksCache::JwksCache(HttpFetcher& fetcher, const Clock& clock, JwksCacheOptions 
   discovered_jwks_uri_ = options_.jwks_uri;
 }
 
-void JwksCache::emit(JwksEvent event) const {
+void JwksCache::emit(const JwksEvent& event) const {
   if (events_) events_(event);
 }
 

@@ -113,7 +113,7 @@ class JwksCache {
   Result<Keys, std::string> fetch_locked(JwksFetchReason reason);
   Result<std::string, std::string> jwks_uri_locked();
   [[nodiscard]] bool usable(const State& s, TimePoint now) const;
-  void emit(JwksEvent event) const;
+  void emit(const JwksEvent& event) const;
 
   HttpFetcher& fetcher_;
   const Clock& clock_;

@@ -79,8 +79,8 @@ int serve(const rs::RsConfig& config, Logger& logger) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   if (int rc = migrate(config, logger); rc != 0) return rc;
-  auto notes = rs::NoteStore::open(config.database_url,
-                                   static_cast<size_t>(config.workers + config.threads));
+  auto notes = rs::NoteStore::open(config.database_url, static_cast<size_t>(config.workers) +
+                                                            static_cast<size_t>(config.threads));
   if (!notes.ok()) {
     std::fprintf(stderr, "keyward-sample-rs: %s\n", notes.error().c_str());
     return 1;
