@@ -76,6 +76,10 @@ http::HttpResponse run(const std::shared_ptr<AdminApi>& api, AdminPart part,
     r.log_client_id = caller->client_id;
     return r;
   }
+  // A query string that does not decode (NUL, invalid UTF-8, a bad escape) reaches us rather
+  // than the HTTP layer's OAuth-style refusal, so the admin API answers problem details like
+  // for every other bad input. The reason quotes no input.
+  if (request.query_error) return problem(400, "invalid-request", *request.query_error);
   http::HttpResponse response = handler(request, *caller, *api);
   response.log_client_id = caller->client_id;
   if (response.status >= 500) {
@@ -98,7 +102,7 @@ void add_admin_route(http::Router& router, const std::shared_ptr<AdminApi>& api,
       [api, part, handler = std::move(handler)](const http::HttpRequest& request) {
         return run(api, part, handler, request);
       },
-      http::Execution::Worker);
+      http::Execution::Worker, http::QueryErrors::ToHandler);
 }
 
 http::HttpResponse admin_power_refused(std::string_view detail) {

@@ -865,6 +865,24 @@ TEST_F(AdminEvents, ListRefusesBadFilters) {
       "since");
   expect_problem(call("GET", "/admin/v1/events?user=nobody-at-all", "events-admin"), 404,
                  "not-found");
+  // NUL, invalid UTF-8 and huge values in every filter, and in stats' days, change nothing
+  // and are refused as the request's fault.
+  const std::string huge(5000, 'a');
+  for (const std::string& bad :
+       {std::string("client=ab%00cd"), std::string("user=%FF%FE"), std::string("type=sign_in%00"),
+        std::string("since=%C3%28"), "type=" + huge, "cursor=" + huge, "since=" + huge}) {
+    SCOPED_TRACE(bad.substr(0, 40));
+    expect_problem(call("GET", "/admin/v1/events?" + bad, "events-admin"), 400, "invalid-request");
+  }
+  // A client id no client can have simply matches nothing.
+  const auto none = call("GET", "/admin/v1/events?client=" + huge, "events-admin");
+  ASSERT_EQ(none.status, 200) << none.body.substr(0, 200);
+  EXPECT_TRUE(none.json()["items"].empty()) << none.body.substr(0, 200);
+  for (const std::string& bad : {std::string("days=%00"), std::string("days=%FF"),
+                                 std::string("days=1&days=2"), "days=" + std::string(400, '9')}) {
+    SCOPED_TRACE(bad.substr(0, 40));
+    expect_problem(call("GET", "/admin/v1/stats?" + bad, "events-admin"), 400, "invalid-request");
+  }
 }
 
 TEST_F(AdminEvents, StatsGiveTheSeededFigures) {
